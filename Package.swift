@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "finsync",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "finsync", targets: ["finsync"]),
+        .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "Ingest", targets: ["Ingest"]),
+        .library(name: "Replay", targets: ["Replay"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.24.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C libraries from Debian's packages, found through pkg-config.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+
+        // A thin, Sendable Swift layer over libpq.
+        .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Crypto", package: "swift-crypto")]),
+        // JSON values that keep number literals exactly, and their canonical form.
+        .target(name: "CanonicalJSON"),
+        // The append-only, LZ4-compressed event log.
+        .target(name: "EventLog", dependencies: [
+            "Postgres", "CLZ4", "CanonicalJSON",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Folding events into raw, unified and analytics tables.
+        .target(name: "Projections", dependencies: [
+            "EventLog", "Postgres", "CanonicalJSON",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Provider clients, extractors and ingestion runs.
+        .target(name: "Ingest", dependencies: [
+            "EventLog", "Postgres", "CanonicalJSON", "Projections",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        // Zero-downtime rebuilds and point-in-time replay.
+        .target(name: "Replay", dependencies: ["EventLog", "Postgres", "Projections", "CanonicalJSON"]),
+        // Realistic synthetic provider payloads, for benchmarks, fakes and tests.
+        .target(name: "ProviderSamples", dependencies: ["CanonicalJSON"]),
+        // Faithful local fake provider servers (loopback only): tests and the sandbox demo.
+        .target(name: "ProviderFakes", dependencies: [
+            "ProviderSamples", "CanonicalJSON",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Test support: provisions isolated databases on the ops/ cluster.
+        .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog"]),
+        .executableTarget(name: "finsync", dependencies: [
+            "EventLog", "Projections", "Ingest", "Replay", "Postgres", "ProviderSamples", "ProviderFakes", "CanonicalJSON",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "FinsyncTestSupport"]),
+        .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "ProviderFakes", "EventLog", "Projections", "Postgres", "FinsyncTestSupport", "CanonicalJSON"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples"]),
+    ]
+)

@@ -1,0 +1,257 @@
+import CanonicalJSON
+import Foundation
+import Postgres
+
+/// The append-only event log in PostgreSQL (`eventlog.events`).
+///
+/// Guarantees:
+/// - **Dense, commit-ordered positions.** Appends serialise on the single `eventlog.head`
+///   row, which they lock before reading any state and hold until commit. A position is
+///   therefore only handed out once every lower position has committed, and a reader that
+///   has seen position P can never later find an event below P: no skipped events.
+/// - **Optimistic concurrency per stream** with ``ExpectedVersion``.
+/// - **Idempotent appends**: an event whose id or content key is stored appends nothing
+///   and is reported as a duplicate.
+/// - **Immutability** enforced by PostgreSQL: triggers reject UPDATE, DELETE and TRUNCATE,
+///   and the `finsync_app` role has only SELECT and INSERT.
+/// - **Compressed payloads**: LZ4 against per-type preset dictionaries kept in the
+///   database, each event still individually addressable.
+public struct EventLog: Sendable {
+    public let connection: PostgresConnection
+    public let dictionaries: DictionaryStore
+
+    /// The channel notified (with the new head position) after each append.
+    public static let notificationChannel = "finsync_events"
+
+    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore()) {
+        self.connection = connection
+        self.dictionaries = dictionaries
+    }
+
+    // MARK: Append
+
+    /// Appends `events` to `stream` in one transaction.
+    ///
+    /// - Throws: ``EventLogError`` `.wrongExpectedVersion` when the stream is not at
+    ///   `expectedVersion` (nothing is appended). A batch made only of duplicates succeeds
+    ///   whatever the expected version, so retrying an append is safe.
+    public func append(_ events: [NewEvent], to stream: String, expectedVersion: ExpectedVersion = .any) async throws -> AppendResult {
+        let dictionaries = self.dictionaries
+        return try await connection.withSession { session in
+            try session.transaction { s in
+                try EventLog.append(events, to: stream, expectedVersion: expectedVersion, session: s, dictionaries: dictionaries)
+            }
+        }
+    }
+
+    /// Appends inside a transaction the caller has already begun on `session`, so the
+    /// events commit (or roll back) together with the caller's own writes.
+    public static func append(_ events: [NewEvent], to stream: String, expectedVersion: ExpectedVersion, session: PostgresSession, dictionaries: DictionaryStore) throws -> AppendResult {
+        guard !stream.isEmpty else { throw EventLogError(code: .invalidEvent, message: "stream id is empty") }
+        if events.isEmpty {
+            let v = try session.query("SELECT coalesce(max(stream_version), 0) FROM eventlog.events WHERE stream_id = $1", [.text(stream)])[0].int64(0) ?? 0
+            guard expectedVersion.admits(v) else { throw EventLogError.wrongVersion(stream: stream, expected: expectedVersion, actual: v) }
+            return AppendResult(appended: [], duplicates: [], streamVersion: v)
+        }
+        let keys = events.map { $0.contentKey ?? ContentKey(stream: stream, type: $0.type, canonicalPayload: $0.payload) }
+
+        // Compress before taking the log's lock: it is the only CPU-heavy step.
+        var byType: [String: [[UInt8]]] = [:]
+        for e in events { byType[e.type.name, default: []].append(e.payload) }
+        let dicts = try dictionaries.dictionaries(for: byType, session: session)
+        var compressor = PayloadCompressor()
+        let encoded = events.map { compressor.encode($0.payload, dictionary: dicts[$0.type.name]) }
+
+        // Lock the head (serialising appenders), then read the clock, the duplicates and
+        // the stream's version, all in one round trip.
+        let keyArray = PostgresParameter.byteaArray(keys.map(\.bytes))
+        let idArray = PostgresParameter.text("{" + events.map { $0.eventID.uuidString.lowercased() }.joined(separator: ",") + "}")
+        let r = try session.pipeline([
+            ("SELECT last_position, last_recorded_at FROM eventlog.head FOR UPDATE", []),
+            ("SELECT clock_timestamp()", []),
+            ("SELECT event_id, content_key, position FROM eventlog.events WHERE content_key = ANY($1::bytea[]) OR event_id = ANY($2::uuid[])", [keyArray, idArray]),
+            ("SELECT coalesce(max(stream_version), 0) FROM eventlog.events WHERE stream_id = $1", [.text(stream)]),
+        ], binaryResult: true)
+        let head = r[0][0].int64(0) ?? 0
+        let lastRecorded = r[0][0].date(1) ?? .distantPast
+        let recordedAt = max(r[1][0].date(0) ?? Date(), lastRecorded)
+        var storedByKey: [ContentKey: Int64] = [:]
+        var storedByID: [UUID: Int64] = [:]
+        for row in r[2] {
+            storedByID[row.uuid(0)!] = row.int64(2)!
+            storedByKey[ContentKey(bytes: row.bytes(1)!)] = row.int64(2)!
+        }
+        let currentVersion = r[3][0].int64(0) ?? 0
+
+        var fresh: [Int] = []
+        var duplicates: [AppendResult.Duplicate] = []
+        var batchKeys = Set<ContentKey>(), batchIDs = Set<UUID>()
+        for (i, e) in events.enumerated() {
+            if let p = storedByKey[keys[i]] ?? storedByID[e.eventID] {
+                duplicates.append(.init(eventID: e.eventID, existingPosition: p))
+            } else if batchKeys.contains(keys[i]) || batchIDs.contains(e.eventID) {
+                duplicates.append(.init(eventID: e.eventID, existingPosition: nil))
+            } else {
+                batchKeys.insert(keys[i]); batchIDs.insert(e.eventID)
+                fresh.append(i)
+            }
+        }
+        if fresh.isEmpty { return AppendResult(appended: [], duplicates: duplicates, streamVersion: currentVersion) }
+        guard expectedVersion.admits(currentVersion) else {
+            throw EventLogError.wrongVersion(stream: stream, expected: expectedVersion, actual: currentVersion)
+        }
+
+        var copy = CopyBinaryWriter(reservingCapacity: fresh.reduce(256) { $0 + encoded[$1].bytes.count + stream.utf8.count + 200 })
+        var appended: [AppendResult.Appended] = []
+        appended.reserveCapacity(fresh.count)
+        for (k, i) in fresh.enumerated() {
+            let e = events[i], enc = encoded[i]
+            let position = head + Int64(k) + 1, version = currentVersion + Int64(k) + 1
+            copy.beginRow(fieldCount: 16)
+            copy.append(int64: position)
+            copy.append(text: stream)
+            copy.append(int64: version)
+            copy.append(uuid: e.eventID)
+            copy.append(bytea: keys[i].bytes)
+            copy.append(text: e.type.name)
+            copy.append(int16: Int16(e.type.version))
+            copy.append(uuid: e.causationID)
+            copy.append(uuid: e.correlationID)
+            copy.append(timestamp: e.occurredAt)
+            copy.append(timestamp: recordedAt)
+            copy.append(jsonb: e.metadata.canonicalBytes)
+            copy.append(int16: enc.encoding.rawValue)
+            if let d = enc.dictionaryID { copy.append(int32: d) } else { copy.appendNull() }
+            copy.append(int32: Int32(enc.rawSize))
+            copy.append(bytea: enc.bytes)
+            appended.append(.init(eventID: e.eventID, position: position, streamVersion: version))
+        }
+        try session.copyIn("COPY eventlog.events (position, stream_id, stream_version, event_id, content_key, event_type, schema_version, causation_id, correlation_id, occurred_at, recorded_at, metadata, codec, dictionary_id, raw_size, payload) FROM STDIN (FORMAT binary)", copy)
+        let newHead = head + Int64(fresh.count)
+        _ = try session.pipeline([
+            ("UPDATE eventlog.head SET last_position = $1, last_recorded_at = $2", [PostgresParameter(newHead), PostgresParameter(recordedAt)]),
+            ("SELECT pg_notify($1, $2)", [.text(notificationChannel), .text(String(newHead))]),
+        ])
+        return AppendResult(appended: appended, duplicates: duplicates, streamVersion: currentVersion + Int64(fresh.count))
+    }
+
+    // MARK: Read
+
+    static let columns = "position, stream_id, stream_version, event_id, content_key, event_type, schema_version, causation_id, correlation_id, occurred_at, recorded_at, metadata, codec, dictionary_id, raw_size, payload"
+
+    /// Up to `limit` events after `position` (exclusive), at most up to `upTo` (inclusive),
+    /// in position order; optionally only the given event types.
+    public func readBatch(after position: Int64, upTo: Int64? = nil, limit: Int = 5000, types: Set<String>? = nil) async throws -> [RecordedEvent] {
+        let dictionaries = self.dictionaries
+        return try await connection.withSession { s in
+            try EventLog.readBatch(after: position, upTo: upTo, limit: limit, types: types, session: s, dictionaries: dictionaries)
+        }
+    }
+
+    /// Synchronous form of ``readBatch(after:upTo:limit:types:)`` on an open session.
+    public static func readBatch(after position: Int64, upTo: Int64? = nil, limit: Int = 5000, types: Set<String>? = nil, session: PostgresSession, dictionaries: DictionaryStore) throws -> [RecordedEvent] {
+        var sql = "SELECT \(columns) FROM eventlog.events WHERE position > $1 AND position <= $2"
+        var params: [PostgresParameter] = [PostgresParameter(position), PostgresParameter(upTo ?? Int64.max)]
+        if let types {
+            sql += " AND event_type = ANY($4::text[])"
+            params.append(contentsOf: [PostgresParameter(limit), .textArray(types.sorted())])
+        } else {
+            params.append(PostgresParameter(limit))
+        }
+        sql += " ORDER BY position LIMIT $3"
+        let r = try session.query(sql, params, binaryResult: true, prepare: true)
+        return try decodeRows(r, session: session, dictionaries: dictionaries)
+    }
+
+    /// Events of one stream from `version` (inclusive), in stream order.
+    public func readStream(_ streamID: String, fromVersion version: Int64 = 1, limit: Int = 10_000) async throws -> [RecordedEvent] {
+        let dictionaries = self.dictionaries
+        return try await connection.withSession { s in
+            let r = try s.query("SELECT \(EventLog.columns) FROM eventlog.events WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3",
+                                [.text(streamID), PostgresParameter(version), PostgresParameter(limit)], binaryResult: true)
+            return try EventLog.decodeRows(r, session: s, dictionaries: dictionaries)
+        }
+    }
+
+    /// The event at `position`, or nil.
+    public func event(at position: Int64) async throws -> RecordedEvent? {
+        try await readBatch(after: position - 1, upTo: position, limit: 1).first
+    }
+
+    /// All events after `position` (up to `upTo`), fetched in bounded batches.
+    public func events(after position: Int64 = 0, upTo: Int64? = nil, batchSize: Int = 5000, types: Set<String>? = nil) -> EventBatches {
+        EventBatches(log: self, after: position, upTo: upTo, batchSize: batchSize, types: types)
+    }
+
+    /// The newest committed position (0 for an empty log).
+    public func headPosition() async throws -> Int64 {
+        try await connection.withSession { try EventLog.headPosition(session: $0) }
+    }
+
+    public static func headPosition(session: PostgresSession) throws -> Int64 {
+        try session.query("SELECT last_position FROM eventlog.head")[0].int64(0) ?? 0
+    }
+
+    /// The last position recorded at or before `date` (0 when none): the log as it stood then.
+    /// Recorded-at times never decrease with position, so this is a clean cut of the log.
+    public func position(recordedAtOrBefore date: Date) async throws -> Int64 {
+        try await connection.withSession { s in
+            try s.query("SELECT coalesce(max(position), 0) FROM eventlog.events WHERE recorded_at <= $1", [PostgresParameter(date)])[0].int64(0) ?? 0
+        }
+    }
+
+    static func decodeRows(_ r: PostgresResult, session: PostgresSession, dictionaries: DictionaryStore) throws -> [RecordedEvent] {
+        var ids = Set<Int32>()
+        for row in r where !row.isNull(13) { ids.insert(Int32(row.int64(13)!)) }
+        let dicts = ids.isEmpty ? [:] : try dictionaries.resolve(ids: ids, session: session)
+        var out: [RecordedEvent] = []
+        out.reserveCapacity(r.count)
+        for row in r {
+            let position = row.int64(0)!
+            guard let stream = row.string(1), let version = row.int64(2), let id = row.uuid(3), let key = row.bytes(4), key.count == 16,
+                  let type = row.string(5), let schema = row.int64(6), let recorded = row.date(10), let codec = row.int64(12),
+                  let raw = row.int64(14), let payload = row.bytes(15)
+            else { throw EventLogError(code: .corruptPayload, message: "envelope has a missing or malformed column", position: position) }
+            let dictID = row.isNull(13) ? nil : row.int64(13).map { Int32($0) }
+            var metadata = row.bytes(11) ?? [1, 123, 125]
+            if metadata.first == 1 { metadata.removeFirst() }
+            out.append(RecordedEvent(position: position, streamID: stream, streamVersion: version, eventID: id, contentKey: ContentKey(bytes: key),
+                                     type: EventType(type, version: Int(schema)), causationID: row.uuid(7), correlationID: row.uuid(8),
+                                     occurredAt: row.date(9), recordedAt: recorded, metadataJSON: metadata, encoding: Int16(codec),
+                                     dictionaryID: dictID, rawSize: Int(raw), storedPayload: payload, dictionary: dictID.flatMap { dicts[$0] }))
+        }
+        return out
+    }
+}
+
+/// Batches of events in position order, read lazily with bounded memory.
+public struct EventBatches: AsyncSequence, Sendable {
+    public typealias Element = [RecordedEvent]
+    let log: EventLog
+    let after: Int64
+    let upTo: Int64?
+    let batchSize: Int
+    let types: Set<String>?
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let log: EventLog
+        var cursor: Int64
+        let upTo: Int64?
+        let batchSize: Int
+        let types: Set<String>?
+        var done = false
+
+        public mutating func next() async throws -> [RecordedEvent]? {
+            guard !done else { return nil }
+            let batch = try await log.readBatch(after: cursor, upTo: upTo, limit: batchSize, types: types)
+            if batch.count < batchSize { done = true }
+            guard let last = batch.last else { return nil }
+            cursor = last.position
+            return batch
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(log: log, cursor: after, upTo: upTo, batchSize: batchSize, types: types)
+    }
+}

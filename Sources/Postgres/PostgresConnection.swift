@@ -1,0 +1,92 @@
+import CLibPQ
+import Dispatch
+import Foundation
+
+/// One libpq connection, safe to hold and pass between tasks.
+///
+/// All libpq work happens on the connection's own serial queue, off Swift's cooperative
+/// thread pool, so a statement waiting on a lock never starves other tasks. Use
+/// ``withSession(_:)`` to run a block of synchronous statements (a transaction, a COPY)
+/// in one hop.
+public final class PostgresConnection: @unchecked Sendable {
+    private let queue: DispatchQueue
+    // Touched only on `queue`.
+    private var session: PostgresSession?
+    public let configuration: PostgresConfiguration
+
+    private init(configuration: PostgresConfiguration, session: PostgresSession, queue: DispatchQueue) {
+        self.configuration = configuration
+        self.session = session
+        self.queue = queue
+    }
+
+    /// Opens a connection.
+    public static func connect(_ configuration: PostgresConfiguration = .fromEnvironment(), applicationName: String = "finsync") async throws -> PostgresConnection {
+        let queue = DispatchQueue(label: "finsync.postgres.connection")
+        let session: PostgresSession = try await withCheckedThrowingContinuation { cont in
+            queue.async {
+                do { cont.resume(returning: try PostgresConnection.open(configuration, applicationName: applicationName)) } catch { cont.resume(throwing: error) }
+            }
+        }
+        return PostgresConnection(configuration: configuration, session: session, queue: queue)
+    }
+
+    /// Opens a connection synchronously (for command-line tools and tests' set-up).
+    public static func connectBlocking(_ configuration: PostgresConfiguration = .fromEnvironment(), applicationName: String = "finsync") throws -> PostgresConnection {
+        let queue = DispatchQueue(label: "finsync.postgres.connection")
+        let session = try queue.sync { try open(configuration, applicationName: applicationName) }
+        return PostgresConnection(configuration: configuration, session: session, queue: queue)
+    }
+
+    private static func open(_ configuration: PostgresConfiguration, applicationName: String) throws -> PostgresSession {
+        let keys = ["dbname", "application_name", "fallback_application_name"]
+        let values = [configuration.connectionString, applicationName, applicationName]
+        // expand_dbname=1 lets `dbname` carry a full URI or conninfo string.
+        let conn: OpaquePointer? = withArrayOfCStrings(keys) { k in
+            withArrayOfCStrings(values) { v in PQconnectdbParams(k, v, 1) }
+        }
+        guard let conn else { throw PostgresError(code: .connection, message: "out of memory creating a connection") }
+        guard PQstatus(conn) == CONNECTION_OK else {
+            let msg = String(cString: PQerrorMessage(conn)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(conn)
+            throw PostgresError(code: .connection, message: "cannot connect to \(configuration.redacted.isEmpty ? "the database named by PG* variables" : configuration.redacted): \(msg)")
+        }
+        let session = PostgresSession(conn: conn)
+        try session.execute("SET client_min_messages = warning")
+        return session
+    }
+
+    /// Runs `body` with exclusive use of the connection, on the connection's thread.
+    public func withSession<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { cont in
+            queue.async {
+                guard let s = self.session else { cont.resume(throwing: PostgresError(code: .usage, message: "connection is closed")); return }
+                do { cont.resume(returning: try body(s)) } catch { cont.resume(throwing: error) }
+            }
+        }
+    }
+
+    /// Runs `body` synchronously with exclusive use of the connection.
+    /// Never call from inside another ``withSession(_:)`` of the same connection.
+    public func withSessionBlocking<T>(_ body: (PostgresSession) throws -> T) throws -> T {
+        try queue.sync {
+            guard let s = session else { throw PostgresError(code: .usage, message: "connection is closed") }
+            return try body(s)
+        }
+    }
+
+    /// Closes the connection; later calls fail with a usage error.
+    public func close() {
+        queue.sync { session?.close(); session = nil }
+    }
+
+    deinit { session?.close() }
+}
+
+private func withArrayOfCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    let cStrings = strings.map { strdup($0) }
+    defer { cStrings.forEach { free($0) } }
+    var pointers: [UnsafePointer<CChar>?] = cStrings.map { UnsafePointer($0) }
+    pointers.append(nil)
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+}

@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+
+/// Applies numbered SQL files (`0001_name.sql`, `0002_…`) in order, all pending ones in
+/// one transaction (a failure leaves the database as it was), recording each with a SHA-256 checksum in `finsync_schema_migrations`.
+///
+/// Refuses to run when a file that was already applied has since been edited, or when
+/// an applied migration's file is missing: the database would no longer match the code.
+public struct PostgresMigrator: Sendable {
+    public struct Migration: Sendable, Hashable {
+        public var version: Int
+        public var name: String
+        public var sql: String
+        public var checksum: String
+    }
+
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public let migrations: [Migration]
+
+    public init(migrations: [Migration]) { self.migrations = migrations.sorted { $0.version < $1.version } }
+
+    /// Reads every `NNNN_name.sql` in `directory`.
+    public init(directory: URL) throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        var out: [Migration] = []
+        for f in files {
+            guard let version = Int(f.prefix { $0.isNumber }), f.first?.isNumber == true else {
+                throw Failure(message: "migration file \(directory.appendingPathComponent(f).path) does not start with a number (expected NNNN_name.sql)")
+            }
+            let sql = try String(contentsOf: directory.appendingPathComponent(f), encoding: .utf8)
+            if out.contains(where: { $0.version == version }) { throw Failure(message: "two migration files share version \(version) in \(directory.path)") }
+            out.append(Migration(version: version, name: f, sql: sql, checksum: PostgresMigrator.checksum(sql)))
+        }
+        self.init(migrations: out)
+    }
+
+    public static func checksum(_ sql: String) -> String {
+        SHA256.hash(data: Array(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Applies pending migrations; returns the names applied.
+    @discardableResult
+    public func migrate(_ session: PostgresSession) throws -> [String] {
+        try session.execute("""
+            CREATE TABLE IF NOT EXISTS finsync_schema_migrations (
+                version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now())
+            """)
+        // One migrator at a time.
+        return try session.transaction { s in
+            try s.execute("SELECT pg_advisory_xact_lock(7357001)")
+            let applied = try s.query("SELECT version, name, checksum FROM finsync_schema_migrations ORDER BY version")
+                .rows.map { (version: Int($0.int64(0)!), name: $0.string(1)!, checksum: $0.string(2)!) }
+            for a in applied {
+                guard let m = migrations.first(where: { $0.version == a.version }) else {
+                    throw Failure(message: "migration \(a.name) is recorded as applied but its file is missing from schemas/")
+                }
+                guard m.checksum == a.checksum else {
+                    throw Failure(message: "migration \(m.name) was edited after it was applied (checksum \(a.checksum.prefix(12))… in the database, \(m.checksum.prefix(12))… on disk); add a new migration instead of editing an applied one")
+                }
+            }
+            let done = Set(applied.map(\.version))
+            var names: [String] = []
+            for m in migrations where !done.contains(m.version) {
+                try s.execute("SAVEPOINT migration")
+                do {
+                    try s.execute(m.sql)
+                } catch {
+                    throw Failure(message: "migration \(m.name) failed: \(error)")
+                }
+                try s.query("INSERT INTO finsync_schema_migrations (version, name, checksum) VALUES ($1, $2, $3)", [PostgresParameter(m.version), .text(m.name), .text(m.checksum)])
+                try s.execute("RELEASE SAVEPOINT migration")
+                names.append(m.name)
+            }
+            return names
+        }
+    }
+}

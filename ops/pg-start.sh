@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Starts (creating if needed) a throwaway PostgreSQL cluster for finsync, run as the
+# `postgres` user with its data in .pg/ of the project, listening on 127.0.0.1 only.
+# Prints the database URL on stdout. Idempotent: a running cluster is reused.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+"$here/install.sh"
+source "$here/pg-env.sh"
+[ -n "$PG_BIN" ] || { echo "pg-start: no PostgreSQL server binaries found under /usr/lib/postgresql" >&2; exit 1; }
+as_pg() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
+
+mkdir -p "$(dirname "$PGDATA_DIR")"
+if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
+  mkdir -p "$PGDATA_DIR"
+  chown -R postgres:postgres "$(dirname "$PGDATA_DIR")"
+  chmod 700 "$PGDATA_DIR"
+  as_pg "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  cat >> "$PGDATA_DIR/postgresql.conf" <<CONF
+# finsync throwaway cluster
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$PGDATA_DIR'
+fsync = on
+synchronous_commit = on
+shared_buffers = 256MB
+max_wal_size = 4GB
+max_connections = 200
+CONF
+fi
+if ! as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 start >/dev/null
+fi
+# The application database.
+if ! as_pg psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" | grep -q 1; then
+  as_pg psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE \"$PG_DB\"" >/dev/null
+fi
+echo "$PG_URL"
