@@ -42,7 +42,7 @@ let package = Package(
         ]),
         // Provider clients, extractors and ingestion runs.
         .target(name: "Ingest", dependencies: [
-            "EventLog", "Postgres", "CanonicalJSON", "Projections",
+            "EventLog", "Postgres", "CanonicalJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),

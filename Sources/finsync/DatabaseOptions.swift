@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import Postgres
+
+/// `--database-url`, falling back to `DATABASE_URL` and then libpq's `PG*` variables.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "PostgreSQL URL or conninfo (default: $DATABASE_URL, then PG* variables).")
+    var databaseURL: String?
+
+    var configuration: PostgresConfiguration {
+        databaseURL.map(PostgresConfiguration.init) ?? .fromEnvironment()
+    }
+
+    func connect() async throws -> PostgresConnection {
+        try await PostgresConnection.connect(configuration)
+    }
+}
+
+/// Finds `schemas/`: `$FINSYNC_SCHEMAS`, `./schemas`, or beside the executable's package.
+enum SchemasDirectory {
+    static func locate() throws -> URL {
+        let fm = FileManager.default
+        if let env = ProcessInfo.processInfo.environment["FINSYNC_SCHEMAS"] { return URL(fileURLWithPath: env) }
+        let cwd = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("schemas")
+        if fm.fileExists(atPath: cwd.appendingPathComponent("0001_event_log.sql").path) { return cwd }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = dir.appendingPathComponent("schemas")
+            if fm.fileExists(atPath: candidate.appendingPathComponent("0001_event_log.sql").path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw ValidationError("cannot find the schemas/ directory; run from the finsync checkout or set FINSYNC_SCHEMAS")
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// The `finsync` command-line tool.
+@main
+struct Finsync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finsync",
+        abstract: "An event-sourced sync engine for personal-finance data, in PostgreSQL.",
+        subcommands: [
+            MigrateCommand.self,
+            EventsCommand.self,
+            BenchCommand.self,
+        ]
+    )
+}
