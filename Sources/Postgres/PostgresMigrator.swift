@@ -12,6 +12,13 @@ public struct PostgresMigrator: Sendable {
         public var name: String
         public var sql: String
         public var checksum: String
+
+        public init(version: Int, name: String, sql: String, checksum: String) {
+            self.version = version
+            self.name = name
+            self.sql = sql
+            self.checksum = checksum
+        }
     }
 
     public struct Failure: Error, Sendable, CustomStringConvertible {
