@@ -53,23 +53,19 @@ public struct EventLog: Sendable {
             guard expectedVersion.admits(v) else { throw EventLogError.wrongVersion(stream: stream, expected: expectedVersion, actual: v) }
             return AppendResult(appended: [], duplicates: [], streamVersion: v)
         }
-        let keys = events.map { $0.contentKey ?? ContentKey(stream: stream, type: $0.type, canonicalPayload: $0.payload) }
-
         // Compress before taking the log's lock: it is the only CPU-heavy step.
         var byType: [String: [[UInt8]]] = [:]
         for e in events { byType[e.type.name, default: []].append(e.payload) }
         let dicts = try dictionaries.dictionaries(for: byType, session: session)
-        var compressor = PayloadCompressor()
-        let encoded = events.map { compressor.encode($0.payload, dictionary: dicts[$0.type.name]) }
+        let (keys, encoded) = encode(events, stream: stream, dictionaries: dicts)
 
         // Lock the head (serialising appenders), then read the clock, the duplicates and
         // the stream's version, all in one round trip.
-        let keyArray = PostgresParameter.byteaArray(keys.map(\.bytes))
-        let idArray = PostgresParameter.text("{" + events.map { $0.eventID.uuidString.lowercased() }.joined(separator: ",") + "}")
+        let keyArray = PostgresParameter.binaryArray(elementOID: 17, keys.map(\.bytes))
         let r = try session.pipeline([
             ("SELECT last_position, last_recorded_at FROM eventlog.head FOR UPDATE", []),
             ("SELECT clock_timestamp()", []),
-            ("SELECT event_id, content_key, position FROM eventlog.events WHERE content_key = ANY($1::bytea[]) OR event_id = ANY($2::uuid[])", [keyArray, idArray]),
+            ("SELECT event_id, content_key, position FROM eventlog.events WHERE content_key = ANY($1::bytea[])", [keyArray]),
             ("SELECT coalesce(max(stream_version), 0) FROM eventlog.events WHERE stream_id = $1", [.text(stream)]),
         ], binaryResult: true)
         let head = r[0][0].int64(0) ?? 0
@@ -104,6 +100,7 @@ public struct EventLog: Sendable {
         var copy = CopyBinaryWriter(reservingCapacity: fresh.reduce(256) { $0 + encoded[$1].bytes.count + stream.utf8.count + 200 })
         var appended: [AppendResult.Appended] = []
         appended.reserveCapacity(fresh.count)
+        var lastMetadata: JSONValue = .null, lastMetadataBytes: [UInt8] = [110, 117, 108, 108]
         for (k, i) in fresh.enumerated() {
             let e = events[i], enc = encoded[i]
             let position = head + Int64(k) + 1, version = currentVersion + Int64(k) + 1
@@ -119,14 +116,31 @@ public struct EventLog: Sendable {
             copy.append(uuid: e.correlationID)
             copy.append(timestamp: e.occurredAt)
             copy.append(timestamp: recordedAt)
-            copy.append(jsonb: e.metadata.canonicalBytes)
+            if e.metadata != lastMetadata { lastMetadata = e.metadata; lastMetadataBytes = e.metadata.canonicalBytes }
+            copy.append(jsonb: lastMetadataBytes)
             copy.append(int16: enc.encoding.rawValue)
             if let d = enc.dictionaryID { copy.append(int32: d) } else { copy.appendNull() }
             copy.append(int32: Int32(enc.rawSize))
             copy.append(bytea: enc.bytes)
             appended.append(.init(eventID: e.eventID, position: position, streamVersion: version))
         }
-        try session.copyIn("COPY eventlog.events (position, stream_id, stream_version, event_id, content_key, event_type, schema_version, causation_id, correlation_id, occurred_at, recorded_at, metadata, codec, dictionary_id, raw_size, payload) FROM STDIN (FORMAT binary)", copy)
+        // Event ids are fresh UUIDv7s, so a stored id with new content is rare: rather than
+        // probing every id up front, let the unique index catch it and redo the batch
+        // without the offending events.
+        _ = try session.execute("SAVEPOINT finsync_append")
+        do {
+            try session.copyIn(copySQL, copy)
+        } catch let error as PostgresError where error.isUniqueViolation && (error.message.contains("events_event_id_key") || error.detail?.contains("event_id") == true) {
+            _ = try session.execute("ROLLBACK TO SAVEPOINT finsync_append")
+            let stored = try session.query("SELECT event_id FROM eventlog.events WHERE event_id = ANY($1::uuid[])", [.uuidArray(events.map(\.eventID))], binaryResult: true)
+            let ids = Set(stored.rows.compactMap { $0.uuid(0) })
+            let keep = events.indices.filter { !ids.contains(events[$0].eventID) }
+            var redo = try append(keep.map { events[$0] }, to: stream, expectedVersion: expectedVersion, session: session, dictionaries: dictionaries)
+            let byID = Dictionary(stored.rows.map { ($0.uuid(0)!, Int64?.none) }, uniquingKeysWith: { a, _ in a })
+            redo.duplicates += events.filter { ids.contains($0.eventID) }.map { AppendResult.Duplicate(eventID: $0.eventID, existingPosition: byID[$0.eventID] ?? nil) }
+            return redo
+        }
+        _ = try session.execute("RELEASE SAVEPOINT finsync_append")
         let newHead = head + Int64(fresh.count)
         _ = try session.pipeline([
             ("UPDATE eventlog.head SET last_position = $1, last_recorded_at = $2", [PostgresParameter(newHead), PostgresParameter(recordedAt)]),
@@ -134,6 +148,21 @@ public struct EventLog: Sendable {
         ])
         return AppendResult(appended: appended, duplicates: duplicates, streamVersion: currentVersion + Int64(fresh.count))
     }
+
+    /// Content keys and compressed payloads: the append's only CPU-heavy work, done
+    /// before the log's lock is taken.
+    static func encode(_ events: [NewEvent], stream: String, dictionaries: [String: CompressionDictionary]) -> ([ContentKey], [EncodedPayload]) {
+        var compressor = PayloadCompressor()
+        var keys: [ContentKey] = [], encoded: [EncodedPayload] = []
+        keys.reserveCapacity(events.count); encoded.reserveCapacity(events.count)
+        for e in events {
+            keys.append(e.contentKey ?? ContentKey(stream: stream, type: e.type, canonicalPayload: e.payload))
+            encoded.append(compressor.encode(e.payload, dictionary: dictionaries[e.type.name]))
+        }
+        return (keys, encoded)
+    }
+
+    static let copySQL = "COPY eventlog.events (position, stream_id, stream_version, event_id, content_key, event_type, schema_version, causation_id, correlation_id, occurred_at, recorded_at, metadata, codec, dictionary_id, raw_size, payload) FROM STDIN (FORMAT binary)"
 
     // MARK: Read
 
