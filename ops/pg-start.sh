@@ -10,6 +10,13 @@ source "$here/pg-env.sh"
 as_pg() { if [ "$(id -un)" = postgres ]; then "$@"; else runuser -u postgres -- "$@"; fi; }
 
 mkdir -p "$(dirname "$PGDATA_DIR")"
+# The postgres user must be able to reach the data folder; a checkout under a private
+# directory (e.g. a 0700 home) cannot, so fall back to a folder under /var/tmp.
+if ! runuser -u postgres -- test -x "$(dirname "$PGDATA_DIR")" 2>/dev/null && [ "$(id -un)" != postgres ]; then
+  PGDATA_DIR="/var/tmp/finsync-pg-$(echo "$FINSYNC_ROOT" | md5sum | cut -c1-12)/data"
+  mkdir -p "$(dirname "$PGDATA_DIR")"
+  echo "pg-start: the postgres user cannot reach $FINSYNC_ROOT/.pg; using $PGDATA_DIR" >&2
+fi
 if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
   mkdir -p "$PGDATA_DIR"
   chown -R postgres:postgres "$(dirname "$PGDATA_DIR")"
@@ -19,7 +26,7 @@ if [ ! -s "$PGDATA_DIR/PG_VERSION" ]; then
 # finsync throwaway cluster
 listen_addresses = '127.0.0.1'
 port = $PG_PORT
-unix_socket_directories = '$PGDATA_DIR'
+unix_socket_directories = ''   # TCP on loopback only (no socket-path length limits)
 fsync = on
 synchronous_commit = on
 shared_buffers = 256MB

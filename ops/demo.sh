@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# One command from a fresh machine to finsync's main job on the embedded default:
+# installs what is missing, starts the local PostgreSQL cluster, builds finsync,
+# applies migrations and runs the main job against the built-in sandbox providers.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export DATABASE_URL="$("$root/ops/pg-start.sh")"
+echo "==> PostgreSQL at $DATABASE_URL" >&2
+echo "==> building finsync (the first build compiles dependencies: a few minutes)" >&2
+swift build --product finsync >&2
+bin="$(swift build --show-bin-path)/finsync"
+"$bin" migrate
+"$bin" events stats
