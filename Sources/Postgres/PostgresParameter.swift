@@ -105,6 +105,10 @@ public enum PostgresTimestamp {
         return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", y, m, d, secOfDay / 3600, secOfDay % 3600 / 60, secOfDay % 60, Int(frac))
     }
 
+    /// Parses ISO 8601 / PostgreSQL timestamp text (`2024-12-27T21:34:20.658531Z`,
+    /// `2023-03-20T00:00:00+00:00`); a missing zone means UTC.
+    public static func parse(_ text: String) -> Date? { PostgresTextDate.parseTimestamp(text) }
+
     /// Microseconds since 2000-01-01 UTC (binary `timestamptz`).
     public static func postgresMicroseconds(_ date: Date) -> Int64 {
         Int64(((date.timeIntervalSince1970 - postgresEpochOffset) * 1_000_000).rounded())

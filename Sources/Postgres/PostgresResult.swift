@@ -122,6 +122,7 @@ public struct PostgresRow {
 
 /// Parsing of PostgreSQL's text timestamp output (`2024-01-02 03:04:05.123456+00`).
 enum PostgresTextDate {
+    static func parse(_ s: String) -> Date? { parseTimestamp(s) }
     static func parseTimestamp(_ s: String) -> Date? {
         let u = Array(s.utf8)
         func num(_ a: Int, _ n: Int) -> Int? {

@@ -146,11 +146,14 @@ public final class PostgresSession {
     /// - Returns: the number of rows copied.
     @discardableResult
     public func copyIn(_ sql: String, _ data: CopyBinaryWriter) throws -> Int {
+        try copyInRaw(sql, data.finish())
+    }
+
+    func copyInRaw(_ sql: String, _ bytes: [UInt8]) throws -> Int {
         guard let r = PQexec(conn, sql) else { throw connectionError(sql) }
         let status = PQresultStatus(r)
         guard status == PGRES_COPY_IN else { _ = try check(r, sql); throw PostgresError(code: .copy, message: "statement did not start COPY FROM STDIN", statement: sql) }
         PQclear(r)
-        let bytes = data.finish()
         let chunk = 1 << 20
         var offset = 0
         try bytes.withUnsafeBufferPointer { buf in

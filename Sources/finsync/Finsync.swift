@@ -8,6 +8,8 @@ struct Finsync: AsyncParsableCommand {
         abstract: "An event-sourced sync engine for personal-finance data, in PostgreSQL.",
         subcommands: [
             MigrateCommand.self,
+            ProjectCommand.self,
+            StatusCommand.self,
             EventsCommand.self,
             BenchCommand.self,
         ]

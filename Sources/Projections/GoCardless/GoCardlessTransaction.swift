@@ -1,0 +1,92 @@
+import CanonicalJSON
+import Foundation
+
+/// One GoCardless transaction item, normalised: its identity, amount, dates, counterparty
+/// and description. The single implementation of these rules, shared by the extractor
+/// (occurrence counting), the raw and unified projections, and analytics.
+public struct GoCardlessTransaction: Sendable {
+    public let item: JSONValue
+    /// A usable bank-issued id (not blank, not `NOTPROVIDED`).
+    public let transactionID: String?
+    public let internalTransactionID: String?
+    /// The amount exactly as sent (validated as a decimal literal).
+    public let amount: String
+    public let currency: String
+    public let bookingDate: String?
+    public let valueDate: String?
+    public let creditorName: String?
+    public let debtorName: String?
+    public let counterparty: String?
+    public let description: String?
+
+    public struct Invalid: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(_ item: JSONValue) throws {
+        guard case .object = item else { throw Invalid(description: "transaction is not a JSON object") }
+        self.item = item
+        guard let amount = item["transactionAmount"]?["amount"]?.numberText else {
+            throw Invalid(description: "transactionAmount.amount is missing or not a decimal number")
+        }
+        guard let currency = item["transactionAmount"]?["currency"]?.string, !currency.isEmpty else {
+            throw Invalid(description: "transactionAmount.currency is missing")
+        }
+        self.amount = amount
+        self.currency = currency
+        let tid = item["transactionId"]?.string?.trimmingCharacters(in: .whitespaces)
+        transactionID = (tid?.isEmpty ?? true) || tid == "NOTPROVIDED" ? nil : tid
+        internalTransactionID = item["internalTransactionId"]?.string
+        bookingDate = Self.date(item["bookingDate"]) ?? Self.date(item["bookingDateTime"])
+        valueDate = Self.date(item["valueDate"]) ?? Self.date(item["valueDateTime"])
+        creditorName = Self.nonBlank(item["creditorName"]?.string)
+        debtorName = Self.nonBlank(item["debtorName"]?.string)
+        let isCredit = !amount.hasPrefix("-")
+        counterparty = isCredit ? (debtorName ?? creditorName) : (creditorName ?? debtorName)
+        description = Self.nonBlank(item["remittanceInformationUnstructured"]?.string)
+            ?? Self.nonBlank(item["remittanceInformationUnstructuredArray"]?.array?.compactMap(\.string).joined(separator: " "))
+            ?? Self.nonBlank(item["remittanceInformationStructured"]?.string)
+            ?? Self.nonBlank(item["additionalInformation"]?.string)
+    }
+
+    /// `tid:<transactionId>`, or a synthetic identity from the fields that describe the
+    /// transaction when the bank gave no usable id.
+    public var identity: String {
+        if let transactionID { return "tid:" + transactionID }
+        return "syn:" + [bookingDate ?? valueDate ?? "", amount, currency, counterparty ?? "", description ?? ""].joined(separator: "|")
+    }
+
+    /// The best date for the transaction (booking, else value date).
+    public var date: String? { bookingDate ?? valueDate }
+
+    /// The key of a booked transaction in its account: identity plus its occurrence
+    /// among same-identity items of one answer.
+    public static func bookedKey(identity: String, occurrence: Int) -> String {
+        occurrence == 0 ? identity : "\(identity)#\(occurrence)"
+    }
+
+    /// Occurrence indexes for the items of one answer: how many earlier items share the
+    /// same identity. Two identical coffees on one day get 0 and 1.
+    public static func occurrences(_ items: [GoCardlessTransaction]) -> [Int] {
+        var seen: [String: Int] = [:]
+        return items.map { t in
+            let n = seen[t.identity, default: 0]
+            seen[t.identity] = n + 1
+            return n
+        }
+    }
+
+    static func nonBlank(_ s: String?) -> String? {
+        guard let s = s?.trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty else { return nil }
+        return s
+    }
+
+    /// `YYYY-MM-DD` from a date or date-time string.
+    static func date(_ v: JSONValue?) -> String? {
+        guard let s = v?.string, s.utf8.count >= 10 else { return nil }
+        let d = String(s.prefix(10))
+        let u = Array(d.utf8)
+        guard u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || ($0.element >= 48 && $0.element <= 57) }) else { return nil }
+        return d
+    }
+}

@@ -1,0 +1,56 @@
+import CanonicalJSON
+import EventLog
+import Postgres
+
+/// A fold of the event log into tables.
+///
+/// A projection declares the event types it reads, creates its tables in whatever schema
+/// the runner gives it (the live schema, a rebuild's shadow schema, a replay's scratch
+/// schema — never a hard-coded one), and applies batches of events inside the runner's
+/// transaction, which also advances its checkpoint. It must be deterministic: the same
+/// events give the same rows (ids and timestamps come from events, never from the clock),
+/// so a rebuild reproduces the live tables exactly.
+public protocol Projection: Sendable {
+    /// Stable name, e.g. `unified`.
+    var name: String { get }
+    /// Bump when the tables' shape or the fold's meaning changes: the projection is then
+    /// reported as needing a rebuild.
+    var version: Int { get }
+    /// Event types this projection reads.
+    var eventTypes: Set<String> { get }
+    /// The tables it owns (unqualified names).
+    var tables: [String] { get }
+    /// The schema its live tables live in (e.g. `public`, `analytics`).
+    var liveSchema: String { get }
+    /// Creates its tables (idempotently) in `context.schema`.
+    func createTables(in context: ProjectionContext) throws
+    /// Applies events in position order. Throw ``ProjectionError`` naming the event that
+    /// cannot be applied; the runner rolls the whole batch back.
+    func apply(_ events: [ProjectedEvent], in context: ProjectionContext) throws
+}
+
+/// An event with its payload already decoded and parsed, shared by every projection.
+public struct ProjectedEvent: Sendable {
+    public let event: RecordedEvent
+    public let json: JSONValue
+    public var position: Int64 { event.position }
+    public var type: String { event.type.name }
+}
+
+/// Where and how a projection writes: an open session inside the runner's transaction,
+/// and the schema chosen at run time.
+public struct ProjectionContext {
+    public let session: PostgresSession
+    /// The unquoted schema name.
+    public let schema: String
+
+    public init(session: PostgresSession, schema: String) {
+        self.session = session
+        self.schema = schema
+    }
+
+    /// `"schema"."table"`, quoted for SQL.
+    public func table(_ name: String) -> String {
+        PostgresSession.quoteIdentifier(schema) + "." + PostgresSession.quoteIdentifier(name)
+    }
+}

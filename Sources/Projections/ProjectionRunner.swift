@@ -1,0 +1,197 @@
+import CanonicalJSON
+import EventLog
+import Foundation
+import Postgres
+
+/// A projection and the schema it writes to for this run.
+public struct ProjectionTarget: Sendable {
+    public var projection: any Projection
+    public var schema: String
+
+    public init(_ projection: any Projection, schema: String? = nil) {
+        self.projection = projection
+        self.schema = schema ?? projection.liveSchema
+    }
+}
+
+/// What one catch-up did for one target.
+public struct CatchUpResult: Sendable {
+    public enum Outcome: Sendable, Equatable {
+        /// Caught up to the requested position.
+        case caughtUp
+        /// Stopped at an event it cannot apply (see `error`).
+        case failed
+        /// Its tables were built by another version of the projection: rebuild it.
+        case needsRebuild(storedVersion: Int)
+        /// Another runner holds it right now.
+        case busy
+    }
+    public var projection: String
+    public var schema: String
+    public var outcome: Outcome
+    public var position: Int64
+    public var eventsApplied: Int
+    public var error: ProjectionError?
+}
+
+/// Progress of a catch-up, for progress displays.
+public struct CatchUpProgress: Sendable {
+    public var position: Int64
+    public var head: Int64
+    public var eventsRead: Int
+}
+
+/// Folds the log into projections, committing each projection's writes and its new
+/// checkpoint in one transaction: a crash at any point leaves every table consistent
+/// with its checkpoint, and re-running never applies an event twice.
+///
+/// Events are read once per batch, decoded and parsed once, and handed to every
+/// projection that consumes them. A projection that fails stops at the failing event
+/// (everything before it applied, nothing after), with the error recorded against its
+/// checkpoint; the others go on.
+public struct ProjectionRunner: Sendable {
+    public let connection: PostgresConnection
+    public let dictionaries: DictionaryStore
+
+    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore()) {
+        self.connection = connection
+        self.dictionaries = dictionaries
+    }
+
+    public func catchUp(_ targets: [ProjectionTarget], upTo: Int64? = nil, batchSize: Int = 5000,
+                        onProgress: (@Sendable (CatchUpProgress) -> Void)? = nil) async throws -> [CatchUpResult] {
+        let dictionaries = self.dictionaries
+        return try await connection.withSession { s in
+            try ProjectionRunner.catchUp(targets, upTo: upTo, batchSize: batchSize, session: s, dictionaries: dictionaries, onProgress: onProgress)
+        }
+    }
+
+    /// Creates the target's schema, tables and checkpoint row when missing.
+    public static func prepare(_ target: ProjectionTarget, session s: PostgresSession) throws {
+        try s.transaction { t in
+            _ = try t.execute("CREATE SCHEMA IF NOT EXISTS \(PostgresSession.quoteIdentifier(target.schema))")
+            try target.projection.createTables(in: ProjectionContext(session: t, schema: target.schema))
+            _ = try t.query("INSERT INTO projections.checkpoints (projection, target_schema, version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                            [.text(target.projection.name), .text(target.schema), PostgresParameter(target.projection.version)])
+        }
+    }
+
+    struct Checkpoint {
+        var position: Int64
+        var version: Int
+    }
+
+    static func checkpoint(_ target: ProjectionTarget, session s: PostgresSession) throws -> Checkpoint {
+        let r = try s.query("SELECT position, version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2",
+                            [.text(target.projection.name), .text(target.schema)])
+        guard r.count == 1 else { return Checkpoint(position: 0, version: target.projection.version) }
+        return Checkpoint(position: r[0].int64(0)!, version: Int(r[0].int64(1)!))
+    }
+
+    /// Synchronous catch-up on an open session (used by rebuilds and replays too).
+    public static func catchUp(_ targets: [ProjectionTarget], upTo: Int64? = nil, batchSize: Int = 5000, session s: PostgresSession,
+                               dictionaries: DictionaryStore, onProgress: (@Sendable (CatchUpProgress) -> Void)? = nil) throws -> [CatchUpResult] {
+        var results: [CatchUpResult] = []
+        var active: [Int] = []
+        var positions: [Int64] = []
+        for (i, t) in targets.enumerated() {
+            try prepare(t, session: s)
+            let c = try checkpoint(t, session: s)
+            positions.append(c.position)
+            results.append(CatchUpResult(projection: t.projection.name, schema: t.schema, outcome: .caughtUp, position: c.position, eventsApplied: 0))
+            if c.version != t.projection.version {
+                results[i].outcome = .needsRebuild(storedVersion: c.version)
+            } else {
+                active.append(i)
+            }
+        }
+        let head = min(upTo ?? Int64.max, try EventLog.headPosition(session: s))
+        var read = 0
+        while true {
+            active = active.filter { positions[$0] < head }
+            guard let from = active.map({ positions[$0] }).min() else { break }
+            let types = active.reduce(into: Set<String>()) { $0.formUnion(targets[$1].projection.eventTypes) }
+            let batch = try EventLog.readBatch(after: from, upTo: head, limit: batchSize, types: types, session: s, dictionaries: dictionaries)
+            let scannedTo = batch.count < batchSize ? head : batch.last!.position
+            read += batch.count
+            // Decode and parse once for every projection.
+            var projected: [ProjectedEvent] = []
+            projected.reserveCapacity(batch.count)
+            var undecodable: (position: Int64, type: String, message: String)? = nil
+            for e in batch {
+                do { projected.append(ProjectedEvent(event: e, json: try e.json())) } catch {
+                    undecodable = (e.position, e.type.name, "\(error)")
+                    break
+                }
+            }
+            for i in active {
+                let t = targets[i]
+                let wanted = t.projection.eventTypes
+                var events = projected.filter { $0.position > positions[i] && wanted.contains($0.type) }
+                var target = scannedTo
+                var failure: ProjectionError? = nil
+                if let bad = undecodable, wanted.contains(bad.type), bad.position > positions[i] {
+                    events = events.filter { $0.position < bad.position }
+                    target = bad.position - 1
+                    failure = ProjectionError(code: .malformedPayload, message: bad.message, projection: t.projection.name, position: bad.position, eventType: bad.type)
+                }
+                do {
+                    guard try applyBatch(events, to: t, from: positions[i], to: target, session: s) else {
+                        results[i].outcome = .busy
+                        positions[i] = head
+                        continue
+                    }
+                    positions[i] = target
+                    results[i].eventsApplied += events.count
+                } catch var error as ProjectionError {
+                    // Nothing of this batch was applied. Apply what precedes the failing
+                    // event, so the projection stops exactly there.
+                    error.projection = t.projection.name
+                    if let p = error.position, let idx = events.firstIndex(where: { $0.position == p }) {
+                        let prefix = Array(events[..<idx])
+                        if try applyBatch(prefix, to: t, from: positions[i], to: p - 1, session: s) {
+                            positions[i] = p - 1
+                            results[i].eventsApplied += prefix.count
+                        }
+                    }
+                    failure = error
+                }
+                if let failure {
+                    try recordError(failure, target: t, session: s)
+                    results[i].outcome = .failed
+                    results[i].error = failure
+                }
+                results[i].position = positions[i]
+            }
+            active = active.filter { results[$0].outcome == .caughtUp }
+            onProgress?(CatchUpProgress(position: scannedTo, head: head, eventsRead: read))
+        }
+        return results
+    }
+
+    /// Applies `events` and moves the checkpoint from `from` to `to` in one transaction.
+    /// Returns false when another runner holds the target.
+    static func applyBatch(_ events: [ProjectedEvent], to target: ProjectionTarget, from: Int64, to: Int64, session s: PostgresSession) throws -> Bool {
+        try s.transaction { t in
+            let lock = try t.query("SELECT pg_try_advisory_xact_lock(hashtext('finsync.projection:' || $1 || '@' || $2))",
+                                   [.text(target.projection.name), .text(target.schema)])
+            guard lock[0].string(0) == "t" else { return false }
+            if !events.isEmpty {
+                try target.projection.apply(events, in: ProjectionContext(session: t, schema: target.schema))
+            }
+            let moved = try t.query("""
+                UPDATE projections.checkpoints SET position = $3, updated_at = now(), last_error = NULL, error_position = NULL, error_event_type = NULL
+                WHERE projection = $1 AND target_schema = $2 AND position = $4
+                """, [.text(target.projection.name), .text(target.schema), PostgresParameter(to), PostgresParameter(from)], prepare: true)
+            guard moved.affectedRows == 1 else {
+                throw ProjectionError(code: .concurrentRunner, message: "the checkpoint moved while applying events up to \(to); another runner is folding this projection", projection: target.projection.name)
+            }
+            return true
+        }
+    }
+
+    static func recordError(_ e: ProjectionError, target: ProjectionTarget, session s: PostgresSession) throws {
+        _ = try s.query("UPDATE projections.checkpoints SET last_error = $3, error_position = $4, error_event_type = $5, updated_at = now() WHERE projection = $1 AND target_schema = $2",
+                        [.text(target.projection.name), .text(target.schema), .text(e.description), PostgresParameter(e.position), PostgresParameter(e.eventType)])
+    }
+}

@@ -1,0 +1,62 @@
+import CanonicalJSON
+import EventLog
+import Postgres
+
+/// Provider-neutral tables that an API, a UI and analysts read: `institutions`,
+/// `consents`, `connections`, `accounts`, `holdings` and `transactions`.
+///
+/// Ids are deterministic (UUIDv5 of provider and provider id), and every timestamp comes
+/// from events, so a rebuild reproduces identical rows. Each batch is folded in memory by
+/// row (later events win) and written with one bulk upsert per table.
+public struct UnifiedProjection: Projection {
+    public init() {}
+    public let name = "unified"
+    public let version = 1
+    public let liveSchema = "public"
+    public let eventTypes: Set<String> = GoCardlessRawProjection().eventTypes.union(["connection.health.observed"])
+    public let tables = ["institutions", "consents", "connections", "accounts", "holdings", "transactions"]
+
+    public func createTables(in c: ProjectionContext) throws {
+        _ = try c.session.execute("""
+            CREATE TABLE IF NOT EXISTS \(c.table("institutions")) (
+                id uuid PRIMARY KEY, provider text NOT NULL, provider_institution_id text NOT NULL, name text, bic text,
+                logo_url text, countries text[], UNIQUE (provider, provider_institution_id));
+            CREATE TABLE IF NOT EXISTS \(c.table("consents")) (
+                id uuid PRIMARY KEY, provider text NOT NULL, provider_consent_id text NOT NULL, institution_id uuid,
+                created_at timestamptz, expires_at timestamptz, max_historical_days integer, access_scope text[],
+                UNIQUE (provider, provider_consent_id));
+            CREATE TABLE IF NOT EXISTS \(c.table("connections")) (
+                id uuid PRIMARY KEY, provider text NOT NULL, provider_connection_id text NOT NULL, institution_id uuid,
+                consent_id uuid, status text NOT NULL, created_at timestamptz, expires_at timestamptz,
+                last_synced_at timestamptz, last_error text, UNIQUE (provider, provider_connection_id));
+            CREATE TABLE IF NOT EXISTS \(c.table("accounts")) (
+                id uuid PRIMARY KEY, connection_id uuid, provider text NOT NULL, provider_account_id text NOT NULL,
+                account_type text NOT NULL CHECK (account_type IN ('bank', 'investment', 'trading')),
+                name text, currency text, iban text, balance_amount numeric, balance_type text, balance_date date,
+                total_value numeric(18,2), unrealised_pnl numeric(18,2), status text, updated_at timestamptz NOT NULL,
+                UNIQUE (provider, provider_account_id));
+            CREATE TABLE IF NOT EXISTS \(c.table("holdings")) (
+                id uuid PRIMARY KEY, account_id uuid NOT NULL, ticker text, name text, isin text, quantity numeric NOT NULL,
+                average_cost numeric, current_price numeric, current_value numeric(18,2), unrealised_pnl numeric(18,2),
+                currency text, updated_at timestamptz NOT NULL);
+            CREATE INDEX IF NOT EXISTS holdings_account ON \(c.table("holdings")) (account_id);
+            CREATE TABLE IF NOT EXISTS \(c.table("transactions")) (
+                id uuid PRIMARY KEY, account_id uuid NOT NULL, provider_transaction_key text NOT NULL,
+                status text NOT NULL CHECK (status IN ('booked', 'pending')), booking_date date, value_date date,
+                amount numeric NOT NULL, currency text NOT NULL, counterparty text, description text,
+                updated_at timestamptz NOT NULL, UNIQUE (account_id, provider_transaction_key));
+            """)
+    }
+
+    public func apply(_ events: [ProjectedEvent], in c: ProjectionContext) throws {
+        var batch = UnifiedBatch()
+        for e in events {
+            if e.type.hasPrefix("gocardless.") {
+                try batch.foldGoCardless(e)
+            } else if e.type == "connection.health.observed" {
+                try batch.foldHealth(e)
+            }
+        }
+        try batch.write(in: c)
+    }
+}

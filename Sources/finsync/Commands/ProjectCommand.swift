@@ -1,0 +1,63 @@
+import ArgumentParser
+import EventLog
+import Foundation
+import Postgres
+import Projections
+
+struct ProjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "project", abstract: "Catch every projection up with the event log (once, or --follow).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Flag(help: "Keep catching up, woken by NOTIFY when events are appended (polling every --poll seconds as a fallback).") var follow = false
+    @Option(help: "Poll interval in seconds for --follow.") var poll: Int = 5
+    @Option(help: "Events per batch.") var batchSize = 5000
+
+    func run() async throws {
+        let conn = try await database.connect()
+        defer { conn.close() }
+        let runner = ProjectionRunner(connection: conn)
+        let targets = ProjectionCatalog.liveTargets
+        if follow {
+            try await conn.withSession { try $0.listen(EventLog.notificationChannel) }
+            let stop = ShutdownSignal()
+            while !stop.requested {
+                let results = try await runner.catchUp(targets, batchSize: batchSize)
+                for r in results where r.eventsApplied > 0 || r.outcome != .caughtUp { print(ProjectCommand.describe(r)) }
+                _ = try await conn.withSession { [poll] in try $0.waitForNotifications(timeout: .seconds(poll)) }
+            }
+            return
+        }
+        let results = try await runner.catchUp(targets, batchSize: batchSize)
+        for r in results { print(ProjectCommand.describe(r)) }
+        if results.contains(where: { $0.outcome == .failed }) { throw ExitCode(1) }
+    }
+
+    static func describe(_ r: CatchUpResult) -> String {
+        let head = "\(r.projection) (\(r.schema)): "
+        switch r.outcome {
+        case .caughtUp: return head + "at position \(r.position), applied \(r.eventsApplied) events"
+        case .busy: return head + "another runner is folding it; skipped"
+        case .needsRebuild(let v): return head + "built by version \(v) of its code; run `finsync rebuild \(r.projection)`"
+        case .failed: return head + "stopped at position \(r.position): \(r.error.map { "\($0)" } ?? "unknown error")"
+        }
+    }
+}
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Each projection's checkpoint, lag, version and last error.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        let conn = try await database.connect()
+        defer { conn.close() }
+        let status = try await ProjectionRunner(connection: conn).status(ProjectionCatalog.liveTargets)
+        print("projection".padding(toLength: 18, withPad: " ", startingAt: 0) + "schema".padding(toLength: 12, withPad: " ", startingAt: 0) + "position".leftPadded(10) + "lag".leftPadded(10) + "  state")
+        for s in status {
+            var state = s.storedVersion == nil ? "never run" : (s.lag == 0 ? "caught up" : "behind")
+            if s.needsRebuild { state = "needs rebuild (tables v\(s.storedVersion!), code v\(s.codeVersion))" }
+            if let e = s.lastError { state = "stopped: \(e)" }
+            print(s.projection.padding(toLength: 18, withPad: " ", startingAt: 0) + s.schema.padding(toLength: 12, withPad: " ", startingAt: 0) + String(s.position).leftPadded(10) + String(s.lag).leftPadded(10) + "  " + state)
+        }
+    }
+}
