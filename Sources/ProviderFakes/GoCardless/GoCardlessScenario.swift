@@ -170,6 +170,9 @@ public final class GoCardlessScenario: Sendable {
 
     // MARK: Data access
 
+    /// Every token issued so far (tests grep stored data for them).
+    public var issuedTokens: [String] { state.withLock { Array($0.tokens.keys) } }
+
     public var requisitionIDs: [String] { state.withLock { $0.requisitions.compactMap { $0["id"]?.string } } }
     public var accountIDs: [String] { state.withLock { $0.accountOrder } }
     public func account(_ id: String) -> Account? { state.withLock { $0.accounts[id] } }
