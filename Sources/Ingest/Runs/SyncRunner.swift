@@ -73,6 +73,14 @@ public struct SyncRunner: Sendable {
             run = try await execute(run, options: options, store: store, progress: progress)
             try await store.finish(run)
             try await store.unlock()
+        } catch is CancellationError {
+            // Shutdown requested: record it (what was appended stays; the next run completes it).
+            run.status = .failed
+            run.finishedAt = now()
+            run.message = "cancelled (shutdown requested) before finishing; the next run completes it"
+            try? await store.finish(run)
+            try? await store.unlock()
+            throw CancellationError()
         } catch {
             // Leave the lock to die with the session if the database is gone; release it otherwise.
             try? await store.unlock()
