@@ -10,6 +10,12 @@ struct Finsync: AsyncParsableCommand {
             MigrateCommand.self,
             EventsCommand.self,
             BenchCommand.self,
+            SyncCommand.self,
+            ConnectCommand.self,
+            ConnectionsCommand.self,
+            RunsCommand.self,
+            ScheduleCommand.self,
+            ConfigCommand.self,
         ]
     )
 }

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import Logging
+import Postgres
+import ProviderFakes
+
+/// `--config` and `--database-url` for the ingestion commands, and what they build:
+/// the configuration, the database connection and the configured providers.
+struct IngestOptions: ParsableArguments {
+    @Option(name: .long, help: "finsync.toml to read (default: $FINSYNC_CONFIG, then ./finsync.toml).")
+    var config: String?
+
+    @Option(name: .long, help: "PostgreSQL URL (default: $DATABASE_URL, then database_url in the file, then PG* variables).")
+    var databaseURL: String?
+
+    func load() throws -> FinsyncConfiguration {
+        try FinsyncConfiguration.load(path: FinsyncConfiguration.locate(explicit: config))
+    }
+
+    func connect(_ c: FinsyncConfiguration) async throws -> PostgresConnection {
+        let url = databaseURL ?? c.effectiveDatabaseURL
+        return try await PostgresConnection.connect(url.map(PostgresConfiguration.init) ?? .fromEnvironment())
+    }
+
+    /// The providers the configuration enables (GoCardless when `[gocardless]` is present),
+    /// or the built-in sandbox when `sandbox` is given.
+    func providers(_ c: FinsyncConfiguration, sandbox: GoCardlessSandbox? = nil, logger: Logger) throws -> [any Provider] {
+        if let sandbox {
+            let client = GoCardlessClient(baseURL: sandbox.baseURL, credentials: GoCardlessCredentials(secretID: sandbox.secretID, secretKey: sandbox.secretKey), logger: logger)
+            return [GoCardlessProvider(client: client)]
+        }
+        var out: [any Provider] = []
+        if let g = c.gocardless {
+            let problems = c.validate().filter { $0.key.hasPrefix("gocardless") }
+            guard problems.isEmpty else { throw ConfigurationError(path: c.path, problems: problems) }
+            let client = GoCardlessClient(baseURL: g.baseURL, credentials: try c.gocardlessCredentials(), logger: logger)
+            out.append(GoCardlessProvider(client: client, options: .init(overlapDays: g.overlapDays, detailsRefreshDays: g.detailsRefreshDays)))
+        }
+        return out
+    }
+
+    /// The GoCardless client alone (for `connect`).
+    func gocardlessClient(_ c: FinsyncConfiguration, logger: Logger) throws -> GoCardlessClient {
+        guard let g = c.gocardless else {
+            throw ValidationError("no [gocardless] table in \(c.path ?? "the configuration"); add base_url, secret_id_env and secret_key_env")
+        }
+        return GoCardlessClient(baseURL: g.baseURL, credentials: try c.gocardlessCredentials(), logger: logger)
+    }
+}
+
+/// The hook run after a sync's appends. The lead wires the projection runner here
+/// (`Projections` is not a dependency of `Ingest`); until then runs only append.
+enum AfterAppendHook {
+    static func make(connection: PostgresConnection) -> (@Sendable () async throws -> Void)? { nil }
+}
+
+enum IngestFormat {
+    static func iso(_ d: Date?) -> String {
+        guard let d else { return "-" }
+        let f = ISO8601DateFormatter()
+        return f.string(from: d)
+    }
+
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let e = JSONEncoder.runRecords
+        e.outputFormatting = [.sortedKeys, .prettyPrinted]
+        return String(decoding: try e.encode(value), as: UTF8.self)
+    }
+
+    static func quota(_ q: [QuotaStatus]) -> String {
+        q.map { s in
+            var t = "\(s.scope) \(s.remaining.map(String.init) ?? "?")/\(s.limit.map(String.init) ?? "?")"
+            if let n = s.nextAllowedAt, (s.remaining ?? 1) <= 0 { t += " until \(iso(n))" }
+            return t
+        }.joined(separator: ", ")
+    }
+}
