@@ -31,7 +31,10 @@ extension GoCardlessScenario {
     public static func standard(secretID: String = "sandbox-secret-id", secretKey: String = "sandbox-secret-key", accountQuota: Int = 4, maxPageSize: Int = 2, start: Date = Date()) -> GoCardlessScenario {
         let s = GoCardlessScenario(secretID: secretID, secretKey: secretKey, accountQuota: accountQuota, maxPageSize: maxPageSize, start: start)
         let day0 = FakeDates.dayNumber(start)
-        func iso(daysAgo: Double) -> JSONValue { .string(FakeDates.iso(start.addingTimeInterval(-daysAgo * 86_400))) }
+        // Resource timestamps hang off the start day's midnight (UTC), so every scenario
+        // started on the same day serves identical resources (a re-run appends nothing).
+        let midnight = FakeDates.parse(FakeDates.day(start))
+        func iso(daysAgo: Double) -> JSONValue { .string(FakeDates.iso(midnight.addingTimeInterval(-daysAgo * 86_400 + 0.658531))) }
         @Sendable func amount(_ a: String, _ c: String) -> JSONValue { ["amount": .string(a), "currency": .string(c)] }
         @Sendable func compact(_ d: String) -> String { d.replacingOccurrences(of: "-", with: "") }
         @Sendable func hex(_ seed: String) -> String {
@@ -68,7 +71,7 @@ extension GoCardlessScenario {
         agreement(DefaultIDs.nationwideAgreement, "NATIONWIDE_NAIAGB21", acceptedDaysAgo: 200, valid: 90, history: 90)
         func requisition(_ id: String, _ inst: String, _ agreement: String?, _ status: String, _ accounts: [String], createdDaysAgo: Double) {
             s.addRequisition(["id": .string(id), "created": iso(daysAgo: createdDaysAgo), "redirect": "http://localhost:3000/linked", "status": .string(status),
-                              "institution_id": .string(inst), "agreement": agreement.map { .string($0) } ?? .string(UUID().uuidString.lowercased()),
+                              "institution_id": .string(inst), "agreement": agreement.map { .string($0) } ?? .string(GoCardlessScenario.uuid(hex("agreement\(id)"))),
                               "reference": .string("finsync-\(inst.lowercased().prefix(8))-\(id.prefix(8))"), "accounts": .array(accounts.map { .string($0) }),
                               "user_language": "EN", "link": .string("https://ob.gocardless.com/ob-psd2/start/\(hex(id).prefix(8))-7c3f-49d2-b19c-b8f749d91d7d/\(inst)"),
                               "ssn": .null, "account_selection": false, "redirect_immediate": false])
@@ -223,6 +226,11 @@ extension GoCardlessScenario {
             daily: { _, _ in ([], []) }))
         s.expireAgreementByID(DefaultIDs.nationwideAgreement)
         return s
+    }
+
+    static func uuid(_ hex32: String) -> String {
+        let h = Array(hex32.prefix(32))
+        return String(h[0..<8]) + "-" + String(h[8..<12]) + "-4" + String(h[13..<16]) + "-a" + String(h[17..<20]) + "-" + String(h[20..<32])
     }
 
     func expireAgreementByID(_ id: String) { state.withLock { _ = $0.expiredAgreements.insert(id) } }

@@ -58,7 +58,7 @@ struct SyncReporter: Sendable {
             fflush(nil)
         case (.terminal, .stepFinished(let s)):
             let mark = [StepStatus.succeeded: "✓", .skipped: "–", .partiallyFailed: "!", .failed: "✗"][s.status] ?? "?"
-            var line = "  \(mark) \(s.label): \(s.eventsAppended) new, \(s.duplicatesSkipped) already stored"
+            var line = "\r\u{1B}[2K  \(mark) \(s.label): \(s.eventsAppended) new, \(s.duplicatesSkipped) already stored"
             if !s.quota.isEmpty { line += " [quota \(IngestFormat.quota(s.quota))]" }
             print(line)
             for n in s.notes { print("      \(n)") }
