@@ -38,6 +38,15 @@ struct GoCardlessClientTests {
             #expect(req["status"]?.string == "CR")
             #expect(req["link"]?.string?.contains("MONZO_MONZGB2L") == true)
             #expect(try await h.client.requisitions().count == 6)
+            // The person consents; the next sync finds the new linked account and syncs it.
+            let id = try #require(req["id"]?.string)
+            #expect(h.scenario.completeConsent(requisitionID: id) == "http://localhost/done?ref=ref-1")
+            let linked = try await h.client.requisition(id: id)
+            #expect(linked["status"]?.string == "LN")
+            let account = try #require(linked["accounts"]?[0]?.string)
+            let run = try await h.sync(.init(connection: id))
+            #expect(run.status == .succeeded)
+            #expect(h.step(run, account)?.eventsAppended ?? 0 > 10)
             // Field-keyed error body (shape 2), flattened with the field names.
             do {
                 _ = try await h.client.createAgreement(institutionID: "SANDBOXFINANCE_SFIN0000", maxHistoricalDays: 400, accessValidForDays: 365)

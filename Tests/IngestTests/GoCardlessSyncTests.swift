@@ -111,6 +111,9 @@ struct GoCardlessSyncTests {
             #expect(try pending.last!.json()["date_from"]?.string != nil)
             #expect(try pending.first!.json()["date_from"]?.isNull == true)
 
+            // Balances moved with the new bookings: a new snapshot.
+            #expect(try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/balances").count == 2)
+
             // The access token was refreshed (a day passed), not re-minted.
             let tokens = await h.client.tokenCounts()
             #expect(tokens.minted == 1)

@@ -16,7 +16,7 @@ struct FakeGoCardlessRouter: Sendable {
         let body = (try? await request.collectBody(upTo: 1 << 20)).map { Array($0.readableBytesView) } ?? []
         let method = request.method.rawValue
         var parts = path.split(separator: "/").map(String.init)
-        if parts.first == "ob-psd2" { return consent(parts) }
+        if parts.first == "ob-psd2" { return consent(query) }
         guard parts.count >= 2, parts[0] == "api", parts[1] == "v2" else { return error(404, "Not found.", "Not found.") }
         parts.removeFirst(2)
 
@@ -186,9 +186,18 @@ struct FakeGoCardlessRouter: Sendable {
         return json(201, r)
     }
 
-    /// The consent page: links the requisition (two sandbox accounts) and redirects back.
-    func consent(_ parts: [String]) -> Response {
-        error(501, "Not implemented", "open the link in a browser against the real API; the fake links requisitions with GoCardlessScenario.link(requisition:)")
+    /// The consent page: the person "agrees", the requisition links, and they are sent back
+    /// to the redirect URL with `?ref=<reference>` (or `&error=…` for an unknown link).
+    func consent(_ query: [String: String]) -> Response {
+        guard let id = query["requisition"], let target = scenario.completeConsent(requisitionID: id) else {
+            let back = query["requisition"].flatMap { scenario.requisition($0)?["redirect"]?.string } ?? "http://localhost/"
+            var fields = HTTPFields()
+            fields.append(Field(name: Field.Name("Location")!, value: back + "?error=RequisitionLinkReused&details=This+link+was+already+used."))
+            return Response(status: .init(code: 302), headers: fields)
+        }
+        var fields = HTTPFields()
+        fields.append(Field(name: Field.Name("Location")!, value: target))
+        return Response(status: .init(code: 302), headers: fields)
     }
 
     // MARK: Accounts

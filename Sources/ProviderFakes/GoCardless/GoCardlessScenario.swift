@@ -103,6 +103,7 @@ public final class GoCardlessScenario: Sendable {
                 let day = FakeDates.day(dayNumber)
                 for id in s.accountOrder {
                     guard var a = s.accounts[id] else { continue }
+                    let bookedBefore = a.booked.count
                     var stillPending: [Pending] = []
                     for p in a.pending {
                         if dayNumber - p.firstDay >= p.booksAfterDays {
@@ -120,6 +121,15 @@ public final class GoCardlessScenario: Sendable {
                     s.serial += 1
                     let (newBooked, newPending) = a.daily(day, s.serial)
                     a.booked.append(contentsOf: newBooked)
+                    // Balances move by what booked today; reference dates follow the clock.
+                    let delta = a.booked[bookedBefore...].compactMap { $0["transactionAmount"]?["amount"]?.decimal }.reduce(Decimal(0), +)
+                    a.balances = a.balances.map { b in
+                        guard case .object(var o) = b, case .object(var amount)? = o["balanceAmount"], let current = amount["amount"]?.decimal else { return b }
+                        amount["amount"] = .string("\(current + delta)")
+                        o["balanceAmount"] = .object(amount)
+                        if o["referenceDate"] != nil { o["referenceDate"] = .string(day) }
+                        return .object(o)
+                    }
                     a.pending = stillPending + newPending.map { var p = $0; p.firstDay = dayNumber; return p }
                     s.accounts[id] = a
                 }
@@ -149,6 +159,41 @@ public final class GoCardlessScenario: Sendable {
                 o["status"] = .string(status)
                 return .object(o)
             }
+        }
+    }
+
+    /// What the bank's consent screen does when the person agrees: the requisition becomes
+    /// `LN` with one new account (a copy of the first sandbox account's data under a new id),
+    /// its agreement is accepted now. Returns where the person is sent back
+    /// (`<redirect>?ref=<reference>`), or nil for an unknown or already-linked requisition.
+    @discardableResult
+    public func completeConsent(requisitionID: String) -> String? {
+        let t = now()
+        return state.withLock { s -> String? in
+            guard let i = s.requisitions.firstIndex(where: { $0["id"]?.string == requisitionID }), case .object(var r) = s.requisitions[i],
+                  r["status"]?.string != "LN", let template = s.accountOrder.first.flatMap({ s.accounts[$0] }) else { return nil }
+            let accountID = UUID().uuidString.lowercased()
+            r["status"] = "LN"
+            r["accounts"] = [.string(accountID)]
+            s.requisitions[i] = .object(r)
+            if let aid = r["agreement"]?.string, let j = s.agreements.firstIndex(where: { $0["id"]?.string == aid }), case .object(var a) = s.agreements[j] {
+                a["accepted"] = .string(FakeDates.iso(t))
+                s.agreements[j] = .object(a)
+            }
+            var account = template
+            account.id = accountID
+            account.requisitionID = requisitionID
+            account.institutionID = r["institution_id"]?.string ?? template.institutionID
+            if case .object(var m) = account.metadata {
+                m["id"] = .string(accountID)
+                m["institution_id"] = .string(account.institutionID)
+                m["created"] = .string(FakeDates.iso(t))
+                account.metadata = .object(m)
+            }
+            s.accounts[accountID] = account
+            s.accountOrder.append(accountID)
+            let redirect = r["redirect"]?.string ?? "http://localhost/"
+            return redirect + (redirect.contains("?") ? "&" : "?") + "ref=" + (r["reference"]?.string ?? requisitionID)
         }
     }
 
