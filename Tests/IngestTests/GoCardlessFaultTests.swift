@@ -41,6 +41,26 @@ struct GoCardlessFaultTests {
         }
     }
 
+    @Test func budgetSpentPerHeadersIsNotCalledAgainUntilReset() async throws {
+        let scenario = GoCardlessScenario.standard(secretID: "sid", secretKey: "skey", accountQuota: 2)
+        try await SyncHarness.with(scenario: scenario) { h in
+            _ = try await h.sync(.init(connection: IDs.monzoRequisition))
+            let second = try await h.sync(.init(connection: IDs.monzoRequisition))
+            // The second success left 0 according to HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_REMAINING.
+            let q = try #require(h.step(second, IDs.monzoAccount)?.quota.first { $0.scope == "transactions" })
+            #expect(q.remaining == 0)
+            #expect(q.limit == 2)
+            let reset = try #require(q.nextAllowedAt)
+            #expect(reset > h.scenario.now())
+            #expect(reset <= h.scenario.now().addingTimeInterval(86_400))
+            let third = try await h.sync(.init(connection: IDs.monzoRequisition))
+            #expect(h.scenario.calls(.transactions, account: IDs.monzoAccount) == 2)
+            #expect(h.scenario.calls(.balances, account: IDs.monzoAccount) == 2)
+            #expect(h.step(third, IDs.monzoAccount)?.status == .skipped)
+            #expect(third.status == .succeeded)
+        }
+    }
+
     @Test func serverErrorBurstIsRetriedWithBackoff() async throws {
         try await SyncHarness.with { h in
             h.scenario.inject(.serverError(503), on: .balances, account: IDs.johnAccount, times: 2)

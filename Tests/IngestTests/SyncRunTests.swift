@@ -118,6 +118,24 @@ struct SyncRunTests {
         }
     }
 
+    @Test func runRecordsEncodeAsJSONWithLowerCaseIDs() async throws {
+        try await SyncHarness.with { h in
+            let run = try await h.sync(.init(connection: IDs.monzoRequisition))
+            let data = try JSONEncoder.runRecords.encode(run)
+            let json = try JSONValue.parse(Array(data))
+            #expect(json["run_id"]?.string == run.runID.uuidString.lowercased())
+            #expect(json["steps"]?.array?.count == 2)
+            #expect(json["steps"]?[1]?["quota"]?.array?.count == 3)
+            let back = try JSONDecoder.runRecords.decode(RunRecord.self, from: data)
+            #expect(back.runID == run.runID)
+            // (ISO-8601 drops sub-second precision, so compare what is not a time.)
+            #expect(back.steps.map(\.key) == run.steps.map(\.key))
+            #expect(back.steps.map(\.status) == run.steps.map(\.status))
+            #expect(back.steps.map(\.connectionID) == run.steps.map(\.connectionID))
+            #expect(back.steps.map { $0.quota.map(\.remaining) } == run.steps.map { $0.quota.map(\.remaining) })
+        }
+    }
+
     @Test func secretsAndTokensNeverReachTheLogRecordsOrLogs() async throws {
         try await SyncHarness.with { h in
             h.scenario.inject(.serverError(502), on: .balances, account: IDs.janeAccount, times: 1)

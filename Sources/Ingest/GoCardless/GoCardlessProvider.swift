@@ -43,6 +43,10 @@ public struct GoCardlessProvider: Provider {
         var agreements: [String: JSONValue] = [:]
         var institutions: [String: JSONValue] = [:]
         func set(requisitions: [JSONValue], agreements: [JSONValue]) {
+            // A new listing starts a new run: forget what the previous one saw.
+            self.requisitions = [:]
+            self.agreements = [:]
+            self.institutions = [:]
             for r in requisitions { if let id = r["id"]?.string { self.requisitions[id] = r } }
             for a in agreements { if let id = a["id"]?.string { self.agreements[id] = a } }
         }
@@ -168,7 +172,15 @@ public struct GoCardlessProvider: Provider {
         var fetched = 0
 
         // Metadata: free (no bank budget). If it cannot be read, nothing else can.
-        let meta = try await client.account(id: account)
+        let meta: GoCardlessResponse
+        do {
+            meta = try await client.account(id: account)
+        } catch let e as GoCardlessError where e.code == .consentExpired || e.code == .suspended {
+            var c = connection
+            c.health = e.code == .suspended ? .suspended : .expired
+            try await recordHealth(c, message: "\(healthMessage(c)) (\(e.summary ?? ""))", ctx)
+            return StepOutcome(status: .failed, error: "account \(account): \(e)")
+        }
         _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.account.observed", meta.json, endpoint: "GET /accounts/{id}/"), to: "gocardless/account/\(account)", ignoring: ["last_accessed"])
         switch meta.json["status"]?.string {
         case "EXPIRED"?:
@@ -228,7 +240,8 @@ public struct GoCardlessProvider: Provider {
             }
         }
         if errors.isEmpty {
-            return StepOutcome(status: fetched == 0 && !notes.isEmpty && quotas.allSatisfy({ $0.isSpent(at: ctx.now()) }) ? .skipped : .succeeded, quota: quotas, notes: notes)
+            // Nothing fetched (budgets spent, details not due) is a skip, not a success.
+            return StepOutcome(status: fetched == 0 ? .skipped : .succeeded, quota: quotas, notes: notes)
         }
         return StepOutcome(status: fetched == 0 ? .failed : .partiallyFailed, quota: quotas, notes: notes, error: errors.joined(separator: "; "))
     }
