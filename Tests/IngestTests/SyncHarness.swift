@@ -99,7 +99,7 @@ struct RecordingLogHandler: LogHandler {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        recorder.add("\(level) \(message) \(self.metadata.merging(metadata ?? [:]) { $1 })")
+    func log(event: LogEvent) {
+        recorder.add("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 })")
     }
 }

@@ -102,12 +102,14 @@ struct SyncRunTests {
             let started = Mutex(0)
             let conn = try await h.db.connect()
             defer { conn.close() }
+            // Cancel the run's own task once three steps finished (as SIGTERM does in `finsync schedule`).
             let task = Task { try await h.runner(connection: conn).run(.init()) { p in
-                if case .stepFinished = p { started.withLock { $0 += 1 } }
+                if case .stepFinished = p, started.withLock({ $0 += 1; return $0 }) == 3 {
+                    withUnsafeCurrentTask { $0?.cancel() }
+                }
             } }
-            // Cancel once a few steps finished (polling the progress, no sleeps for timing).
-            while started.withLock({ $0 }) < 3 { await Task.yield() }
-            task.cancel()
+            await #expect(throws: CancellationError.self) { try await task.value }
+            #expect(started.withLock { $0 } == 3)
             _ = await task.result
             let cancelled = try #require(try await RunStore(connection: h.connection).recent().first)
             #expect(cancelled.status == .failed)

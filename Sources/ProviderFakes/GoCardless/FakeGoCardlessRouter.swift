@@ -278,6 +278,9 @@ struct FakeGoCardlessRouter: Sendable {
     func raw(_ status: Int, _ bytes: [UInt8], headers: [String: String] = [:]) -> Response {
         var fields = HTTPFields()
         fields.append(Field(name: Field.Name("Content-Type")!, value: "application/json"))
+        // The general API limit comes on every answer (the account-success ones only on account data).
+        var headers = headers
+        for (k, v) in [("HTTP_X_RATELIMIT_LIMIT", "100"), ("HTTP_X_RATELIMIT_REMAINING", "99"), ("HTTP_X_RATELIMIT_RESET", "60")] where headers[k] == nil { headers[k] = v }
         for (k, v) in headers.sorted(by: { $0.key < $1.key }) {
             if let name = Field.Name(k) { fields.append(Field(name: name, value: v)) }
         }
