@@ -16,6 +16,7 @@ struct Finsync: AsyncParsableCommand {
             RunsCommand.self,
             ScheduleCommand.self,
             ConfigCommand.self,
+            SandboxCommand.self,
         ]
     )
 }
