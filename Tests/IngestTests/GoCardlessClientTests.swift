@@ -64,6 +64,20 @@ struct GoCardlessClientTests {
         }
     }
 
+    @Test func creatingIsNeverRetriedButReadingIs() async throws {
+        try await SyncHarness.with { h in
+            h.scenario.inject(.serverError(503), on: .agreements, times: 1)
+            await #expect(throws: GoCardlessError.self) {
+                try await h.client.createAgreement(institutionID: "MONZO_MONZGB2L", maxHistoricalDays: 90, accessValidForDays: 90)
+            }
+            #expect(h.scenario.calls(.agreements) == 1)
+            h.scenario.inject(.serverError(503), on: .agreements, times: 1)
+            let agreements = try await h.client.agreements()
+            #expect(agreements.count == 3)
+            #expect(h.scenario.calls(.agreements) == 4)
+        }
+    }
+
     @Test func errorBodiesOfAllThreeShapes() throws {
         let plain = GoCardlessErrorBody(json: try JSONValue.parse(#"{"summary":"Invalid token","detail":"Token is invalid or expired","status_code":401}"#))
         #expect(plain.summary == "Invalid token")

@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import ProviderFakes
 import Synchronization
 import Testing
 
@@ -66,5 +67,24 @@ struct SchedulerTests {
         task.cancel()
         try await task.value
         #expect(ran.withLock { $0 } == false)
+    }
+
+    @Test func scheduledRunsAreRecordedAsScheduled() async throws {
+        try await SyncHarness.with { h in
+            let clock = VirtualClock(h.scenario.now())
+            let count = Mutex(0)
+            let runner = h.runner()
+            let scheduler = Scheduler(cron: try CronExpression("*/30 * * * *"), timeZone: TimeZone(identifier: "Europe/London")!, clock: clock) {
+                _ = try await runner.run(.init(trigger: .scheduled, connection: GoCardlessScenario.DefaultIDs.monzoRequisition))
+                if count.withLock({ $0 += 1; return $0 }) == 2 { throw CancellationError() }
+            }
+            try await scheduler.loop()
+            let runs = try await RunStore(connection: h.connection).recent()
+            #expect(runs.count == 2)
+            #expect(runs.allSatisfy { $0.trigger == .scheduled })
+            #expect(runs.map(\.status) == [.succeeded, .succeeded])
+            #expect(runs[0].eventsAppended == 0)
+            #expect(runs[1].eventsAppended > 0)
+        }
     }
 }

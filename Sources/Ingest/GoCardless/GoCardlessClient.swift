@@ -152,6 +152,8 @@ public final class GoCardlessClient: Sendable {
     private func send(_ method: String, url: String, body: JSONValue?, endpoint: String, accountID: String?, authenticated: Bool) async throws -> GoCardlessResponse {
         var attempt = 0
         var retriedToken = false
+        // Creating agreements/requisitions is not idempotent: never repeat it on a 5xx or timeout.
+        let retriable = method == "GET" || !authenticated
         while true {
             attempt += 1
             var request = HTTPClientRequest(url: url)
@@ -179,8 +181,8 @@ public final class GoCardlessClient: Sendable {
             } catch is CancellationError {
                 throw CancellationError()
             } catch {
-                let isTimeout = "\(error)".lowercased().contains("timeout") || "\(error)".lowercased().contains("deadline")
-                if attempt < retry.maxAttempts {
+                let isTimeout = [HTTPClientError.deadlineExceeded, .readTimeout, .connectTimeout].contains(error as? HTTPClientError)
+                if attempt < retry.maxAttempts, retriable {
                     let d = retry.delay(beforeRetry: attempt)
                     logger.warning("GoCardless \(endpoint) \(isTimeout ? "timed out" : "failed to connect"); retrying in \(d)")
                     try await retry.sleep(d)
@@ -232,7 +234,7 @@ public final class GoCardlessClient: Sendable {
                 }
                 throw fail(.rateLimited, retryAfter: resetSeconds.map { .seconds($0) })
             case 500...599:
-                if attempt < retry.maxAttempts {
+                if attempt < retry.maxAttempts, retriable {
                     let d = retry.delay(beforeRetry: attempt)
                     logger.warning("GoCardless \(endpoint) answered \(status); retrying in \(d)")
                     try await retry.sleep(d)

@@ -179,7 +179,9 @@ public struct SyncRunner: Sendable {
         } else {
             run.status = .succeeded
         }
-        if run.steps.isEmpty { run.message = "nothing to sync: no connections found" }
+        if run.steps.isEmpty {
+            run.message = options.provider != nil || options.connection != nil ? "nothing to sync: no connection matches the filter" : "nothing to sync: no connections found"
+        }
         if !options.dryRun, let afterAppend {
             do {
                 try await afterAppend()
