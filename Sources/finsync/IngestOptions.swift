@@ -48,31 +48,3 @@ struct IngestOptions: ParsableArguments {
         return GoCardlessClient(baseURL: g.baseURL, credentials: try c.gocardlessCredentials(), logger: logger)
     }
 }
-
-/// The hook run after a sync's appends. The lead wires the projection runner here
-/// (`Projections` is not a dependency of `Ingest`); until then runs only append.
-enum AfterAppendHook {
-    static func make(connection: PostgresConnection) -> (@Sendable () async throws -> Void)? { nil }
-}
-
-enum IngestFormat {
-    static func iso(_ d: Date?) -> String {
-        guard let d else { return "-" }
-        let f = ISO8601DateFormatter()
-        return f.string(from: d)
-    }
-
-    static func json<T: Encodable>(_ value: T) throws -> String {
-        let e = JSONEncoder.runRecords
-        e.outputFormatting = [.sortedKeys, .prettyPrinted]
-        return String(decoding: try e.encode(value), as: UTF8.self)
-    }
-
-    static func quota(_ q: [QuotaStatus]) -> String {
-        q.map { s in
-            var t = "\(s.scope) \(s.remaining.map(String.init) ?? "?")/\(s.limit.map(String.init) ?? "?")"
-            if let n = s.nextAllowedAt, (s.remaining ?? 1) <= 0 { t += " until \(iso(n))" }
-            return t
-        }.joined(separator: ", ")
-    }
-}

@@ -56,18 +56,3 @@ public final class FakeGoCardlessServer: Sendable {
         _ = try? await task.value
     }
 }
-
-/// An error starting a fake server.
-public struct FakeServerError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}
-
-/// The server's own origin, known once the port is bound (for absolute `next` links).
-final class PortBox: Sendable {
-    private let storage = Mutex<String>("")
-    var value: String { storage.withLock { $0 } }
-    func set(_ v: String) { storage.withLock { $0 = v } }
-}
-
-import Synchronization

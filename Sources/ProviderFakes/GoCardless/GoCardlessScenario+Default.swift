@@ -235,12 +235,3 @@ extension GoCardlessScenario {
 
     func expireAgreementByID(_ id: String) { state.withLock { _ = $0.expiredAgreements.insert(id) } }
 }
-
-extension FakeDates {
-    static func parse(_ day: String) -> Date {
-        let p = day.split(separator: "-").compactMap { Int($0) }
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = TimeZone(identifier: "UTC")!
-        return c.date(from: DateComponents(year: p[0], month: p[1], day: p[2]))!
-    }
-}

@@ -255,21 +255,3 @@ public final class GoCardlessScenario: Sendable {
         return state.withLock { s in s.tokens[token].map { $0.kind == kind && $0.expiresAt > t } ?? false }
     }
 }
-
-/// Day arithmetic for the fake (UTC days).
-enum FakeDates {
-    static func dayNumber(_ d: Date) -> Int { Int((d.timeIntervalSince1970 / 86_400).rounded(.down)) }
-    static func day(_ d: Date) -> String { day(dayNumber(d)) }
-    static func day(_ n: Int) -> String {
-        let d = Date(timeIntervalSince1970: Double(n) * 86_400)
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = TimeZone(identifier: "UTC")!
-        let x = c.dateComponents([.year, .month, .day], from: d)
-        return String(format: "%04d-%02d-%02d", x.year!, x.month!, x.day!)
-    }
-    static func iso(_ d: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
-    }
-}
