@@ -105,23 +105,3 @@ public struct RunStore: Sendable {
                   eventsAppended: row.int(8) ?? 0, duplicatesSkipped: row.int(9) ?? 0, message: row.string(10))
     }
 }
-
-extension JSONEncoder {
-    /// Run records as JSON: ISO-8601 dates, snake_case keys, sorted (for `--json` and `ingest.run_steps.quota`).
-    public static var runRecords: JSONEncoder {
-        let e = JSONEncoder()
-        e.dateEncodingStrategy = .iso8601
-        e.keyEncodingStrategy = .convertToSnakeCase
-        e.outputFormatting = [.sortedKeys]
-        return e
-    }
-}
-
-extension JSONDecoder {
-    public static var runRecords: JSONDecoder {
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        d.keyDecodingStrategy = .convertFromSnakeCase
-        return d
-    }
-}
