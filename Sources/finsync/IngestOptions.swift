@@ -18,9 +18,16 @@ struct IngestOptions: ParsableArguments {
         try FinsyncConfiguration.load(path: FinsyncConfiguration.locate(explicit: config))
     }
 
+    /// Connects and checks that the `ingest` schema exists (a clear hint instead of "relation does not exist").
     func connect(_ c: FinsyncConfiguration) async throws -> PostgresConnection {
         let url = databaseURL ?? c.effectiveDatabaseURL
-        return try await PostgresConnection.connect(url.map(PostgresConfiguration.init) ?? .fromEnvironment())
+        let conn = try await PostgresConnection.connect(url.map(PostgresConfiguration.init) ?? .fromEnvironment())
+        let migrated = try await conn.withSession { s in try s.query("SELECT to_regclass('ingest.runs') IS NOT NULL")[0].bool(0) ?? false }
+        guard migrated else {
+            conn.close()
+            throw IngestCommandError("the database has no ingest tables yet: run `finsync migrate` first")
+        }
+        return conn
     }
 
     /// The providers the configuration enables (GoCardless when `[gocardless]` is present),
@@ -43,7 +50,7 @@ struct IngestOptions: ParsableArguments {
     /// The GoCardless client alone (for `connect`).
     func gocardlessClient(_ c: FinsyncConfiguration, logger: Logger) throws -> GoCardlessClient {
         guard let g = c.gocardless else {
-            throw ValidationError("no [gocardless] table in \(c.path ?? "the configuration"); add base_url, secret_id_env and secret_key_env")
+            throw IngestCommandError("no [gocardless] table in \(c.path ?? "the configuration"); add base_url, secret_id_env and secret_key_env")
         }
         return GoCardlessClient(baseURL: g.baseURL, credentials: try c.gocardlessCredentials(), logger: logger)
     }

@@ -38,7 +38,7 @@ struct RunsCommand: AsyncParsableCommand {
         func run() async throws {
             let conn = try await options.connect(try options.load())
             defer { conn.close() }
-            guard let r = try await RunStore(connection: conn).run(id) else { throw ValidationError("no run (or more than one) matches \(id)") }
+            guard let r = try await RunStore(connection: conn).run(id) else { throw IngestCommandError("no run (or more than one) matches \(id)") }
             if json { print(try IngestFormat.json(r)); return }
             print("run       \(r.runID.uuidString.lowercased())")
             print("trigger   \(r.trigger.rawValue)\(r.dryRun ? " (dry run)" : "")")
