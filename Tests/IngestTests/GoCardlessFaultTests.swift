@@ -113,6 +113,22 @@ struct GoCardlessFaultTests {
         }
     }
 
+    @Test func generalRateLimitTooLongToWaitSkipsTheScopeWithoutSpendingTheBudget() async throws {
+        try await SyncHarness.with { h in
+            h.scenario.inject(.rateLimited(reset: 3600), on: .balances, account: IDs.janeAccount)
+            let run = try await h.sync()
+            let jane = try #require(h.step(run, IDs.janeAccount))
+            #expect(jane.status == .succeeded)
+            #expect(jane.notes.contains { $0.contains("balances skipped: GoCardless API rate limit") })
+            #expect(h.sleeps.all.isEmpty)
+            let q = try await PostgresQuotaBook(connection: h.connection).status(provider: "gocardless", subject: IDs.janeAccount, scope: "balances")
+            #expect(q == nil)
+            // Next run: balances fetched normally.
+            _ = try await h.sync()
+            #expect(try await h.events(stream: "gocardless/account/\(IDs.janeAccount)/balances").count == 1)
+        }
+    }
+
     @Test func expiredAgreementMarksTheConnectionExpiredAndTellsToReconnect() async throws {
         try await SyncHarness.with { h in
             h.scenario.expireAgreement(ofRequisition: IDs.monzoRequisition)

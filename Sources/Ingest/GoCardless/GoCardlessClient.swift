@@ -232,7 +232,7 @@ public final class GoCardlessClient: Sendable {
                     try await retry.sleep(wait)
                     continue
                 }
-                throw fail(.rateLimited, retryAfter: resetSeconds.map { .seconds($0) })
+                throw fail(bankBudget ? .accountQuotaSpent : .rateLimited, retryAfter: resetSeconds.map { .seconds($0) })
             case 500...599:
                 if attempt < retry.maxAttempts, retriable {
                     let d = retry.delay(beforeRetry: attempt)

@@ -14,8 +14,10 @@ public struct GoCardlessError: Error, Sendable, CustomStringConvertible {
         public static let consentExpired = Code("consent-expired")
         /// The account or requisition was suspended after repeated errors (409): reconnect.
         public static let suspended = Code("suspended")
-        /// 429: the API's rate limit or the bank's daily per-account budget.
+        /// 429: the API's general rate limit, with a reset too far away to wait for.
         public static let rateLimited = Code("rate-limited")
+        /// 429: the bank's per-account budget for this scope is spent (`RateLimitError`).
+        public static let accountQuotaSpent = Code("account-quota-spent")
         /// 5xx after the retries were used up.
         public static let server = Code("server-error")
         /// No answer in time after the retries were used up.

@@ -223,6 +223,9 @@ public struct GoCardlessProvider: Provider {
                 try await ctx.quotas.record(q)
                 quotas.append(q)
             } catch let e as GoCardlessError where e.code == .rateLimited {
+                // The API's general limit (not this account's budget): skip for this run, spend nothing.
+                notes.append("\(scope.rawValue) skipped: GoCardless API rate limit (retry in \(e.retryAfter.map { "\($0.components.seconds) s" } ?? "a while"))")
+            } catch let e as GoCardlessError where e.code == .accountQuotaSpent {
                 let wait = e.retryAfter.map { Double($0.components.seconds) } ?? 86_400
                 let q = QuotaStatus(provider: name, subject: account, scope: scope.rawValue, limit: known?.limit, remaining: 0,
                                     nextAllowedAt: ctx.now().addingTimeInterval(wait), lastSuccessAt: known?.lastSuccessAt)
