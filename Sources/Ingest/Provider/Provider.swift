@@ -7,6 +7,28 @@ import Foundation
 /// one connection as a sequence of ``SyncStep``s that append events through the step's
 /// ``StepContext/sink``. Everything else (the run record, the one-run-at-a-time lock,
 /// dry runs, quotas' storage, the schedule) is the runner's job and provider-agnostic.
+///
+/// A minimal provider:
+/// ```swift
+/// struct Trading212Provider: Provider {
+///     let name = "trading212"
+///     func connections() async throws -> [ProviderConnection] {
+///         [ProviderConnection(provider: name, id: "isa", displayName: "Trading212 ISA", health: .active,
+///                             providerStatus: "ok", statusDescription: "API key accepted")]
+///     }
+///     func steps(for c: ProviderConnection) async throws -> [SyncStep] {
+///         [SyncStep(key: "account", label: "trading212 \(c.id): account") { ctx in
+///             let summary: JSONValue = …  // from the API
+///             _ = try await ctx.sink.appendSnapshot(ctx.event("trading212.account.observed", summary, endpoint: "GET /equity/account/summary"),
+///                                                   to: "trading212/\(c.id)/account", ignoring: [])
+///             return StepOutcome()
+///         }]
+///     }
+/// }
+/// ```
+/// Budgets: read `ctx.quotas.status(...)` before a limited call, `record` what the answer's
+/// headers say, and skip (with a note) rather than fail when a budget is spent. Cursors
+/// (`ctx.cursors`) must only be advanced after the events they cover were appended.
 public protocol Provider: Sendable {
     /// Short lower-case name used in stream ids, run records and `--provider` (e.g. `gocardless`).
     var name: String { get }
