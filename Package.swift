@@ -42,11 +42,12 @@ let package = Package(
         ]),
         // Provider clients, extractors and ingestion runs.
         .target(name: "Ingest", dependencies: [
-            "EventLog", "Postgres", "CanonicalJSON",
+            "EventLog", "Postgres", "CanonicalJSON", "Projections",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Zero-downtime rebuilds and point-in-time replay.
         .target(name: "Replay", dependencies: ["EventLog", "Postgres", "Projections", "CanonicalJSON"]),
@@ -57,6 +58,8 @@ let package = Package(
             "ProviderSamples", "CanonicalJSON",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // Test support: provisions isolated databases on the ops/ cluster.
         .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog"]),

@@ -82,8 +82,8 @@ public final class DictionaryStore: Sendable {
         let r = try session.query("INSERT INTO eventlog.compression_dictionaries (event_type, sample_count, dictionary) VALUES ($1, $2, $3) RETURNING dictionary_id",
                                   [.text(type), PostgresParameter(samples.count), .bytes(trained)])
         try session.query("DELETE FROM eventlog.compression_samples WHERE event_type = $1", [.text(type)])
-        let d = CompressionDictionary(id: Int32(r[0].int64(0)!), eventType: type, bytes: trained)
-        remember(d, current: true)
-        return d
+        // Not cached yet: the caller's transaction may still roll back. Once committed, the
+        // next append finds it with the lookup above.
+        return CompressionDictionary(id: Int32(r[0].int64(0)!), eventType: type, bytes: trained)
     }
 }

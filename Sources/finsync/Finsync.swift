@@ -12,6 +12,13 @@ struct Finsync: AsyncParsableCommand {
             StatusCommand.self,
             EventsCommand.self,
             BenchCommand.self,
+            SyncCommand.self,
+            ConnectCommand.self,
+            ConnectionsCommand.self,
+            RunsCommand.self,
+            ScheduleCommand.self,
+            ConfigCommand.self,
+            SandboxCommand.self,
         ]
     )
 }

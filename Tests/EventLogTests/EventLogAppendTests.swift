@@ -167,3 +167,22 @@ import Testing
         }
     }
 }
+
+@Suite struct DictionaryCacheTests {
+    /// A dictionary trained inside an append that rolls back must not be used afterwards.
+    @Test func dictionaryTrainedInARolledBackAppendIsNotReused() async throws {
+        try await TestDatabase.with { db in
+            let c = try await db.connect()
+            let log = EventLog(connection: c, dictionaries: DictionaryStore(minimumSamples: 4, minimumSampleBytes: 64))
+            let type = EventType("test.dict")
+            func batch(_ k: Int) -> [NewEvent] { (0..<8).map { NewEvent(type: type, json: ["merchant": "Costa Coffee Fulham", "amount": .string("-\(k).\($0)0"), "k": .number(String(k * 10 + $0))]) } }
+            _ = try await log.append([NewEvent(type: EventType("test.other"), json: ["x": 1])], to: "s", expectedVersion: .noStream)
+            // Trains a dictionary, then fails the version check: everything rolls back.
+            await #expect(throws: EventLogError.self) { try await log.append(batch(2), to: "s", expectedVersion: .noStream) }
+            #expect(try await c.withSession { try $0.query("SELECT count(*) FROM eventlog.compression_dictionaries")[0].int64(0) } == 0)
+            _ = try await log.append(batch(3), to: "s", expectedVersion: .exact(1))
+            #expect(try await c.withSession { try $0.query("SELECT count(*) FROM eventlog.compression_dictionaries")[0].int64(0) } == 1)
+            for e in try await log.readBatch(after: 0) { _ = try e.payload() }
+        }
+    }
+}

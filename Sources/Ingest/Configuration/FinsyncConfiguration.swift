@@ -1,0 +1,209 @@
+import Foundation
+import TOMLKit
+
+/// `finsync.toml` plus the environment.
+///
+/// ```toml
+/// database_url = "postgresql://…"          # DATABASE_URL overrides
+/// [schedule]
+/// cron = "0 4 * * *"
+/// timezone = "Europe/London"
+/// [gocardless]
+/// base_url = "https://bankaccountdata.gocardless.com/api/v2"
+/// secret_id_env = "GOCARDLESS_SECRET_ID"    # or secret_id_file
+/// secret_key_env = "GOCARDLESS_SECRET_KEY"  # or secret_key_file
+/// ```
+/// Secrets are never in the file: only the name of an environment variable or a file
+/// holding them. Tables this version does not know (`[[trading212]]`, `[vanguard]`, …)
+/// are left to their owners and not rejected.
+public struct FinsyncConfiguration: Sendable {
+    public struct Schedule: Sendable, Hashable {
+        public var cron: String = "0 4 * * *"
+        public var timezone: String = "UTC"
+        public init() {}
+    }
+
+    public struct GoCardless: Sendable, Hashable {
+        public var baseURL: String = GoCardlessClient.defaultBaseURL
+        public var secretIDEnv: String?
+        public var secretIDFile: String?
+        public var secretKeyEnv: String?
+        public var secretKeyFile: String?
+        public var overlapDays: Int = 7
+        public var detailsRefreshDays: Int = 30
+        public init() {}
+    }
+
+    /// The file read, if any.
+    public var path: String?
+    /// From the file; `DATABASE_URL` wins (see ``effectiveDatabaseURL``).
+    public var databaseURL: String?
+    public var schedule = Schedule()
+    /// `nil` when the file has no `[gocardless]` table.
+    public var gocardless: GoCardless?
+    /// Problems found while reading (types, unknown keys, secrets in the file); see ``validate(environment:)``.
+    public var readProblems: [ConfigurationProblem] = []
+    public var environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// `DATABASE_URL`, else `database_url` from the file.
+    public var effectiveDatabaseURL: String? {
+        if let e = environment["DATABASE_URL"], !e.isEmpty { return e }
+        return databaseURL
+    }
+
+    /// The file to read: `explicit` (`--config`), else `FINSYNC_CONFIG`, else `./finsync.toml` if it exists.
+    public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let explicit { return explicit }
+        if let e = environment["FINSYNC_CONFIG"], !e.isEmpty { return e }
+        return FileManager.default.fileExists(atPath: "finsync.toml") ? "finsync.toml" : nil
+    }
+
+    /// Reads the configuration (defaults when `path` is nil). Throws only when the file
+    /// cannot be read at all; everything else is collected in ``readProblems``.
+    public static func load(path: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> FinsyncConfiguration {
+        var c = FinsyncConfiguration(environment: environment)
+        c.path = path
+        guard let path else { return c }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(path: path, problems: [ConfigurationProblem(key: "(file)", message: "cannot read \(path): \(error.localizedDescription)")])
+        }
+        try c.parse(text)
+        return c
+    }
+
+    /// Reads TOML text (for tests and `load`).
+    public static func parse(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> FinsyncConfiguration {
+        var c = FinsyncConfiguration(environment: environment)
+        try c.parse(text)
+        return c
+    }
+
+    private mutating func parse(_ text: String) throws {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let e as TOMLParseError {
+            readProblems.append(ConfigurationProblem(key: "(file)", message: "not valid TOML at line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)"))
+            return
+        }
+        var problems: [ConfigurationProblem] = []
+        func string(_ t: TOMLTable, _ key: String, _ full: String) -> String? {
+            guard let v = t[key] else { return nil }
+            guard let s = v.string else { problems.append(.init(key: full, message: "must be a string")); return nil }
+            return s
+        }
+        func int(_ t: TOMLTable, _ key: String, _ full: String) -> Int? {
+            guard let v = t[key] else { return nil }
+            guard let i = v.int else { problems.append(.init(key: full, message: "must be an integer")); return nil }
+            return i
+        }
+        for key in table.keys {
+            switch key {
+            case "database_url":
+                databaseURL = string(table, key, key)
+            case "schedule":
+                guard let t = table[key]?.table else { problems.append(.init(key: key, message: "must be a table ([schedule])")); continue }
+                for k in t.keys where !["cron", "timezone"].contains(k) { problems.append(.init(key: "schedule.\(k)", message: "unknown key (expected cron, timezone)")) }
+                if let s = string(t, "cron", "schedule.cron") { schedule.cron = s }
+                if let s = string(t, "timezone", "schedule.timezone") { schedule.timezone = s }
+            case "gocardless":
+                guard let t = table[key]?.table else { problems.append(.init(key: key, message: "must be a table ([gocardless])")); continue }
+                var g = GoCardless()
+                let known = ["base_url", "secret_id_env", "secret_id_file", "secret_key_env", "secret_key_file", "overlap_days", "details_refresh_days"]
+                for k in t.keys where !known.contains(k) {
+                    if ["secret_id", "secret_key", "access", "refresh", "token"].contains(k) {
+                        problems.append(.init(key: "gocardless.\(k)", message: "secrets must not be in the file; name an environment variable (\(k)_env) or a file (\(k)_file) instead"))
+                    } else {
+                        problems.append(.init(key: "gocardless.\(k)", message: "unknown key (expected one of \(known.joined(separator: ", ")))"))
+                    }
+                }
+                if let s = string(t, "base_url", "gocardless.base_url") { g.baseURL = s }
+                g.secretIDEnv = string(t, "secret_id_env", "gocardless.secret_id_env")
+                g.secretIDFile = string(t, "secret_id_file", "gocardless.secret_id_file")
+                g.secretKeyEnv = string(t, "secret_key_env", "gocardless.secret_key_env")
+                g.secretKeyFile = string(t, "secret_key_file", "gocardless.secret_key_file")
+                if let i = int(t, "overlap_days", "gocardless.overlap_days") { g.overlapDays = i }
+                if let i = int(t, "details_refresh_days", "gocardless.details_refresh_days") { g.detailsRefreshDays = i }
+                gocardless = g
+            default:
+                // Other providers' tables ([[trading212]], [vanguard], …) belong to their own readers.
+                if table[key]?.table == nil && table[key]?.array == nil {
+                    problems.append(.init(key: key, message: "unknown top-level key"))
+                }
+            }
+        }
+        readProblems.append(contentsOf: problems)
+    }
+
+    /// Every problem, each named by its key: what was read plus checks of values, of the
+    /// environment variables and files named for secrets, and of the database URL.
+    public func validate() -> [ConfigurationProblem] {
+        var problems = readProblems
+        if effectiveDatabaseURL == nil {
+            problems.append(.init(key: "database_url", message: "not set: set database_url in the file or the DATABASE_URL environment variable"))
+        } else if let url = effectiveDatabaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("=")) {
+            problems.append(.init(key: environment["DATABASE_URL"] != nil ? "DATABASE_URL" : "database_url", message: "must be a postgresql:// URL or a libpq conninfo string"))
+        }
+        do { _ = try CronExpression(schedule.cron) } catch {
+            problems.append(.init(key: "schedule.cron", message: "\(error)"))
+        }
+        if TimeZone(identifier: schedule.timezone) == nil {
+            problems.append(.init(key: "schedule.timezone", message: "\"\(schedule.timezone)\" is not an IANA time zone (e.g. Europe/London, UTC)"))
+        }
+        if let g = gocardless {
+            if let u = URL(string: g.baseURL), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil {
+                if scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(u.host!) {
+                    problems.append(.init(key: "gocardless.base_url", message: "plain http is only allowed on loopback (secrets would cross the network unencrypted)"))
+                }
+            } else {
+                problems.append(.init(key: "gocardless.base_url", message: "\"\(g.baseURL)\" is not an http(s) URL"))
+            }
+            if !(0...90).contains(g.overlapDays) { problems.append(.init(key: "gocardless.overlap_days", message: "must be between 0 and 90")) }
+            if !(1...365).contains(g.detailsRefreshDays) { problems.append(.init(key: "gocardless.details_refresh_days", message: "must be between 1 and 365")) }
+            problems += secretProblems(name: "secret_id", env: g.secretIDEnv, file: g.secretIDFile)
+            problems += secretProblems(name: "secret_key", env: g.secretKeyEnv, file: g.secretKeyFile)
+        }
+        return problems
+    }
+
+    private func secretProblems(name: String, env: String?, file: String?) -> [ConfigurationProblem] {
+        switch (env, file) {
+        case (nil, nil):
+            return [.init(key: "gocardless.\(name)_env", message: "set \(name)_env (an environment variable name) or \(name)_file (a file path)")]
+        case (_?, _?):
+            return [.init(key: "gocardless.\(name)_env", message: "set only one of \(name)_env and \(name)_file")]
+        case (let e?, nil):
+            if (environment[e] ?? "").isEmpty { return [.init(key: "gocardless.\(name)_env", message: "environment variable \(e) is not set or empty")] }
+        case (nil, let f?):
+            guard let data = FileManager.default.contents(atPath: f) else { return [.init(key: "gocardless.\(name)_file", message: "cannot read \(f)")] }
+            if String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                return [.init(key: "gocardless.\(name)_file", message: "\(f) is empty")]
+            }
+        }
+        return []
+    }
+
+    /// The GoCardless secrets, read from the environment variables or files the file names.
+    public func gocardlessCredentials() throws -> GoCardlessCredentials {
+        guard let g = gocardless else { throw ConfigurationError(path: path, problems: [.init(key: "gocardless", message: "no [gocardless] table")]) }
+        func read(_ name: String, _ env: String?, _ file: String?) throws -> String {
+            if let env, let v = environment[env], !v.isEmpty { return v.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if let file, let d = FileManager.default.contents(atPath: file) {
+                let v = String(decoding: d, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if !v.isEmpty { return v }
+            }
+            throw ConfigurationError(path: path, problems: secretProblems(name: name, env: env, file: file))
+        }
+        return GoCardlessCredentials(secretID: try read("secret_id", g.secretIDEnv, g.secretIDFile), secretKey: try read("secret_key", g.secretKeyEnv, g.secretKeyFile))
+    }
+
+    public var cronExpression: CronExpression { (try? CronExpression(schedule.cron)) ?? .daily }
+    public var timeZone: TimeZone { TimeZone(identifier: schedule.timezone) ?? TimeZone(identifier: "UTC")! }
+}

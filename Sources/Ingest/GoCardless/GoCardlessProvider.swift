@@ -1,0 +1,299 @@
+import CanonicalJSON
+import EventLog
+import Projections
+import Foundation
+
+/// The GoCardless extractor: every requisition the credentials can see is a connection;
+/// each linked account is a step that appends the event catalogue's `gocardless.*` events.
+///
+/// Spending the bank's budget (often 4 successful calls a day per account and scope):
+/// transactions first (they matter most), then balances, then details, which are fetched
+/// only when never fetched or older than ``Options/detailsRefreshDays``. A scope whose
+/// budget is spent is skipped and reported with its "next allowed at", never failed.
+public struct GoCardlessProvider: Provider {
+    public struct Options: Sendable {
+        /// Transactions are re-fetched from the last booked date minus this many days.
+        public var overlapDays: Int
+        /// Account details are re-fetched when older than this.
+        public var detailsRefreshDays: Int
+        /// Connections whose consent expires within this many days get a warning.
+        public var expiryWarningDays: Int
+
+        public init(overlapDays: Int = 7, detailsRefreshDays: Int = 30, expiryWarningDays: Int = 7) {
+            self.overlapDays = overlapDays
+            self.detailsRefreshDays = detailsRefreshDays
+            self.expiryWarningDays = expiryWarningDays
+        }
+    }
+
+    public let name = "gocardless"
+    public let client: GoCardlessClient
+    public let options: Options
+    public let now: @Sendable () -> Date
+    private let cache = Cache()
+
+    public init(client: GoCardlessClient, options: Options = Options(), now: @escaping @Sendable () -> Date = { Date() }) {
+        self.client = client
+        self.options = options
+        self.now = now
+    }
+
+    /// What `connections()` fetched, reused by the steps of the same run.
+    actor Cache {
+        var requisitions: [String: JSONValue] = [:]
+        var agreements: [String: JSONValue] = [:]
+        var institutions: [String: JSONValue] = [:]
+        func set(requisitions: [JSONValue], agreements: [JSONValue]) {
+            // A new listing starts a new run: forget what the previous one saw.
+            self.requisitions = [:]
+            self.agreements = [:]
+            self.institutions = [:]
+            for r in requisitions { if let id = r["id"]?.string { self.requisitions[id] = r } }
+            for a in agreements { if let id = a["id"]?.string { self.agreements[id] = a } }
+        }
+        func requisition(_ id: String) -> JSONValue? { requisitions[id] }
+        func agreement(_ id: String) -> JSONValue? { agreements[id] }
+        func institution(_ id: String) -> JSONValue? { institutions[id] }
+        func setInstitution(_ id: String, _ v: JSONValue) { institutions[id] = v }
+    }
+
+    // MARK: Connections
+
+    public func connections() async throws -> [ProviderConnection] {
+        let requisitions = try await client.requisitions()
+        let agreements = try await client.agreements()
+        await cache.set(requisitions: requisitions, agreements: agreements)
+        let byID = Dictionary(agreements.compactMap { a in a["id"]?.string.map { ($0, a) } }, uniquingKeysWith: { a, _ in a })
+        return requisitions.compactMap { r in
+            guard let id = r["id"]?.string else { return nil }
+            let agreement = r["agreement"]?.string.flatMap { byID[$0] }
+            return connection(requisition: r, id: id, agreement: agreement)
+        }
+    }
+
+    func connection(requisition r: JSONValue, id: String, agreement: JSONValue?) -> ProviderConnection {
+        let status = r["status"]?.string ?? "?"
+        var health = GoCardlessRequisitionStatus.health(status)
+        let expiresAt = agreement.flatMap(GoCardlessProvider.expiry(ofAgreement:))
+        if health == .active, let expiresAt, expiresAt <= now() { health = .expired }
+        let institution = r["institution_id"]?.string ?? "?"
+        let reference = r["reference"]?.string.map { " (\($0))" } ?? ""
+        return ProviderConnection(provider: name, id: id, displayName: institution + reference, health: health, providerStatus: status,
+                                  statusDescription: GoCardlessRequisitionStatus.describe(status), expiresAt: expiresAt,
+                                  accounts: r["accounts"]?.array?.compactMap(\.string) ?? [])
+    }
+
+    /// When an agreement's access ends: accepted (or created) + `access_valid_for_days`.
+    public static func expiry(ofAgreement a: JSONValue) -> Date? {
+        guard let days = a["access_valid_for_days"]?.int,
+              let start = (a["accepted"]?.string ?? a["created"]?.string).flatMap(GoCardlessDate.parse) else { return nil }
+        return start.addingTimeInterval(Double(days) * 86_400)
+    }
+
+    // MARK: Steps
+
+    public func steps(for connection: ProviderConnection) async throws -> [SyncStep] {
+        var steps = [SyncStep(key: "connection", label: "gocardless \(connection.displayName): consent") { ctx in
+            try await self.syncConnection(connection, ctx)
+        }]
+        if connection.isSyncable {
+            for account in connection.accounts {
+                steps.append(SyncStep(key: account, label: "gocardless \(connection.displayName): account \(account)") { ctx in
+                    try await self.syncAccount(account, connection: connection, ctx)
+                })
+            }
+        }
+        return steps
+    }
+
+    func healthMessage(_ c: ProviderConnection) -> String {
+        let institution = c.displayName.split(separator: " ").first.map(String.init) ?? c.displayName
+        let reconnect = "reconnect with `finsync connect gocardless --institution \(institution)`"
+        let until = c.expiresAt.map { GoCardlessDate.day($0) }
+        switch c.health {
+        case .active:
+            if c.expiresSoon(now: now(), within: options.expiryWarningDays), let until { return "consent expires on \(until); \(reconnect) before then" }
+            return "linked" + (until.map { "; consent valid until \($0)" } ?? "")
+        case .expired: return "consent expired" + (until.map { " on \($0)" } ?? "") + "; \(reconnect)"
+        case .suspended: return "suspended by GoCardless after repeated errors; \(reconnect)"
+        case .error: return "requisition \(c.providerStatus) (\(c.statusDescription)); \(reconnect)"
+        case .authRequired: return "consent not completed (\(c.statusDescription)); open the requisition's link to finish linking"
+        }
+    }
+
+    func recordHealth(_ c: ProviderConnection, message: String? = nil, _ ctx: StepContext) async throws {
+        var payload: [String: JSONValue] = ["provider": .string(name), "connection_id": .string(c.id), "status": .string(c.health.rawValue),
+                                            "message": .string(message ?? healthMessage(c))]
+        if let e = c.expiresAt { payload["expires_at"] = .string(ISO8601DateFormatter().string(from: e)) }
+        _ = try await ctx.sink.appendSnapshot(ctx.event("connection.health.observed", .object(payload), endpoint: "GET /requisitions/{id}/"),
+                                              to: "gocardless/connection/\(c.id)/health", ignoring: [])
+    }
+
+    func syncConnection(_ c: ProviderConnection, _ ctx: StepContext) async throws -> StepOutcome {
+        var notes: [String] = []
+        if let r = await cache.requisition(c.id) {
+            _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.requisition.observed", r, endpoint: "GET /requisitions/"), to: "gocardless/requisition/\(c.id)", ignoring: [])
+            if let aid = r["agreement"]?.string, let a = await cache.agreement(aid) {
+                _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.agreement.observed", a, endpoint: "GET /agreements/enduser/"), to: "gocardless/agreement/\(aid)", ignoring: [])
+            }
+            if let iid = r["institution_id"]?.string {
+                do {
+                    var inst = await cache.institution(iid)
+                    if inst == nil {
+                        inst = try await client.institution(id: iid)
+                        await cache.setInstitution(iid, inst!)
+                    }
+                    _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.institution.observed", inst!, endpoint: "GET /institutions/{id}/"), to: "gocardless/institution/\(iid)", ignoring: [])
+                } catch let e as GoCardlessError {
+                    notes.append("institution \(iid) not fetched: \(e)")
+                }
+            }
+        }
+        try await recordHealth(c, ctx)
+        let message = healthMessage(c)
+        switch c.health {
+        case .active:
+            if c.expiresSoon(now: now(), within: options.expiryWarningDays) { notes.append("warning: \(message)") }
+            return StepOutcome(status: .succeeded, notes: notes)
+        case .authRequired:
+            return StepOutcome(status: .skipped, notes: notes + [message])
+        case .expired, .suspended, .error:
+            return StepOutcome(status: .failed, notes: notes, error: "connection \(c.id): \(message)")
+        }
+    }
+
+    // MARK: Accounts
+
+    enum Scope: String, CaseIterable { case details, balances, transactions }
+
+    func syncAccount(_ account: String, connection: ProviderConnection, _ ctx: StepContext) async throws -> StepOutcome {
+        var notes: [String] = []
+        var errors: [String] = []
+        var quotas: [QuotaStatus] = []
+        var fetched = 0
+
+        // Metadata: free (no bank budget). If it cannot be read, nothing else can.
+        let meta: GoCardlessResponse
+        do {
+            meta = try await client.account(id: account)
+        } catch let e as GoCardlessError where e.code == .consentExpired || e.code == .suspended {
+            var c = connection
+            c.health = e.code == .suspended ? .suspended : .expired
+            try await recordHealth(c, message: "\(healthMessage(c)) (\(e.summary ?? ""))", ctx)
+            return StepOutcome(status: .failed, error: "account \(account): \(e)")
+        }
+        _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.account.observed", meta.json, endpoint: "GET /accounts/{id}/"), to: "gocardless/account/\(account)", ignoring: ["last_accessed"])
+        switch meta.json["status"]?.string {
+        case "EXPIRED"?:
+            var c = connection; c.health = .expired
+            try await recordHealth(c, ctx)
+            return StepOutcome(status: .failed, error: "account \(account): \(healthMessage(c))")
+        case "SUSPENDED"?:
+            var c = connection; c.health = .suspended
+            try await recordHealth(c, ctx)
+            return StepOutcome(status: .failed, error: "account \(account): \(healthMessage(c))")
+        case "PROCESSING"?, "DISCOVERED"?:
+            return StepOutcome(status: .skipped, notes: ["account \(account) is \(meta.json["status"]!.string!) at the bank; its data is not ready yet"])
+        default: break
+        }
+
+        for scope in [Scope.transactions, .balances, .details] {
+            let known = try await ctx.quotas.status(provider: name, subject: account, scope: scope.rawValue)
+            if let known, known.isSpent(at: ctx.now()) {
+                notes.append("\(scope.rawValue) skipped: the bank's daily budget is spent; next allowed at \(known.nextAllowedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "unknown")")
+                quotas.append(known)
+                continue
+            }
+            if scope == .details, let last = known?.lastSuccessAt, ctx.now().timeIntervalSince(last) < Double(options.detailsRefreshDays) * 86_400 {
+                notes.append("details not fetched: fetched \(GoCardlessDate.day(last)), refreshed every \(options.detailsRefreshDays) days")
+                quotas.append(known!)
+                continue
+            }
+            do {
+                let rate: RateLimitInfo
+                switch scope {
+                case .details: rate = try await syncDetails(account, ctx)
+                case .balances: rate = try await syncBalances(account, ctx)
+                case .transactions: rate = try await syncTransactions(account, ctx)
+                }
+                fetched += 1
+                let q = QuotaStatus(provider: name, subject: account, scope: scope.rawValue, limit: rate.accountSuccessLimit ?? known?.limit,
+                                    remaining: rate.accountSuccessRemaining ?? known?.remaining.map { max(0, $0 - 1) },
+                                    nextAllowedAt: rate.accountBudgetSpent ? ctx.now().addingTimeInterval(Double(rate.accountSuccessReset ?? 86_400)) : nil,
+                                    lastSuccessAt: ctx.now())
+                try await ctx.quotas.record(q)
+                quotas.append(q)
+            } catch let e as GoCardlessError where e.code == .rateLimited {
+                // The API's general limit (not this account's budget): skip for this run, spend nothing.
+                notes.append("\(scope.rawValue) skipped: GoCardless API rate limit (retry in \(e.retryAfter.map { "\($0.components.seconds) s" } ?? "a while"))")
+            } catch let e as GoCardlessError where e.code == .accountQuotaSpent {
+                let wait = e.retryAfter.map { Double($0.components.seconds) } ?? 86_400
+                let q = QuotaStatus(provider: name, subject: account, scope: scope.rawValue, limit: known?.limit, remaining: 0,
+                                    nextAllowedAt: ctx.now().addingTimeInterval(wait), lastSuccessAt: known?.lastSuccessAt)
+                try await ctx.quotas.record(q)
+                quotas.append(q)
+                notes.append("\(scope.rawValue) skipped: rate-limited (\(e.summary ?? "429")); next allowed at \(ISO8601DateFormatter().string(from: q.nextAllowedAt!))")
+            } catch let e as GoCardlessError where e.code == .consentExpired || e.code == .suspended {
+                var c = connection
+                c.health = e.code == .suspended ? .suspended : .expired
+                let message = "\(healthMessage(c)) (\(e.summary ?? ""))"
+                try await recordHealth(c, message: message, ctx)
+                return StepOutcome(status: .failed, quota: quotas, notes: notes, error: "account \(account): \(e)")
+            } catch let e as GoCardlessError {
+                errors.append("\(scope.rawValue): \(e)")
+            }
+        }
+        if errors.isEmpty {
+            // Nothing fetched (budgets spent, details not due) is a skip, not a success.
+            return StepOutcome(status: fetched == 0 ? .skipped : .succeeded, quota: quotas, notes: notes)
+        }
+        return StepOutcome(status: fetched == 0 ? .failed : .partiallyFailed, quota: quotas, notes: notes, error: errors.joined(separator: "; "))
+    }
+
+    func syncDetails(_ account: String, _ ctx: StepContext) async throws -> RateLimitInfo {
+        let r = try await client.accountDetails(id: account)
+        let payload: JSONValue = .object(["account_id": .string(account), "details": r.json["account"]!])
+        _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.account_details.observed", payload, endpoint: "GET /accounts/{id}/details/"), to: "gocardless/account/\(account)/details", ignoring: [])
+        return r.rateLimit
+    }
+
+    func syncBalances(_ account: String, _ ctx: StepContext) async throws -> RateLimitInfo {
+        let r = try await client.balances(id: account)
+        let payload: JSONValue = .object(["account_id": .string(account), "balances": r.json["balances"]!])
+        _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.balances.observed", payload, endpoint: "GET /accounts/{id}/balances/"), to: "gocardless/account/\(account)/balances", ignoring: [])
+        return r.rateLimit
+    }
+
+    func syncTransactions(_ account: String, _ ctx: StepContext) async throws -> RateLimitInfo {
+        let lastBooked = try await ctx.cursors.value(provider: name, subject: account, name: "last_booked_date")
+        let dateFrom = lastBooked.flatMap { GoCardlessDate.day($0, minusDays: options.overlapDays) }
+        let dateTo = GoCardlessDate.day(ctx.now())
+        let r = try await client.transactions(id: account, dateFrom: dateFrom, dateTo: dateTo)
+        let booked = r.json["transactions"]?["booked"]?.array ?? []
+        let pending = r.json["transactions"]?["pending"]?.array ?? []
+
+        // Occurrence counts earlier items with the same identity (bank id, else the
+        // synthetic key), so true duplicates on one day stay distinct (see the catalogue).
+        var seen: [String: Int] = [:]
+        var events: [NewEvent] = []
+        var newest = lastBooked
+        for t in booked {
+            let key = (try? GoCardlessTransaction(t))?.identity ?? "raw:" + t.canonicalString
+            let occurrence = seen[key, default: 0]
+            seen[key] = occurrence + 1
+            let date = t["bookingDate"]?.string ?? t["valueDate"]?.string ?? t["bookingDateTime"]?.string.map { String($0.prefix(10)) }
+            if let date, date > (newest ?? "") { newest = date }
+            events.append(ctx.event("gocardless.transaction.booked",
+                                    .object(["account_id": .string(account), "transaction": t, "occurrence": .number(String(occurrence))]),
+                                    endpoint: "GET /accounts/{id}/transactions/", occurredAt: date.flatMap(GoCardlessDate.parse)))
+        }
+        if !events.isEmpty { _ = try await ctx.sink.append(events, to: "gocardless/account/\(account)/transactions") }
+        let pendingPayload: JSONValue = .object(["account_id": .string(account), "date_from": dateFrom.map { .string($0) } ?? .null,
+                                                 "date_to": .string(dateTo), "pending": .array(pending)])
+        _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.pending.observed", pendingPayload, endpoint: "GET /accounts/{id}/transactions/"),
+                                              to: "gocardless/account/\(account)/pending", ignoring: ["date_from", "date_to"])
+        // Advance the cursor only now that the events it covers are stored.
+        if let newest, newest != lastBooked { try await ctx.cursors.set(newest, provider: name, subject: account, name: "last_booked_date") }
+        return r.rateLimit
+    }
+}

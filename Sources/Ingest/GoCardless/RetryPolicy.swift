@@ -1,0 +1,36 @@
+import Foundation
+
+/// Bounded, jittered exponential backoff for 5xx answers and timeouts, and the cap on how
+/// long to wait for a 429's reset. The sleep is injectable so tests never wait for real.
+public struct RetryPolicy: Sendable {
+    /// Attempts in total (1 = no retries).
+    public var maxAttempts: Int
+    public var baseDelay: Duration
+    public var maxDelay: Duration
+    /// A 429 whose reset is further away than this is not waited for.
+    public var maxRateLimitWait: Duration
+    public var sleep: @Sendable (Duration) async throws -> Void
+    /// Returns a number in `0...1` (injectable for deterministic tests).
+    public var random: @Sendable () -> Double
+
+    public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(20), maxRateLimitWait: Duration = .seconds(65),
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) {
+        self.maxAttempts = maxAttempts
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+        self.maxRateLimitWait = maxRateLimitWait
+        self.sleep = sleep
+        self.random = random
+    }
+
+    /// The wait before retry number `retry` (1-based): "equal jitter", i.e. half of
+    /// min(max, base·2^(retry−1)) plus a random part of the other half.
+    public func delay(beforeRetry retry: Int) -> Duration {
+        let base = Double(baseDelay.components.seconds) + Double(baseDelay.components.attoseconds) / 1e18
+        let cap = Double(maxDelay.components.seconds) + Double(maxDelay.components.attoseconds) / 1e18
+        let exp = min(cap, base * pow(2, Double(max(0, retry - 1))))
+        let seconds = exp / 2 + (exp / 2) * min(1, max(0, random()))
+        return .milliseconds(Int64((seconds * 1000).rounded()))
+    }
+}

@@ -1,0 +1,196 @@
+import EventLog
+import Foundation
+import Logging
+import Postgres
+
+/// Runs a sync: for every selected connection of every provider, runs its steps, appending
+/// through the event log (or a dry-run sink), and records the run in `ingest.runs`.
+///
+/// - One run at a time: a PostgreSQL advisory lock; a second run is recorded as `skipped`.
+/// - A failing step never stops the others; the run ends `succeeded`, `partially_failed`
+///   (some step failed) or `failed` (every step failed).
+/// - Events carry the run id as correlation id. A run killed halfway leaves its record
+///   `running` (the next run marks it failed) and everything it appended; re-running
+///   appends only what is missing, because every event has a content key.
+public struct SyncRunner: Sendable {
+    /// What to run.
+    public struct Options: Sendable {
+        public var trigger: RunRecord.Trigger
+        public var dryRun: Bool
+        /// Only this provider (by ``Provider/name``).
+        public var provider: String?
+        /// Only this connection id.
+        public var connection: String?
+
+        public init(trigger: RunRecord.Trigger = .manual, dryRun: Bool = false, provider: String? = nil, connection: String? = nil) {
+            self.trigger = trigger
+            self.dryRun = dryRun
+            self.provider = provider
+            self.connection = connection
+        }
+    }
+
+    public let connection: PostgresConnection
+    public let providers: [any Provider]
+    /// Called after the appends of a (non-dry) run, e.g. to run the projections.
+    public let afterAppend: (@Sendable () async throws -> Void)?
+    public let now: @Sendable () -> Date
+    public let logger: Logger
+    /// The sink used for real runs (defaults to the event log on `connection`).
+    public let sink: any EventSink
+
+    public init(connection: PostgresConnection, providers: [any Provider], sink: (any EventSink)? = nil, afterAppend: (@Sendable () async throws -> Void)? = nil,
+                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "finsync.ingest")) {
+        self.connection = connection
+        self.providers = providers
+        self.sink = sink ?? EventLog(connection: connection)
+        self.afterAppend = afterAppend
+        self.now = now
+        self.logger = logger
+    }
+
+    /// Runs once and returns the finished record (status `skipped` when another run holds the lock).
+    public func run(_ options: Options = Options(), progress: @escaping @Sendable (SyncProgress) -> Void = { _ in }) async throws -> RunRecord {
+        let store = RunStore(connection: connection)
+        let runID = UUIDv7.make()
+        var run = RunRecord(runID: runID, trigger: options.trigger, status: .running, dryRun: options.dryRun,
+                            providerFilter: options.provider, connectionFilter: options.connection, startedAt: now())
+
+        guard try await store.tryLock() else {
+            run.status = .skipped
+            run.finishedAt = now()
+            run.message = "another sync run is in progress; this one did nothing"
+            try await store.insert(run)
+            progress(.runStarted(run))
+            progress(.runFinished(run))
+            return run
+        }
+        do {
+            let abandoned = try await store.markAbandoned()
+            if abandoned > 0 { logger.warning("marked \(abandoned) abandoned run(s) as failed") }
+            try await store.insert(run)
+            progress(.runStarted(run))
+            run = try await execute(run, options: options, store: store, progress: progress)
+            try await store.finish(run)
+            try await store.unlock()
+        } catch is CancellationError {
+            // Shutdown requested: record it (what was appended stays; the next run completes it).
+            run.status = .failed
+            run.finishedAt = now()
+            run.message = "cancelled (shutdown requested) before finishing; the next run completes it"
+            try? await store.finish(run)
+            try? await store.unlock()
+            throw CancellationError()
+        } catch {
+            // Leave the lock to die with the session if the database is gone; release it otherwise.
+            try? await store.unlock()
+            throw error
+        }
+        progress(.runFinished(run))
+        return run
+    }
+
+    private func execute(_ initial: RunRecord, options: Options, store: RunStore, progress: @escaping @Sendable (SyncProgress) -> Void) async throws -> RunRecord {
+        var run = initial
+        let baseSink: any EventSink = options.dryRun ? DryRunSink(connection: connection) : sink
+        var quotas: any QuotaBook = PostgresQuotaBook(connection: connection)
+        var cursors: any CursorBook = PostgresCursorBook(connection: connection)
+        if options.dryRun {
+            quotas = ReadOnlyQuotaBook(base: quotas)
+            cursors = ReadOnlyCursorBook(base: cursors)
+        }
+        var stepNo = 0
+        var logger = self.logger
+        logger[metadataKey: "run_id"] = "\(run.runID.uuidString.lowercased())"
+
+        func record(_ step: StepRecord) async throws {
+            try await store.upsertStep(step, runID: run.runID)
+        }
+
+        for provider in providers where options.provider == nil || options.provider == provider.name {
+            let connections: [ProviderConnection]
+            do {
+                connections = try await provider.connections()
+            } catch {
+                stepNo += 1
+                let step = StepRecord(stepNo: stepNo, provider: provider.name, connectionID: "*", key: "connections", label: "\(provider.name): list connections",
+                                      status: .failed, startedAt: now(), finishedAt: now(), error: "listing \(provider.name) connections failed: \(error)")
+                try await record(step)
+                progress(.stepFinished(step))
+                run.steps.append(step)
+                continue
+            }
+            for conn in connections where options.connection == nil || options.connection == conn.id {
+                if conn.expiresSoon(now: now()) {
+                    progress(.warning("\(provider.name) connection \(conn.id) (\(conn.displayName)): consent expires \(ISO8601DateFormatter().string(from: conn.expiresAt!)); reconnect before then"))
+                }
+                let steps: [SyncStep]
+                do {
+                    steps = try await provider.steps(for: conn)
+                } catch {
+                    stepNo += 1
+                    let step = StepRecord(stepNo: stepNo, provider: provider.name, connectionID: conn.id, key: "connection", label: "\(provider.name) \(conn.displayName)",
+                                          status: .failed, startedAt: now(), finishedAt: now(), error: "\(error)")
+                    try await record(step)
+                    progress(.stepFinished(step))
+                    run.steps.append(step)
+                    continue
+                }
+                for s in steps {
+                    try Task.checkCancellation()
+                    stepNo += 1
+                    var step = StepRecord(stepNo: stepNo, provider: provider.name, connectionID: conn.id, key: s.key, label: s.label, status: .running, startedAt: now())
+                    try await record(step)
+                    progress(.stepStarted(step))
+                    let counting = CountingSink(base: baseSink)
+                    let context = StepContext(runID: run.runID, sink: counting, quotas: quotas, cursors: cursors, dryRun: options.dryRun, now: now, logger: logger)
+                    do {
+                        let outcome = try await s.body(context)
+                        step.status = outcome.status
+                        step.quota = outcome.quota
+                        step.notes = outcome.notes
+                        step.error = outcome.error
+                    } catch is CancellationError {
+                        step.status = .failed
+                        step.error = "cancelled (shutdown requested); re-run to finish"
+                    } catch {
+                        step.status = .failed
+                        step.error = "\(error)"
+                    }
+                    step.eventsAppended = counting.appended
+                    step.duplicatesSkipped = counting.duplicates
+                    step.finishedAt = now()
+                    try await record(step)
+                    progress(.stepFinished(step))
+                    run.steps.append(step)
+                    if step.status == .failed { logger.error("step \(step.label) failed: \(step.error ?? "")") }
+                }
+            }
+        }
+
+        run.eventsAppended = run.steps.reduce(0) { $0 + $1.eventsAppended }
+        run.duplicatesSkipped = run.steps.reduce(0) { $0 + $1.duplicatesSkipped }
+        let failed = run.steps.filter { $0.status == .failed }.count
+        let partial = run.steps.filter { $0.status == .partiallyFailed }.count
+        if !run.steps.isEmpty && failed == run.steps.count {
+            run.status = .failed
+        } else if failed > 0 || partial > 0 {
+            run.status = .partiallyFailed
+        } else {
+            run.status = .succeeded
+        }
+        if run.steps.isEmpty {
+            run.message = options.provider != nil || options.connection != nil ? "nothing to sync: no connection matches the filter" : "nothing to sync: no connections found"
+        }
+        if !options.dryRun, let afterAppend {
+            do {
+                try await afterAppend()
+            } catch {
+                run.status = run.status == .failed ? .failed : .partiallyFailed
+                run.message = "events were appended, but the after-append hook (projections) failed: \(error)"
+            }
+        }
+        run.finishedAt = now()
+        return run
+    }
+}

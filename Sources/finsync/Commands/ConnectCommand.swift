@@ -1,0 +1,46 @@
+import ArgumentParser
+import CanonicalJSON
+import Foundation
+import Ingest
+import Logging
+
+/// `finsync connect gocardless`: creates the end-user agreement and requisition, prints the consent link.
+struct ConnectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "connect",
+        abstract: "Link a new bank or broker connection.",
+        subcommands: [GoCardless.self]
+    )
+
+    struct GoCardless: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "gocardless",
+            abstract: "Create a GoCardless agreement and requisition and print the consent link to open."
+        )
+
+        @OptionGroup var options: IngestOptions
+        @Option(help: "Institution id, e.g. SANDBOXFINANCE_SFIN0000 or MONZO_MONZGB2L (see /institutions/?country=gb).") var institution: String
+        @Option(help: "Where the bank sends the person back after consent.") var redirect = "http://localhost:8000/finsync/linked"
+        @Option(help: "Days of access to ask for (capped at the institution's max_access_valid_for_days).") var days = 90
+        @Option(help: "Days of history to ask for (capped at the institution's transaction_total_days).") var history = 90
+        @Flag(help: "Print the created requisition as JSON.") var json = false
+
+        func run() async throws {
+            let config = try options.load()
+            let client = try options.gocardlessClient(config, logger: Logger(label: "finsync.connect"))
+            let inst = try await client.institution(id: institution)
+            let maxAccess = Int(inst["max_access_valid_for_days"]?.string ?? "90") ?? 90
+            let maxHistory = Int(inst["transaction_total_days"]?.string ?? "90") ?? 90
+            let access = max(1, min(days, maxAccess)), hist = max(1, min(history, maxHistory))
+            let agreement = try await client.createAgreement(institutionID: institution, maxHistoricalDays: hist, accessValidForDays: access)
+            let requisition = try await client.createRequisition(institutionID: institution, agreementID: agreement["id"]?.string,
+                                                                  redirect: redirect, reference: "finsync-\(UUID().uuidString.lowercased())")
+            if json { print(PrettyJSON.render(requisition)); return }
+            print("Agreement \(agreement["id"]?.string ?? "?"): \(access) days of access, \(hist) days of history (\(inst["name"]?.string ?? institution)).")
+            if access < days { print("  (asked for \(days) days; \(institution) allows at most \(maxAccess))") }
+            print("Requisition \(requisition["id"]?.string ?? "?") — status \(requisition["status"]?.string ?? "?").")
+            print("Open this link to give consent at the bank:\n\n  \(requisition["link"]?.string ?? "(no link returned)")\n")
+            print("Then run `finsync connections` to check it is linked (LN) and `finsync sync` to fetch the data.")
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import Logging
+import ProviderFakes
+
+/// `finsync sync`: extract → append (→ project) for every active connection.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Sync every active connection now (one run at a time).",
+        discussion: "Exits non-zero when any step failed. A run that finds another in progress records itself as skipped and exits 0."
+    )
+
+    @OptionGroup var options: IngestOptions
+    @Option(help: "Only this provider (e.g. gocardless).") var provider: String?
+    @Option(help: "Only this connection id (e.g. a requisition id).") var connection: String?
+    @Flag(help: "Print the run record as JSON (for scripts).") var json = false
+    @Flag(help: "Extract and report what would be appended, without writing.") var dryRun = false
+    @Flag(help: "Record the run as scheduled (systemd timer).") var scheduled = false
+    @Flag(help: "Sync the built-in sandbox bank (a fake GoCardless on 127.0.0.1) instead of the configured providers.") var sandbox = false
+
+    func run() async throws {
+        let config = try options.load()
+        let conn = try await options.connect(config)
+        defer { conn.close() }
+        let logger = Logger(label: "finsync.sync")
+        let box = sandbox ? try await GoCardlessSandbox.start() : nil
+        let providers = try options.providers(config, sandbox: box, logger: logger)
+        if providers.isEmpty && !json { print("sync: no providers configured (add a [gocardless] table to finsync.toml, or try --sandbox)") }
+        let runner = SyncRunner(connection: conn, providers: providers, afterAppend: AfterAppendHook.make(connection: conn), logger: logger)
+        let reporter = SyncReporter(mode: json ? .json : (isatty(STDOUT_FILENO) == 1 ? .terminal : .plain))
+        let record: RunRecord
+        do {
+            record = try await runner.run(.init(trigger: scheduled ? .scheduled : .manual, dryRun: dryRun, provider: provider, connection: connection)) { reporter.report($0) }
+        } catch {
+            await box?.stop()
+            throw error
+        }
+        await box?.stop()
+        if json { print(try IngestFormat.json(record)) }
+        if record.hasFailures { throw ExitCode(1) }
+    }
+}

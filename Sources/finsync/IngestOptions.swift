@@ -1,0 +1,57 @@
+import ArgumentParser
+import Foundation
+import Ingest
+import Logging
+import Postgres
+import ProviderFakes
+
+/// `--config` and `--database-url` for the ingestion commands, and what they build:
+/// the configuration, the database connection and the configured providers.
+struct IngestOptions: ParsableArguments {
+    @Option(name: .long, help: "finsync.toml to read (default: $FINSYNC_CONFIG, then ./finsync.toml).")
+    var config: String?
+
+    @Option(name: .long, help: "PostgreSQL URL (default: $DATABASE_URL, then database_url in the file, then PG* variables).")
+    var databaseURL: String?
+
+    func load() throws -> FinsyncConfiguration {
+        try FinsyncConfiguration.load(path: FinsyncConfiguration.locate(explicit: config))
+    }
+
+    /// Connects and checks that the `ingest` schema exists (a clear hint instead of "relation does not exist").
+    func connect(_ c: FinsyncConfiguration) async throws -> PostgresConnection {
+        let url = databaseURL ?? c.effectiveDatabaseURL
+        let conn = try await PostgresConnection.connect(url.map(PostgresConfiguration.init) ?? .fromEnvironment())
+        let migrated = try await conn.withSession { s in try s.query("SELECT to_regclass('ingest.runs') IS NOT NULL")[0].bool(0) ?? false }
+        guard migrated else {
+            conn.close()
+            throw IngestCommandError("the database has no ingest tables yet: run `finsync migrate` first")
+        }
+        return conn
+    }
+
+    /// The providers the configuration enables (GoCardless when `[gocardless]` is present),
+    /// or the built-in sandbox when `sandbox` is given.
+    func providers(_ c: FinsyncConfiguration, sandbox: GoCardlessSandbox? = nil, logger: Logger) throws -> [any Provider] {
+        if let sandbox {
+            let client = GoCardlessClient(baseURL: sandbox.baseURL, credentials: GoCardlessCredentials(secretID: sandbox.secretID, secretKey: sandbox.secretKey), logger: logger)
+            return [GoCardlessProvider(client: client)]
+        }
+        var out: [any Provider] = []
+        if let g = c.gocardless {
+            let problems = c.validate().filter { $0.key.hasPrefix("gocardless") }
+            guard problems.isEmpty else { throw ConfigurationError(path: c.path, problems: problems) }
+            let client = GoCardlessClient(baseURL: g.baseURL, credentials: try c.gocardlessCredentials(), logger: logger)
+            out.append(GoCardlessProvider(client: client, options: .init(overlapDays: g.overlapDays, detailsRefreshDays: g.detailsRefreshDays)))
+        }
+        return out
+    }
+
+    /// The GoCardless client alone (for `connect`).
+    func gocardlessClient(_ c: FinsyncConfiguration, logger: Logger) throws -> GoCardlessClient {
+        guard let g = c.gocardless else {
+            throw IngestCommandError("no [gocardless] table in \(c.path ?? "the configuration"); add base_url, secret_id_env and secret_key_env")
+        }
+        return GoCardlessClient(baseURL: g.baseURL, credentials: try c.gocardlessCredentials(), logger: logger)
+    }
+}
