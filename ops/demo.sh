@@ -11,4 +11,11 @@ echo "==> building finsync (the first build compiles dependencies: a few minutes
 swift build --product finsync >&2
 bin="$(swift build --show-bin-path)/finsync"
 "$bin" migrate
+echo "==> syncing the built-in sandbox providers (fake servers on 127.0.0.1)" >&2
+"$bin" sync --sandbox || echo "(the sandbox includes connections that need attention: an expired consent and a rejected one)"
+echo
+"$bin" accounts
+echo
+"$bin" transactions --limit 12
+echo
 "$bin" events stats

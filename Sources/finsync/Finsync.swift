@@ -9,6 +9,8 @@ struct Finsync: AsyncParsableCommand {
         subcommands: [
             MigrateCommand.self,
             ProjectCommand.self,
+            AccountsCommand.self,
+            TransactionsCommand.self,
             StatusCommand.self,
             EventsCommand.self,
             BenchCommand.self,
