@@ -45,7 +45,7 @@ public struct AnalyticsProjection: Projection {
     public func apply(_ events: [ProjectedEvent], in c: ProjectionContext) throws {
         var balanceObs: [DailySeries.Observation] = []
         var portfolioObs: [DailySeries.Observation] = []
-        var entries: [String: (account: String, key: String, month: String, currency: String, amount: Decimal)] = [:]
+        var entries: [String: (account: String, key: String, month: String, currency: String, amount: String)] = [:]
         for e in events {
             let fallbackDay = SampleDay.day(PostgresTimestamp.iso8601(e.event.occurredAt ?? e.event.recordedAt))!
             switch e.type {
@@ -60,11 +60,10 @@ public struct AnalyticsProjection: Projection {
                 guard let item = e.json["transaction"] else { throw ProjectionError.malformed(e, "transaction is missing") }
                 let t: GoCardlessTransaction
                 do { t = try GoCardlessTransaction(item) } catch { throw ProjectionError.malformed(e, "\(error)") }
-                guard let amount = Decimal(string: t.amount, locale: Locale(identifier: "en_US_POSIX")) else { throw ProjectionError.malformed(e, "amount \(t.amount) is not a decimal") }
                 let day = t.date ?? SampleDay.text(fallbackDay)
                 let key = GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: e.json["occurrence"]?.int ?? 0)
                 let account = UnifiedBatch.gcAccount(pid)
-                entries[account + "\u{1F}" + key] = (account, key, String(day.prefix(7)) + "-01", t.currency, amount)
+                entries[account + "\u{1F}" + key] = (account, key, String(day.prefix(7)) + "-01", t.currency, t.amount)
             case "trading212.account.observed", "vanguard.subaccount.observed":
                 if let v = try InvestmentValuation(e) {
                     portfolioObs.append(.init(account: v.account, day: fallbackDay, values: [v.totalValue, v.unrealised], currency: v.currency))
@@ -90,48 +89,34 @@ public struct AnalyticsProjection: Projection {
     }
 
     /// Adds each booked transaction to its month, or moves/adjusts it when re-observed.
-    func applyCashflow(_ entries: [String: (account: String, key: String, month: String, currency: String, amount: Decimal)], in c: ProjectionContext) throws {
+    /// The arithmetic runs in SQL: `numeric` sums keep the largest scale of their inputs
+    /// whatever the grouping, so results do not depend on batch boundaries.
+    func applyCashflow(_ entries: [String: (account: String, key: String, month: String, currency: String, amount: String)], in c: ProjectionContext) throws {
         guard !entries.isEmpty else { return }
-        let sorted = entries.sorted(by: { $0.key < $1.key }).map(\.value)
-        let old = try c.session.query("""
-            SELECT e.account_id, e.transaction_key, e.month::text, e.currency, e.amount::text FROM \(c.table("cashflow_entries")) e
-            JOIN unnest($1::uuid[], $2::text[]) AS k(account_id, transaction_key) USING (account_id, transaction_key)
-            """, [.textArray(sorted.map(\.account)), .textArray(sorted.map(\.key))])
-        var previous: [String: (month: String, currency: String, amount: Decimal)] = [:]
-        for row in old { previous[row.string(0)! + "\u{1F}" + row.string(1)!] = (row.string(2)!, row.string(3)!, Decimal(string: row.string(4)!)!) }
-        struct Delta { var moneyIn = Decimal(0), moneyOut = Decimal(0), count = 0 }
-        var deltas: [String: Delta] = [:]
-        func add(_ account: String, _ month: String, _ currency: String, _ amount: Decimal, _ sign: Int) {
-            var d = deltas[account + "|" + month + "|" + currency] ?? Delta()
-            let s = Decimal(sign)
-            if amount >= 0 { d.moneyIn += amount * s } else { d.moneyOut += -amount * s }
-            d.count += sign
-            deltas[account + "|" + month + "|" + currency] = d
-        }
         var w = CopyTextWriter()
-        for e in sorted {
-            if let p = previous[e.account + "\u{1F}" + e.key] {
-                if p.month == e.month && p.currency == e.currency && p.amount == e.amount { continue }
-                add(e.account, p.month, p.currency, p.amount, -1)
-            }
-            add(e.account, e.month, e.currency, e.amount, 1)
-            w.row(e.account, e.key, e.month, e.currency, "\(e.amount)")
-        }
-        try StagedUpsert(table: "cashflow_entries", columns: ["account_id", "transaction_key", "month", "currency", "amount"], conflict: ["account_id", "transaction_key"]).run(w, in: c)
-        guard !deltas.isEmpty else { return }
-        var d = CopyTextWriter()
-        for (k, v) in deltas.sorted(by: { $0.key < $1.key }) {
-            let p = k.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            d.row(p[0], p[1], p[2], "\(v.moneyIn)", "\(v.moneyOut)", "\(v.moneyIn - v.moneyOut)", String(v.count))
-        }
-        let stage = PostgresSession.quoteIdentifier("stage_\(c.schema)_cashflow_delta")
-        _ = try c.session.execute("CREATE TEMP TABLE IF NOT EXISTS \(stage) (LIKE \(c.table("monthly_cashflow"))) ON COMMIT DELETE ROWS")
-        try c.session.copyIn("COPY \(stage) (account_id, month, currency, money_in, money_out, net, transaction_count) FROM STDIN", text: d)
+        for (_, e) in entries.sorted(by: { $0.key < $1.key }) { w.row(e.account, e.key, e.month, e.currency, e.amount) }
+        let stage = PostgresSession.quoteIdentifier("stage_\(c.schema)_cashflow_new")
+        let entriesTable = c.table("cashflow_entries"), monthly = c.table("monthly_cashflow")
+        _ = try c.session.execute("CREATE TEMP TABLE IF NOT EXISTS \(stage) (LIKE \(entriesTable)) ON COMMIT DELETE ROWS")
+        try c.session.copyIn("COPY \(stage) (account_id, transaction_key, month, currency, amount) FROM STDIN", text: w)
         _ = try c.session.execute("""
-            INSERT INTO \(c.table("monthly_cashflow")) AS t SELECT * FROM \(stage)
-            ON CONFLICT (account_id, month, currency) DO UPDATE SET money_in = t.money_in + EXCLUDED.money_in, money_out = t.money_out + EXCLUDED.money_out,
-                net = t.net + EXCLUDED.net, transaction_count = t.transaction_count + EXCLUDED.transaction_count;
-            DELETE FROM \(c.table("monthly_cashflow")) WHERE transaction_count = 0;
+            WITH changed AS (
+                SELECT n.*, o.month AS old_month, o.currency AS old_currency, o.amount AS old_amount, o.account_id IS NOT NULL AS existed
+                FROM \(stage) n LEFT JOIN \(entriesTable) o USING (account_id, transaction_key)
+                WHERE o.account_id IS NULL OR (o.month, o.currency, o.amount) IS DISTINCT FROM (n.month, n.currency, n.amount)),
+            deltas AS (
+                SELECT account_id, month, currency, amount, 1 AS sign FROM changed
+                UNION ALL SELECT account_id, old_month, old_currency, old_amount, -1 FROM changed WHERE existed)
+            INSERT INTO \(monthly) AS t (account_id, month, currency, money_in, money_out, net, transaction_count)
+            SELECT account_id, month, currency, sum(CASE WHEN amount >= 0 THEN amount * sign ELSE 0 END),
+                   sum(CASE WHEN amount < 0 THEN -amount * sign ELSE 0 END), sum(amount * sign), sum(sign)
+            FROM deltas GROUP BY account_id, month, currency
+            ON CONFLICT (account_id, month, currency) DO UPDATE SET money_in = t.money_in + EXCLUDED.money_in,
+                money_out = t.money_out + EXCLUDED.money_out, net = t.net + EXCLUDED.net,
+                transaction_count = t.transaction_count + EXCLUDED.transaction_count;
+            DELETE FROM \(monthly) WHERE transaction_count = 0;
+            INSERT INTO \(entriesTable) AS t SELECT * FROM \(stage)
+            ON CONFLICT (account_id, transaction_key) DO UPDATE SET month = EXCLUDED.month, currency = EXCLUDED.currency, amount = EXCLUDED.amount;
             TRUNCATE \(stage)
             """)
     }
