@@ -26,6 +26,11 @@ public struct FakeTrading212Scenario: Sendable {
         public var time: String
         public var fxRate: String
         public var stampDuty: String?
+
+        public init(id: Int64, ticker: String, side: String, quantity: String, fillPrice: String, value: String, time: String, fxRate: String, stampDuty: String? = nil) {
+            self.id = id; self.ticker = ticker; self.side = side; self.quantity = quantity; self.fillPrice = fillPrice
+            self.value = value; self.time = time; self.fxRate = fxRate; self.stampDuty = stampDuty
+        }
     }
 
     public struct Dividend: Sendable {

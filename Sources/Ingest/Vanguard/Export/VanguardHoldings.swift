@@ -13,6 +13,12 @@ public enum VanguardHoldings {
         /// Book cost of the units still held, by the average-cost method (a sale removes
         /// its share of the cost, not its proceeds); 0 when the export gives no costs.
         public var bookCost: Decimal
+
+        public init(investmentName: String, quantity: Decimal, bookCost: Decimal) {
+            self.investmentName = investmentName
+            self.quantity = quantity
+            self.bookCost = bookCost
+        }
     }
 
     /// Units per fund after applying `rows` in date order (ties keep file order); funds
