@@ -63,6 +63,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Test support: provisions isolated databases on the ops/ cluster.
         .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog"]),

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// A running fake provider on `127.0.0.1` and an ephemeral port.
 ///
@@ -12,11 +13,13 @@ public final class FakeProviderServer: Sendable {
     public let baseURL: String
     public let port: Int
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
 
-    init(baseURL: String, port: Int, task: Task<Void, any Error>) {
+    init(baseURL: String, port: Int, task: Task<Void, any Error>, group: ServiceGroup) {
         self.baseURL = baseURL
         self.port = port
         self.task = task
+        self.group = group
     }
 
     /// Serves `handler` until ``stop()``; returns once the port is bound.
@@ -32,19 +35,20 @@ public final class FakeProviderServer: Sendable {
                 portContinuation.finish()
             },
             logger: logger)
-        let task = Task { try await app.run() }
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let task = Task { try await group.run() }
         var port = 0
         for await p in portStream { port = p; break }
         guard port > 0 else {
             task.cancel()
             throw FakeProviderServerError(message: "the \(name) fake server did not start")
         }
-        return FakeProviderServer(baseURL: "http://127.0.0.1:\(port)", port: port, task: task)
+        return FakeProviderServer(baseURL: "http://127.0.0.1:\(port)", port: port, task: task, group: group)
     }
 
     /// Stops serving and waits until the server has shut down.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 }
