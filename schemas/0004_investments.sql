@@ -24,3 +24,14 @@ CREATE TABLE ingest.vanguard_connections (
     message               text NOT NULL DEFAULT '',
     updated_at            timestamptz NOT NULL DEFAULT now()
 );
+
+-- Which Trading212 history lists (orders, dividends, transactions) of a connection have been
+-- walked to their end once. Until then a run walks the whole list (already stored items are
+-- skipped by content key), so a first run killed halfway is completed by the next one; after
+-- that, runs stop at the first page holding an already stored item.
+CREATE TABLE ingest.t212_history_state (
+    connection   text NOT NULL,
+    list         text NOT NULL CHECK (list IN ('orders', 'dividends', 'transactions')),
+    complete_at  timestamptz NOT NULL,
+    PRIMARY KEY (connection, list)
+);

@@ -126,6 +126,30 @@ struct Trading212ExtractorTests {
         }
     }
 
+    @Test("a first run interrupted mid-history is completed by the next run, which then stops incrementally")
+    func interruptedFirstRunIsCompleted() async throws {
+        try await Trading212Harness.with { h in
+            h.fake.failNext(matching: "/history/orders?cursor=")
+            let first = try await h.extractor(pageLimit: 3).run(runID: UUID())
+            #expect(first.failed)
+            #expect(first.connectionStatus == "error")
+            #expect(try await h.events(type: "trading212.order.observed").count == 3)
+            #expect(try await h.events(type: "trading212.dividend.observed").count == 4)  // other lists went on
+
+            h.clock.manual.advance(by: 3600)
+            let second = try await h.extractor(pageLimit: 3).run(runID: UUID())
+            #expect(second.error == nil)
+            #expect(try await h.events(type: "trading212.order.observed").count == 7)
+            #expect(try await h.progress.isComplete(connection: "isa", list: "orders"))
+
+            h.clock.manual.advance(by: 3600)
+            let before = h.fake.requests.count
+            let third = try await h.extractor(pageLimit: 3).run(runID: UUID())
+            #expect(third.eventsAppended == 0)
+            #expect(h.fake.requests[before...].filter { $0.contains("/history/orders") } == ["GET /api/v0/equity/history/orders?limit=3"])
+        }
+    }
+
     @Test("a 429 waits until x-ratelimit-reset through the injected clock and resumes")
     func rateLimitWaitsAndResumes() async throws {
         try await Trading212Harness.with { h in

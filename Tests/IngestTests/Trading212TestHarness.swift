@@ -32,6 +32,7 @@ struct Trading212Harness {
     let connection: PostgresConnection
     let log: EventLog
     let cache: PostgresTrading212InstrumentCache
+    let progress: PostgresTrading212HistoryProgress
 
     static func with(generation: FakeTrading212Server.Generation = .current, _ body: (Trading212Harness) async throws -> Void) async throws {
         let manual = ManualFakeProviderClock()
@@ -41,7 +42,8 @@ struct Trading212Harness {
                 let conn = try await db.connect()
                 defer { conn.close() }
                 try await body(Trading212Harness(fake: fake, clock: TestExtractorClock(manual), connection: conn, log: EventLog(connection: conn),
-                                                 cache: PostgresTrading212InstrumentCache(connection: conn)))
+                                                 cache: PostgresTrading212InstrumentCache(connection: conn),
+                                                 progress: PostgresTrading212HistoryProgress(connection: conn)))
             }
         } catch {
             await fake.stop()
@@ -59,7 +61,7 @@ struct Trading212Harness {
         options.pageLimit = pageLimit
         return Trading212Extractor(configuration: configuration,
                                    credentials: Trading212Credentials(apiKey: key ?? fake.apiKey, apiSecret: withSecret ? fake.apiSecret : nil),
-                                   httpClient: HTTPClient.shared, sink: log, instrumentCache: cache, clock: clock, options: options)
+                                   httpClient: HTTPClient.shared, sink: log, instrumentCache: cache, historyProgress: progress, clock: clock, options: options)
     }
 
     func events() async throws -> [RecordedEvent] { try await log.readBatch(after: 0, limit: 100_000) }

@@ -18,16 +18,18 @@ import Logging
 /// | `/equity/metadata/instruments` (cached a day) | `trading212.instrument.observed` | snapshot per ticker |
 /// | how it went | `connection.health.observed` | snapshot |
 ///
-/// History is newest first; an incremental run appends page by page and stops at the
-/// first page holding an item that was already stored. A missing scope (403) skips that
+/// History is newest first; a run appends page by page. Once a list has been walked to
+/// its end (``Trading212HistoryProgress``), later runs stop at the first page holding an
+/// item that was already stored; until then they walk it all (stored items are skipped by
+/// content key), so an interrupted first run is completed by the next. A missing scope (403) skips that
 /// endpoint, syncs the rest and marks the connection `auth_required` naming the scope; a
 /// rejected key (401) stops the step. Provider problems come back in the
 /// ``ExtractorOutcome``; only sink (database) failures are thrown.
 public struct Trading212Extractor: Sendable {
     /// Knobs with production defaults.
     public struct Options: Sendable {
-        /// Stop each history list at the first page with an already stored item. `false`
-        /// walks the whole history (a repair after an interrupted first run).
+        /// Stop each completely walked history list at the first page with an already
+        /// stored item. `false` walks the whole history every time.
         public var incremental = true
         /// Items per history page (Trading212 allows at most 50).
         public var pageLimit = 50
@@ -42,6 +44,7 @@ public struct Trading212Extractor: Sendable {
     let client: Trading212Client
     let sink: any EventSink
     let cache: any Trading212InstrumentCache
+    let progress: any Trading212HistoryProgress
     let clock: any ExtractorClock
     let options: Options
     let logger: Logger
@@ -52,9 +55,10 @@ public struct Trading212Extractor: Sendable {
     ///   - httpClient: shared AsyncHTTPClient; the caller owns its lifecycle.
     ///   - sink: the event log, or a recording sink for dry runs.
     ///   - instrumentCache: ``PostgresTrading212InstrumentCache`` in production.
+    ///   - historyProgress: ``PostgresTrading212HistoryProgress`` in production.
     ///   - clock: time and sleeping for rate-limit waits (inject a manual clock in tests).
     public init(configuration: Trading212Configuration, credentials: Trading212Credentials, httpClient: HTTPClient,
-                sink: any EventSink, instrumentCache: any Trading212InstrumentCache,
+                sink: any EventSink, instrumentCache: any Trading212InstrumentCache, historyProgress: any Trading212HistoryProgress,
                 clock: any ExtractorClock = SystemExtractorClock(), options: Options = Options(),
                 logger: Logger = Logger(label: "finsync.trading212")) {
         self.configuration = configuration
@@ -62,6 +66,7 @@ public struct Trading212Extractor: Sendable {
                                        httpClient: httpClient, clock: clock, logger: logger)
         self.sink = sink
         self.cache = instrumentCache
+        self.progress = historyProgress
         self.clock = clock
         self.options = options
         self.logger = logger
@@ -173,6 +178,7 @@ public struct Trading212Extractor: Sendable {
         }
         var page = first, path = "\(base)?limit=\(options.pageLimit)"
         var tickers = Set<String>(), seenPaths: Set<String> = [path], pages = 0
+        let stopAtStored = options.incremental ? try await progress.isComplete(connection: conn, list: kind.rawValue) : false
         while true {
             pages += 1
             guard let items = page["items"]?.array else { throw malformed(path, "expected {\"items\": [...], \"nextPagePath\": ...}") }
@@ -183,12 +189,13 @@ public struct Trading212Extractor: Sendable {
             tickers.formUnion(items.compactMap(Self.ticker(of:)))
             let result = events.isEmpty ? nil : try await sink.append(events, to: stream)
             if let result { outcome.record(result) }
-            if options.incremental, let result, result.duplicates.contains(where: { $0.existingPosition != nil }) {
+            if stopAtStored, let result, result.duplicates.contains(where: { $0.existingPosition != nil }) {
                 logger.debug("reached already stored history", metadata: ["stream": "\(stream)", "pages": "\(pages)"])
                 break
             }
             guard let next = page["nextPagePath"], let nextPath = next.string else {
                 if let next = page["nextPagePath"], !next.isNull { throw malformed(path, "nextPagePath is neither a string nor null") }
+                try await progress.markComplete(connection: conn, list: kind.rawValue, at: clock.now)
                 break
             }
             guard seenPaths.insert(nextPath).inserted, pages < options.maxPages else {

@@ -27,6 +27,7 @@ public final class FakeTrading212Server: Sendable {
         var limiter = FakeTrading212RateLimiter()
         var requests: [String] = []
         var authSchemes: [String] = []
+        var failures: [(match: String, status: Int)] = []
     }
 
     public let apiKey: String
@@ -76,6 +77,9 @@ public final class FakeTrading212Server: Sendable {
     /// Takes a scope (e.g. `history:dividends`) away from the key: its endpoints answer 403.
     public func removeScope(_ scope: String) { state.withLock { _ = $0.missingScopes.insert(scope) } }
     public func restoreScopes() { state.withLock { $0.missingScopes = [] } }
+    /// The next request whose `path?query` contains `match` answers `status` (once), e.g. a
+    /// 500 on the second history page to interrupt a run.
+    public func failNext(matching match: String, status: Int = 500) { state.withLock { $0.failures.append((match, status)) } }
     /// Changes the scenario (e.g. a new order arrives).
     public func updateScenario(_ body: @Sendable (inout FakeTrading212Scenario) -> Void) { state.withLock { body(&$0.scenario) } }
 
@@ -98,6 +102,11 @@ public final class FakeTrading212Server: Sendable {
             }
             guard request.method == .get, let route = Self.route(path, generation: st.generation) else {
                 return FakeProviderResponses.json(["type": "/api-errors/entity-not-found", "title": "Not found", "status": 404, "detail": .string("No such endpoint \(path)")], status: .notFound)
+            }
+            let full = path + (query.map { "?\($0)" } ?? "")
+            if let i = st.failures.firstIndex(where: { full.contains($0.match) }) {
+                let status = st.failures.remove(at: i).status
+                return FakeProviderResponses.json(["type": "/api-errors/internal", "title": "InternalError", "status": .number(String(status))], status: .init(code: status))
             }
             let decision = st.limiter.take(path, now: now)
             var headers = HTTPFields()
