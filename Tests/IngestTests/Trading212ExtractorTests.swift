@@ -1,5 +1,6 @@
 import CanonicalJSON
 import EventLog
+import FinsyncTestSupport
 import Foundation
 import Ingest
 import ProviderFakes
@@ -165,9 +166,53 @@ struct Trading212ExtractorTests {
             // The first wait is for /equity/account/summary (1 per 5 s): until the announced reset.
             #expect(sleeps.first == Date(timeIntervalSince1970: (start.timeIntervalSince1970 + 5).rounded(.up)))
             #expect(h.fake.requests.filter { $0 == "GET /api/v0/equity/account/summary" }.count == 3)
+            #expect(h.fake.rateLimitedCount >= 1)
             // Every wait moved forward in time, none into the past.
             #expect(zip(sleeps, sleeps.dropFirst()).allSatisfy { $0 <= $1 })
         }
+    }
+
+    @Test("a long history waits out the 6-per-minute window before asking, without earning a 429")
+    func waitsOutExhaustedWindow() async throws {
+        try await Trading212Harness.with { h in
+            let start = h.clock.now
+            let outcome = try await h.extractor(pageLimit: 1).run(runID: UUID())
+            #expect(outcome.error == nil)
+            #expect(try await h.events(type: "trading212.order.observed").count == 7)
+            #expect(h.fake.rateLimitedCount == 0)
+            // Orders: six pages in the first minute, then one wait for the announced reset.
+            #expect(h.clock.sleeps.first == Date(timeIntervalSince1970: (start.timeIntervalSince1970 + 60).rounded(.up)))
+            #expect(h.fake.requests.filter { $0.contains("/history/orders") }.count == 7)
+        }
+    }
+
+    @Test("GBX prices convert to GBP; other currencies stay")
+    func gbxPrices() {
+        #expect(Trading212Price.inMajorUnit(Decimal(string: "73.6")!, currencyCode: "GBX") == (Decimal(string: "0.736")!, "GBP"))
+        #expect(Trading212Price.inMajorUnit(Decimal(string: "91.05")!, currencyCode: "GBP") == (Decimal(string: "91.05")!, "GBP"))
+        #expect(Trading212Price.inMajorUnit(Decimal(string: "229.87")!, currencyCode: "USD") == (Decimal(string: "229.87")!, "USD"))
+    }
+
+    @Test("the sandbox fake works with the wall clock")
+    func sandbox() async throws {
+        let fake = try await FakeTrading212Server.startSandbox()
+        do {
+            try await TestDatabase.with { db in
+                let conn = try await db.connect()
+                defer { conn.close() }
+                let config = Trading212Configuration(name: "ISA", baseURL: fake.baseURL, apiKey: .environment("K"), apiSecret: .environment("S"))
+                let extractor = Trading212Extractor(configuration: config, credentials: try config.credentials(environment: ["K": fake.apiKey, "S": fake.apiSecret]),
+                                                    httpClient: .shared, sink: EventLog(connection: conn), instrumentCache: InMemoryTrading212InstrumentCache(),
+                                                    historyProgress: InMemoryTrading212HistoryProgress())
+                let outcome = try await extractor.run(runID: UUID())
+                #expect(outcome.error == nil)
+                #expect(outcome.eventsAppended == 23)
+            }
+        } catch {
+            await fake.stop()
+            throw error
+        }
+        await fake.stop()
     }
 
     @Test("the legacy API generation with the bare-key scheme")

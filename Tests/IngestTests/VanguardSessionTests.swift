@@ -151,6 +151,27 @@ struct VanguardSessionTests {
         }
     }
 
+    @Test("the sandbox fake and its session file")
+    func sandbox() async throws {
+        let (fake, json) = try await FakeVanguardServer.startSandbox()
+        do {
+            try await TestDatabase.with { db in
+                let conn = try await db.connect()
+                defer { conn.close() }
+                let session = try VanguardSession.parse(Array(json.utf8))
+                #expect(session.baseURL == fake.baseURL)
+                let outcome = try await VanguardSessionExtractor(session: session, httpClient: .shared, sink: EventLog(connection: conn),
+                                                                 store: InMemoryVanguardConnectionStore()).run(runID: UUID())
+                #expect(outcome.error == nil)
+                #expect(outcome.eventsAppended == 5)
+            }
+        } catch {
+            await fake.stop()
+            throw error
+        }
+        await fake.stop()
+    }
+
     @Test("session files are validated with messages that name what is missing")
     func sessionFileValidation() throws {
         func message(_ json: String) -> String? {

@@ -28,6 +28,7 @@ public final class FakeTrading212Server: Sendable {
         var requests: [String] = []
         var authSchemes: [String] = []
         var failures: [(match: String, status: Int)] = []
+        var rateLimited = 0
     }
 
     public let apiKey: String
@@ -73,6 +74,8 @@ public final class FakeTrading212Server: Sendable {
     public var requests: [String] { state.withLock { $0.requests } }
     /// The auth scheme of every authenticated request: `basic` or `key`.
     public var authSchemes: [String] { state.withLock { $0.authSchemes } }
+    /// How many requests were answered 429.
+    public var rateLimitedCount: Int { state.withLock { $0.rateLimited } }
     public func setGeneration(_ g: Generation) { state.withLock { $0.generation = g } }
     /// Takes a scope (e.g. `history:dividends`) away from the key: its endpoints answer 403.
     public func removeScope(_ scope: String) { state.withLock { _ = $0.missingScopes.insert(scope) } }
@@ -112,6 +115,7 @@ public final class FakeTrading212Server: Sendable {
             var headers = HTTPFields()
             for (k, v) in decision.headers { headers[HTTPField.Name(k)!] = v }
             guard decision.allowed else {
+                st.rateLimited += 1
                 let l = FakeTrading212RateLimiter.limits[path]
                 return FakeProviderResponses.text("Limited: \(l?.limit ?? 0) / \(l?.period ?? 0)s", status: .tooManyRequests, headers: headers)
             }
