@@ -130,7 +130,7 @@ struct Trading212ExtractorTests {
     @Test("a first run interrupted mid-history is completed by the next run, which then stops incrementally")
     func interruptedFirstRunIsCompleted() async throws {
         try await Trading212Harness.with { h in
-            h.fake.failNext(matching: "/history/orders?cursor=")
+            h.fake.failNext(matching: "/history/orders?cursor=", times: 3)  // the first try and both retries
             let first = try await h.extractor(pageLimit: 3).run(runID: UUID())
             #expect(first.failed)
             #expect(first.connectionStatus == "error")
@@ -148,6 +148,19 @@ struct Trading212ExtractorTests {
             let third = try await h.extractor(pageLimit: 3).run(runID: UUID())
             #expect(third.eventsAppended == 0)
             #expect(h.fake.requests[before...].filter { $0.contains("/history/orders") } == ["GET /api/v0/equity/history/orders?limit=3"])
+        }
+    }
+
+    @Test("a 5xx is retried after a backoff and the run succeeds")
+    func serverErrorRetried() async throws {
+        try await Trading212Harness.with { h in
+            h.fake.failNext(matching: "/history/transactions?limit=3&cursor=", status: 503, times: 2)
+            let start = h.clock.now
+            let outcome = try await h.extractor().run(runID: UUID())
+            #expect(outcome.error == nil)
+            #expect(try await h.events(type: "trading212.transaction.observed").count == 5)
+            #expect(h.clock.sleeps == [start.addingTimeInterval(1), start.addingTimeInterval(3)])
+            #expect(h.fake.requests.filter { $0.contains("/history/transactions?limit=3&cursor=") }.count == 3)
         }
     }
 

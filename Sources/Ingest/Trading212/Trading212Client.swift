@@ -10,6 +10,8 @@ import NIOCore
 /// - Rate limits: reads the `x-ratelimit-*` headers per endpoint, waits out an exhausted
 ///   window before asking, and on a 429 waits until `x-ratelimit-reset` and asks again
 ///   (at most ``maxRateLimitWaits`` times), all through the injected ``ExtractorClock``.
+/// - 5xx answers and requests without an answer are retried with exponential backoff
+///   (``maxServerErrorRetries``); other statuses are not retried.
 /// - Numbers are kept as their JSON literals (``JSONValue``), so `0E-10` stays `0E-10`.
 public struct Trading212Client: Sendable {
     public let connection: String
@@ -24,6 +26,9 @@ public struct Trading212Client: Sendable {
     /// Used when a 429 carries no `x-ratelimit-reset` (Trading212 documents no Retry-After).
     public var fallbackRateLimitWait: TimeInterval = 60
     public var requestTimeout: TimeAmount = .seconds(60)
+    /// How often a 5xx or a request without answer is retried (after 1 s, 2 s, 4 s, …).
+    /// Trading212's history endpoints answer `InternalError` now and then.
+    public var maxServerErrorRetries = 2
 
     public init(connection: String, baseURL: String, credentials: Trading212Credentials, httpClient: HTTPClient,
                 clock: any ExtractorClock = SystemExtractorClock(), rateLimiter: Trading212RateLimiter = Trading212RateLimiter(),
@@ -41,7 +46,14 @@ public struct Trading212Client: Sendable {
     /// and parses the JSON body.
     public func get(_ pathAndQuery: String) async throws -> JSONValue {
         let endpoint = Self.endpoint(of: pathAndQuery)
-        var waits = 0
+        var waits = 0, serverErrors = 0
+        func backOff(_ error: Trading212Error) async throws {
+            serverErrors += 1
+            guard serverErrors <= maxServerErrorRetries else { throw error }
+            let delay = Double(1 << (serverErrors - 1))
+            logger.info("retrying after a server error", metadata: ["endpoint": "\(endpoint)", "attempt": "\(serverErrors)", "error": "\(error.message)"])
+            try await clock.sleep(until: clock.now.addingTimeInterval(delay))
+        }
         while true {
             if let start = await rateLimiter.earliestStart(for: endpoint, now: clock.now) {
                 logger.debug("waiting for the rate-limit window", metadata: ["endpoint": "\(endpoint)", "until": "\(start)"])
@@ -57,7 +69,8 @@ public struct Trading212Client: Sendable {
                 response = try await http.execute(request, timeout: requestTimeout)
                 body = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
             } catch {
-                throw Trading212Error(code: .transport, connection: connection, endpoint: endpoint, status: nil, scope: nil, message: "no answer from \(baseURL): \(type(of: error)) \(error)")
+                try await backOff(Trading212Error(code: .transport, connection: connection, endpoint: endpoint, status: nil, scope: nil, message: "no answer from \(baseURL): \(type(of: error)) \(error)"))
+                continue
             }
             let headers = response.headers.map { ($0.name, $0.value) }
             await rateLimiter.update(endpoint: endpoint, headers: headers)
@@ -84,6 +97,8 @@ public struct Trading212Client: Sendable {
                                       message: "the API key lacks the \"\(scope)\" scope; enable it for this key in Trading212 (Settings → API) or create a key that has it")
             case 404:
                 throw Trading212Error(code: .notFound, connection: connection, endpoint: endpoint, status: status, scope: nil, message: Self.detail(body) ?? "not found")
+            case 500..<600:
+                try await backOff(Trading212Error(code: .httpStatus, connection: connection, endpoint: endpoint, status: status, scope: nil, message: Self.detail(body) ?? "server error"))
             default:
                 throw Trading212Error(code: .httpStatus, connection: connection, endpoint: endpoint, status: status, scope: nil, message: Self.detail(body) ?? "unexpected status")
             }

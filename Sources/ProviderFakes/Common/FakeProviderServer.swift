@@ -52,9 +52,3 @@ public final class FakeProviderServer: Sendable {
         _ = try? await task.value
     }
 }
-
-/// The fake server could not start.
-public struct FakeProviderServerError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var description: String { message }
-}

@@ -80,9 +80,11 @@ public final class FakeTrading212Server: Sendable {
     /// Takes a scope (e.g. `history:dividends`) away from the key: its endpoints answer 403.
     public func removeScope(_ scope: String) { state.withLock { _ = $0.missingScopes.insert(scope) } }
     public func restoreScopes() { state.withLock { $0.missingScopes = [] } }
-    /// The next request whose `path?query` contains `match` answers `status` (once), e.g. a
-    /// 500 on the second history page to interrupt a run.
-    public func failNext(matching match: String, status: Int = 500) { state.withLock { $0.failures.append((match, status)) } }
+    /// The next `times` requests whose `path?query` contains `match` answer `status`, e.g.
+    /// a 500 on the second history page to interrupt a run.
+    public func failNext(matching match: String, status: Int = 500, times: Int = 1) {
+        state.withLock { st in for _ in 0..<times { st.failures.append((match, status)) } }
+    }
     /// Changes the scenario (e.g. a new order arrives).
     public func updateScenario(_ body: @Sendable (inout FakeTrading212Scenario) -> Void) { state.withLock { body(&$0.scenario) } }
 
