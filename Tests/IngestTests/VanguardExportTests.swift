@@ -36,7 +36,7 @@ struct VanguardExportTests {
         let holdings = VanguardExportImporter.holdings(of: try VanguardExport.parse(try Self.text()))
         #expect(holdings["Jane Doe - Stocks & Shares ISA"]?.map(\.investmentName) == ["FTSE Global All Cap Index Fund - Accumulation", "LifeStrategy 80% Equity Fund - Accumulation"])
         #expect(holdings["Jane Doe - Stocks & Shares ISA"]?.map(\.quantity) == [Decimal(string: "83.5621")!, Decimal(string: "25.0312")!])
-        #expect(holdings["Jane Doe - Stocks & Shares ISA"]?[1].bookCost == Decimal(string: "6399.48"))
+        #expect(holdings["Jane Doe - Stocks & Shares ISA"]?.map(\.bookCost) == [Decimal(string: "13618.23")!, Decimal(string: "6399.48")!])
         // Pre-October-2021 rows without details use the quantity's sign: bought 1, sold 1.
         #expect(holdings["Jane Doe - General Account"] == [.init(investmentName: "U.K. Equity Income Index Fund - Income", quantity: Decimal(string: "23.1187")!, bookCost: Decimal(string: "5053.52")!)])
         #expect(holdings["Jane Doe - Junior ISA"] == [])

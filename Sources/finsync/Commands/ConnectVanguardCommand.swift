@@ -25,6 +25,12 @@ struct ConnectVanguardCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The session file (JSON).") var session: String
     @Option(name: .long, help: "The connection name (streams are vanguard/<name>/…).") var name = "vanguard"
 
+    func validate() throws {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw ValidationError("--name may only contain letters, digits, '-' and '_' (it becomes part of stream ids)")
+        }
+    }
+
     func run() async throws {
         let path = URL(fileURLWithPath: session).standardizedFileURL.path
         let parsed: VanguardSession

@@ -28,6 +28,12 @@ struct ImportVanguardCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The connection name (streams are vanguard/<name>/export/<account>).") var connection = "vanguard"
     @Flag(name: .long, help: "Parse and report without writing.") var dryRun = false
 
+    func validate() throws {
+        guard !connection.isEmpty, connection.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw ValidationError("--connection may only contain letters, digits, '-' and '_' (it becomes part of stream ids)")
+        }
+    }
+
     func run() async throws {
         let text: String
         do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {

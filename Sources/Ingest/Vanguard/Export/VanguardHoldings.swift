@@ -11,7 +11,8 @@ public enum VanguardHoldings {
         public var investmentName: String
         public var quantity: Decimal
         /// Book cost of the units still held, by the average-cost method (a sale removes
-        /// its share of the cost, not its proceeds); 0 when the export gives no costs.
+        /// its share of the cost, not its proceeds), rounded to the penny; 0 when the
+        /// export gives no costs.
         public var bookCost: Decimal
 
         public init(investmentName: String, quantity: Decimal, bookCost: Decimal) {
@@ -19,6 +20,12 @@ public enum VanguardHoldings {
             self.quantity = quantity
             self.bookCost = bookCost
         }
+    }
+
+    static func pennies(_ value: Decimal) -> Decimal {
+        var v = value, r = Decimal()
+        NSDecimalRound(&r, &v, 2, .plain)
+        return r
     }
 
     /// Units per fund after applying `rows` in date order (ties keep file order); funds
@@ -45,6 +52,6 @@ public enum VanguardHoldings {
                 cost[r.investmentName] = held - held * sold / before
             }
         }
-        return units.filter { $0.value != 0 }.keys.sorted().map { Holding(investmentName: $0, quantity: units[$0]!, bookCost: cost[$0] ?? 0) }
+        return units.filter { $0.value != 0 }.keys.sorted().map { Holding(investmentName: $0, quantity: units[$0]!, bookCost: pennies(cost[$0] ?? 0)) }
     }
 }
