@@ -248,6 +248,7 @@ struct Trading212ExtractorTests {
             #expect(try await h.events(type: "trading212.dividend.observed").count == 4)
             #expect(h.fake.requests.contains("GET /api/v0/history/dividends?limit=50"))
             #expect(h.fake.requests.contains("GET /api/v0/history/transactions?limit=50"))
+            #expect(!h.fake.requests.contains { $0.hasPrefix("GET /api/v0/equity/positions") || $0.hasPrefix("GET /api/v0/equity/history/dividends") })
             #expect(try await h.events(type: "trading212.instrument.observed").count == 4)
         }
     }

@@ -103,7 +103,7 @@ public struct Trading212Extractor: Sendable {
         }
 
         var go = try await part { legacy = try await account(runID: runID, outcome: &outcome) }
-        if go { go = try await part { tickers.formUnion(try await positions(runID: runID, outcome: &outcome)) } }
+        if go { go = try await part { tickers.formUnion(try await positions(legacy: legacy, runID: runID, outcome: &outcome)) } }
         for kind in Trading212HistoryKind.allCases where go {
             go = try await part { tickers.formUnion(try await history(kind, legacy: legacy, runID: runID, outcome: &outcome)) }
         }
@@ -152,12 +152,13 @@ public struct Trading212Extractor: Sendable {
         return legacy
     }
 
-    /// Positions; returns the tickers held.
-    func positions(runID: UUID, outcome: inout ExtractorOutcome) async throws -> Set<String> {
-        var endpoint = "/api/v0/equity/positions", api = "positions"
+    /// Positions (the generation the account answered in first); returns the tickers held.
+    func positions(legacy: Bool, runID: UUID, outcome: inout ExtractorOutcome) async throws -> Set<String> {
+        let current = ("/api/v0/equity/positions", "positions"), old = ("/api/v0/equity/portfolio", "portfolio")
+        var (endpoint, api) = legacy ? old : current
         let list: JSONValue
         do { list = try await client.get(endpoint) } catch let e as Trading212Error where e.code == .notFound {
-            endpoint = "/api/v0/equity/portfolio"; api = "portfolio"
+            (endpoint, api) = legacy ? current : old
             list = try await client.get(endpoint)
         }
         guard let items = list.array else { throw malformed(endpoint, "expected an array of positions") }

@@ -44,6 +44,9 @@ struct ConnectVanguardCommand: AsyncParsableCommand {
             throw ValidationError("Vanguard already rejected this session (connection \(name)); log in again in your browser and export a new session file")
         }
         try await store.register(name: name, sessionPath: path, sessionSHA256: parsed.fingerprint)
+        if let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o077 != 0 {
+            print("warning: \(path) can be read by other users; it logs in as you: chmod 600 \(path)")
+        }
         let subs = parsed.subAccounts.map { "\($0.name) (\($0.wrapper), \($0.hierarchyID))" }.joined(separator: ", ")
         print("connect vanguard: connection \(name) uses \(path) — account \(parsed.accountID), sub-accounts: \(subs)")
         print("It is synced on the next `finsync sync`; when Vanguard ends the session, finsync marks the connection auth_required and waits for a new file.")
