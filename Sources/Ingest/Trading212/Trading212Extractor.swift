@@ -112,7 +112,7 @@ public struct Trading212Extractor: Sendable {
         let health: ConnectionHealthSnapshot
         if let failure, failure.code == .unauthorized {
             health = .init(provider: "trading212", connectionID: conn, status: "auth_required",
-                           message: "Trading212 rejected the API key of connection \(configuration.name): \(failure.message). Nothing was synced.")
+                           message: "Trading212 rejected the API key of connection \(configuration.name): \(failure.message). The sync stopped there.")
             outcome.error = failure.description
         } else if !missingScopes.isEmpty {
             let scopes = Array(Set(missingScopes)).sorted()
