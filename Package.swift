@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // C libraries from Debian's packages, found through pkg-config.
@@ -48,6 +50,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         // Zero-downtime rebuilds and point-in-time replay.
         .target(name: "Replay", dependencies: ["EventLog", "Postgres", "Projections", "CanonicalJSON"]),
@@ -58,8 +61,10 @@ let package = Package(
             "ProviderSamples", "CanonicalJSON",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Test support: provisions isolated databases on the ops/ cluster.
         .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog"]),
@@ -74,7 +79,11 @@ let package = Package(
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "ProviderFakes", "EventLog", "Projections", "Postgres", "FinsyncTestSupport", "CanonicalJSON"]),
+        .testTarget(name: "IngestTests", dependencies: [
+            "Ingest", "ProviderFakes", "EventLog", "Projections", "Postgres", "FinsyncTestSupport", "CanonicalJSON",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples"]),
     ]
 )

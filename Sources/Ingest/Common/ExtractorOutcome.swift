@@ -1,0 +1,35 @@
+import EventLog
+import Foundation
+
+/// What one extractor step did: the counts a run record needs, plus warnings and the error.
+///
+/// Extractors return an outcome instead of throwing for provider-side problems (a missing
+/// scope, an expired session) so one failing connection never stops the others; the run
+/// decides what the step's status is from ``failed``.
+public struct ExtractorOutcome: Sendable, Equatable {
+    /// The step, e.g. `trading212/isa`.
+    public var step: String
+    /// Events newly stored.
+    public var eventsAppended: Int = 0
+    /// Events offered but already stored (idempotent no-ops).
+    public var duplicates: Int = 0
+    /// Problems that did not stop the step (a skipped endpoint, a fallback taken).
+    public var warnings: [String] = []
+    /// Why the step failed, if it did; messages never contain secrets.
+    public var error: String?
+    /// The connection's health as this step left it (`active`, `auth_required`, `error`, …).
+    public var connectionStatus: String = "active"
+    /// The step did nothing on purpose (e.g. waiting for a new session).
+    public var skipped: Bool = false
+
+    public init(step: String) { self.step = step }
+
+    /// True when the step did not complete what it was asked to do.
+    public var failed: Bool { error != nil }
+
+    /// Adds one sink call's counts.
+    public mutating func record(_ result: AppendResult) {
+        eventsAppended += result.appended.count
+        duplicates += result.duplicates.count
+    }
+}

@@ -1,0 +1,22 @@
+import EventLog
+
+/// One of the three paginated history lists, with its path in each API generation.
+public enum Trading212HistoryKind: String, Sendable, CaseIterable {
+    case orders, dividends, transactions
+
+    /// Path in the current API (late 2025 on).
+    var currentPath: String { "/api/v0/equity/history/\(rawValue)" }
+
+    /// Path in the legacy API (orders already lived under `/equity`).
+    var legacyPath: String {
+        self == .orders ? "/api/v0/equity/history/orders" : "/api/v0/history/\(rawValue)"
+    }
+
+    var eventType: EventType {
+        switch self {
+        case .orders: Trading212EventTypes.order
+        case .dividends: Trading212EventTypes.dividend
+        case .transactions: Trading212EventTypes.transaction
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import CanonicalJSON
+import EventLog
+import Foundation
+
+/// Imports a "Client Transactions Listing" export as `vanguard.transaction.imported`
+/// events, idempotently.
+///
+/// Entry point: ``importExport(_:runID:)`` (or ``importFile(at:runID:)``). Each row becomes
+/// `{"account", "section", "row": <cells as written>, "occurrence": n}` on stream
+/// `vanguard/<conn>/export/<account name>`, where `occurrence` counts identical rows
+/// (same account, section and cells) earlier in the file, so two identical purchases on
+/// one day stay two events while importing the same file again appends nothing.
+public struct VanguardExportImporter: Sendable {
+    public static let eventType = EventType("vanguard.transaction.imported", version: 1)
+
+    /// The connection name (`vanguard` unless configured otherwise).
+    public let connection: String
+    let sink: any EventSink
+
+    public init(connection: String = "vanguard", sink: any EventSink) {
+        self.connection = connection
+        self.sink = sink
+    }
+
+    /// Reads and imports the file at `path` (UTF-8 CSV).
+    public func importFile(at path: String, runID: UUID) async throws -> ExtractorOutcome {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw VanguardExportError(code: .notAnExport, line: nil, message: "cannot read \(path)")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        return try await importExport(try VanguardExport.parse(text), runID: runID)
+    }
+
+    /// The events for one parsed export, per stream, in file order.
+    public func events(for export: VanguardExport, runID: UUID) -> [(stream: String, events: [NewEvent])] {
+        export.accounts.map { account in
+            var seen: [[UInt8]: Int] = [:]
+            let events = account.rows.map { row -> NewEvent in
+                var cells: [String: JSONValue] = [:]
+                for (k, v) in row.cells { cells[k] = .string(v) }
+                let rowJSON = JSONValue.object(cells)
+                let identity = [UInt8](row.section.rawValue.utf8) + [0] + rowJSON.canonicalBytes
+                let occurrence = seen[identity, default: 0]
+                seen[identity] = occurrence + 1
+                let payload: JSONValue = ["account": .string(account.name), "section": .string(row.section.rawValue), "row": rowJSON, "occurrence": .number(String(occurrence))]
+                return NewEvent(type: Self.eventType, json: payload, occurredAt: row.cells["Date"].flatMap(VanguardExportValue.instant), correlationID: runID,
+                                metadata: ExtractorRunMetadata.json(runID: runID, endpoint: "export:client-transactions-listing"))
+            }
+            return (stream: "vanguard/\(connection)/export/\(account.name)", events: events)
+        }
+    }
+
+    /// Appends every row of `export`; rows already stored are counted as duplicates.
+    public func importExport(_ export: VanguardExport, runID: UUID) async throws -> ExtractorOutcome {
+        var outcome = ExtractorOutcome(step: "vanguard/\(connection)/export")
+        outcome.warnings = export.warnings
+        for (stream, events) in events(for: export, runID: runID) where !events.isEmpty {
+            outcome.record(try await sink.append(events, to: stream))
+        }
+        return outcome
+    }
+
+    /// Units per fund per account, derived from the export's investment rows.
+    public static func holdings(of export: VanguardExport) -> [String: [VanguardHoldings.Holding]] {
+        var out: [String: [VanguardHoldings.Holding]] = [:]
+        for account in export.accounts {
+            let rows = account.rows.filter { $0.section == .investment }.compactMap { VanguardInvestmentRow(cells: $0.cells) }
+            out[account.name] = VanguardHoldings.derive(from: rows)
+        }
+        return out
+    }
+}

@@ -1,0 +1,18 @@
+/// The two kinds of table in a Client Transactions Listing.
+public enum VanguardExportSection: String, Sendable, Hashable {
+    /// `Date,Details,Amount,Balance`, footer `Balance,<n>`.
+    case cash
+    /// `Date,InvestmentName,TransactionDetails,Quantity,Price,Cost`, footer `Cost,<n>`.
+    case investment
+
+    init?(title: String) {
+        switch title.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "cash transactions": self = .cash
+        case "investment transactions": self = .investment
+        default: return nil
+        }
+    }
+
+    /// The first cell of the section's closing row.
+    var footer: String { self == .cash ? "Balance" : "Cost" }
+}

@@ -1,0 +1,7 @@
+import Foundation
+
+/// Wall-clock time (the sandbox demo).
+public struct SystemFakeProviderClock: FakeProviderClock {
+    public init() {}
+    public var now: Date { Date() }
+}
