@@ -2,7 +2,7 @@
 public enum ProjectionCatalog {
     /// All projections.
     public static var all: [any Projection] {
-        [GoCardlessRawProjection(), UnifiedProjection(), AnalyticsProjection()]
+        [GoCardlessRawProjection(), InvestmentsRawProjection(), UnifiedProjection(), AnalyticsProjection()]
     }
 
     /// The projection named `name`, if any.

@@ -1,3 +1,4 @@
+import Projections
 import CanonicalJSON
 import EventLog
 import FinsyncTestSupport

@@ -16,7 +16,8 @@ public struct AnalyticsProjection: Projection {
     public let name = "analytics"
     public let version = 1
     public let liveSchema = "analytics"
-    public let eventTypes: Set<String> = ["gocardless.balances.observed", "gocardless.transaction.booked", "trading212.account.observed", "vanguard.subaccount.observed"]
+    public let eventTypes: Set<String> = ["gocardless.balances.observed", "gocardless.transaction.booked", "trading212.account.observed", "vanguard.holdings.observed",
+                                                  "trading212.dividend.observed", "trading212.transaction.observed"]
     public let tables = ["daily_balances", "monthly_cashflow", "net_worth_daily", "portfolio_value_daily", "cashflow_entries"]
 
     static let balances = DailySeries(table: "daily_balances", valueColumns: ["balance"])
@@ -64,7 +65,17 @@ public struct AnalyticsProjection: Projection {
                 let key = GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: e.json["occurrence"]?.int ?? 0)
                 let account = UnifiedBatch.gcAccount(pid)
                 entries[account + "\u{1F}" + key] = (account, key, String(day.prefix(7)) + "-01", t.currency, t.amount)
-            case "trading212.account.observed", "vanguard.subaccount.observed":
+            case "trading212.dividend.observed", "trading212.transaction.observed":
+                // Dividends and cash movements count as the trading account's cash flow, keyed
+                // as in the unified transactions.
+                let conn = Trading212Position.connection(ofStream: e.event.streamID)
+                let ref = try e.string("reference")
+                guard let amount = e.json["amount"]?.numberText else { throw ProjectionError.malformed(e, "amount is missing or not a number") }
+                let day = GoCardlessTransaction.date(e.type == "trading212.dividend.observed" ? e.json["paidOn"] : e.json["dateTime"]) ?? SampleDay.text(fallbackDay)
+                let key = (e.type == "trading212.dividend.observed" ? "dividend:" : "cash:") + ref
+                let account = UnifiedBatch.t212Account(conn)
+                entries[account + "\u{1F}" + key] = (account, key, String(day.prefix(7)) + "-01", e.json["currency"]?.string ?? "GBP", amount)
+            case "trading212.account.observed", "vanguard.holdings.observed":
                 if let v = try InvestmentValuation(e) {
                     portfolioObs.append(.init(account: v.account, day: fallbackDay, values: [v.totalValue, v.unrealised], currency: v.currency))
                 }
@@ -147,12 +158,15 @@ struct InvestmentValuation {
                 unrealised = cash["ppl"]?.numberText ?? "0"
                 currency = j["info"]?["currencyCode"]?.string ?? "GBP"
             } else { return nil }
-        case "vanguard.subaccount.observed":
+        case "vanguard.holdings.observed":
+            // The instrument valuation lists every fund and the cash: together, the account's value.
             let h = try e.string("hierarchy_id")
             account = DeterministicID.string("vanguard", "account", h)
-            guard let value = j["valuation"]?["Value"]?["Amount"]?.numberText ?? j["valuation"]?["Amount"]?.numberText else { return nil }
-            totalValue = value
-            unrealised = j["performance"]?["AmountChange"]?["Amount"]?.numberText ?? j["performance"]?["AmountChange"]?.numberText ?? "0"
+            let values = (j["holdings"]?.array ?? []).compactMap { VanguardMoney.amount($0["Value"]).flatMap { Decimal(string: $0) } }
+            guard !values.isEmpty else { return nil }
+            totalValue = "\(values.reduce(Decimal(0), +))"
+            let pnl = VanguardPosition.all(in: j).compactMap { $0.unrealisedPnL.flatMap { Decimal(string: $0) } }
+            unrealised = "\(pnl.reduce(Decimal(0), +))"
             currency = "GBP"
         default:
             return nil

@@ -9,6 +9,8 @@ struct UnifiedBatch {
     struct Connection {
         var provider: String, providerID: String
         var institution: String?, consent: String?, status: String?, created: String?, expires: String?, lastSynced: String?, lastError: String??
+        /// The status a new row gets when no event has stated one yet.
+        var initialStatus = "pending"
     }
     struct Account {
         var provider: String, providerID: String, type: String
@@ -36,6 +38,10 @@ struct UnifiedBatch {
     var holdings: [String: [Holding]] = [:]
     /// Accounts whose connection saw activity, with the time, for `last_synced_at`.
     var activity: [String: String] = [:]
+    /// Latest Trading212 positions per account (replacing the stored ones).
+    var t212Positions: [String: (connection: String, positions: [Trading212Position], at: String)] = [:]
+    /// Trading212 instrument metadata by ticker.
+    var t212Instruments: [String: (name: String?, isin: String?, currency: String?, at: String)] = [:]
 
     mutating func account(_ id: String, provider: String, providerID: String, type: String, at: String) -> Account {
         accounts[id] ?? Account(provider: provider, providerID: providerID, type: type, updated: at)
@@ -65,7 +71,7 @@ struct UnifiedBatch {
             for (id, x) in connections.sorted(by: { $0.key < $1.key }) {
                 let error: String? = x.lastError ?? nil
                 if case .some(.none) = x.lastError { clearError.append(id) }
-                w.row(id, x.provider, x.providerID, x.institution, x.consent, x.status ?? "pending", x.created, x.expires, x.lastSynced, error)
+                w.row(id, x.provider, x.providerID, x.institution, x.consent, x.status ?? x.initialStatus, x.created, x.expires, x.lastSynced, error)
             }
             try StagedUpsert(table: "connections", columns: ["id", "provider", "provider_connection_id", "institution_id", "consent_id", "status", "created_at", "expires_at", "last_synced_at", "last_error"],
                              conflict: ["id"], update: ["institution_id", "consent_id", "created_at", "expires_at", "last_synced_at", "last_error"], keepExistingWhenNull: true).run(w, in: c)
@@ -122,6 +128,7 @@ struct UnifiedBatch {
                   AND split_part(p.provider_transaction_key, '#', 1) = 'pending:' || split_part(b.provider_transaction_key, '#', 1)
                 """, [.textArray(touched)])
         }
+        try writeTrading212Holdings(in: c)
         if !holdings.isEmpty {
             let accountIDs = holdings.keys.sorted()
             _ = try c.session.query("DELETE FROM \(c.table("holdings")) WHERE account_id = ANY($1::uuid[])", [.textArray(accountIDs)])

@@ -13,8 +13,14 @@ public struct UnifiedProjection: Projection {
     public let name = "unified"
     public let version = 1
     public let liveSchema = "public"
-    public let eventTypes: Set<String> = GoCardlessRawProjection().eventTypes.union(["connection.health.observed"])
-    public let tables = ["institutions", "consents", "connections", "accounts", "holdings", "transactions"]
+    public let eventTypes: Set<String> = GoCardlessRawProjection().eventTypes.union([
+        "connection.health.observed",
+        "trading212.account.observed", "trading212.positions.observed", "trading212.instrument.observed",
+        "trading212.dividend.observed", "trading212.transaction.observed",
+        "vanguard.subaccount.observed", "vanguard.holdings.observed",
+    ])
+    /// The contract tables, then two private ones that holdings are derived from.
+    public let tables = ["institutions", "consents", "connections", "accounts", "holdings", "transactions", "instrument_metadata", "trading212_position_state"]
 
     public func createTables(in c: ProjectionContext) throws {
         _ = try c.session.execute("""
@@ -45,6 +51,13 @@ public struct UnifiedProjection: Projection {
                 status text NOT NULL CHECK (status IN ('booked', 'pending')), booking_date date, value_date date,
                 amount numeric NOT NULL, currency text NOT NULL, counterparty text, description text,
                 updated_at timestamptz NOT NULL, UNIQUE (account_id, provider_transaction_key));
+            CREATE TABLE IF NOT EXISTS \(c.table("instrument_metadata")) (
+                provider text NOT NULL, ticker text NOT NULL, name text, isin text, currency text, updated_at timestamptz NOT NULL,
+                PRIMARY KEY (provider, ticker));
+            CREATE TABLE IF NOT EXISTS \(c.table("trading212_position_state")) (
+                account_id uuid NOT NULL, ticker text NOT NULL, holding_id uuid NOT NULL, quantity numeric NOT NULL, average_price numeric,
+                current_price numeric, currency text, name text, isin text, current_value numeric, unrealised_pnl numeric,
+                updated_at timestamptz NOT NULL, PRIMARY KEY (account_id, ticker));
             """)
     }
 
@@ -55,6 +68,10 @@ public struct UnifiedProjection: Projection {
                 try batch.foldGoCardless(e)
             } else if e.type == "connection.health.observed" {
                 try batch.foldHealth(e)
+            } else if e.type.hasPrefix("trading212.") {
+                try batch.foldTrading212(e)
+            } else if e.type.hasPrefix("vanguard.") {
+                try batch.foldVanguard(e)
             }
         }
         try batch.write(in: c)

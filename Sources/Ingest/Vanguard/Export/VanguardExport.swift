@@ -1,3 +1,4 @@
+import Projections
 import Foundation
 
 /// A parsed "Client Transactions Listing" export: per account, its cash and investment

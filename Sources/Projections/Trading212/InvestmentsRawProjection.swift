@@ -1,0 +1,190 @@
+import CanonicalJSON
+import EventLog
+import Postgres
+
+/// Raw Trading212 and Vanguard tables, one row per provider entity with the provider's JSON:
+/// `t212_accounts`, `t212_positions`, `t212_instruments`, `t212_orders`, `t212_dividends`,
+/// `t212_transactions`, `vg_accounts`, `vg_holdings`, `vg_transactions`.
+public struct InvestmentsRawProjection: Projection {
+    public init() {}
+    public let name = "investments_raw"
+    public let version = 1
+    public let liveSchema = "public"
+    public let eventTypes: Set<String> = [
+        "trading212.account.observed", "trading212.positions.observed", "trading212.instrument.observed", "trading212.order.observed",
+        "trading212.dividend.observed", "trading212.transaction.observed",
+        "vanguard.subaccount.observed", "vanguard.holdings.observed", "vanguard.transaction.imported",
+    ]
+    public let tables = ["t212_accounts", "t212_positions", "t212_instruments", "t212_orders", "t212_dividends", "t212_transactions", "vg_accounts", "vg_holdings", "vg_transactions"]
+
+    public func createTables(in c: ProjectionContext) throws {
+        _ = try c.session.execute("""
+            CREATE TABLE IF NOT EXISTS \(c.table("t212_accounts")) (
+                connection text PRIMARY KEY, account_id bigint, currency text, api text NOT NULL, total_value numeric,
+                cash_available numeric, cash_in_pies numeric, cash_reserved numeric, investments_value numeric, investments_cost numeric,
+                realized_pnl numeric, unrealized_pnl numeric, raw jsonb NOT NULL, observed_at timestamptz NOT NULL);
+            CREATE TABLE IF NOT EXISTS \(c.table("t212_positions")) (
+                connection text NOT NULL, ticker text NOT NULL, quantity numeric NOT NULL, average_price numeric, current_price numeric,
+                instrument_currency text, current_value numeric, total_cost numeric, unrealized_pnl numeric, fx_impact numeric,
+                opened_at timestamptz, raw jsonb NOT NULL, observed_at timestamptz NOT NULL, PRIMARY KEY (connection, ticker));
+            CREATE TABLE IF NOT EXISTS \(c.table("t212_instruments")) (
+                ticker text PRIMARY KEY, type text, isin text, currency_code text, name text, short_name text,
+                raw jsonb NOT NULL, observed_at timestamptz NOT NULL);
+            CREATE TABLE IF NOT EXISTS \(c.table("t212_orders")) (
+                connection text NOT NULL, order_id text NOT NULL, fill_id text NOT NULL, ticker text, type text, side text, status text,
+                quantity numeric, filled_quantity numeric, fill_price numeric, filled_value numeric, currency text,
+                created_at timestamptz, filled_at timestamptz, raw jsonb NOT NULL, observed_at timestamptz NOT NULL,
+                PRIMARY KEY (connection, order_id, fill_id));
+            CREATE TABLE IF NOT EXISTS \(c.table("t212_dividends")) (
+                connection text NOT NULL, reference text NOT NULL, ticker text, type text, quantity numeric, amount numeric,
+                gross_amount_per_share numeric, currency text, paid_on timestamptz, raw jsonb NOT NULL, observed_at timestamptz NOT NULL,
+                PRIMARY KEY (connection, reference));
+            CREATE TABLE IF NOT EXISTS \(c.table("t212_transactions")) (
+                connection text NOT NULL, reference text NOT NULL, type text, amount numeric, currency text, date_time timestamptz,
+                raw jsonb NOT NULL, observed_at timestamptz NOT NULL, PRIMARY KEY (connection, reference));
+            CREATE TABLE IF NOT EXISTS \(c.table("vg_accounts")) (
+                hierarchy_id text PRIMARY KEY, connection text NOT NULL, name text, wrapper text, value numeric, cash numeric,
+                amount_change numeric, percentage_change numeric, as_at text, raw jsonb NOT NULL, observed_at timestamptz NOT NULL);
+            CREATE TABLE IF NOT EXISTS \(c.table("vg_holdings")) (
+                hierarchy_id text NOT NULL, product_code text NOT NULL, name text, quantity numeric NOT NULL, available_quantity numeric,
+                average_cost numeric, market_value numeric, latest_price numeric, latest_price_date text, annual_fee numeric,
+                raw jsonb NOT NULL, observed_at timestamptz NOT NULL, PRIMARY KEY (hierarchy_id, product_code));
+            CREATE TABLE IF NOT EXISTS \(c.table("vg_transactions")) (
+                id uuid PRIMARY KEY, connection text NOT NULL, account text NOT NULL, section text NOT NULL, date date,
+                details text, amount numeric, balance numeric, investment_name text, quantity numeric, price numeric, cost numeric,
+                occurrence integer NOT NULL, raw jsonb NOT NULL, observed_at timestamptz NOT NULL);
+            """)
+    }
+
+    public func apply(_ events: [ProjectedEvent], in c: ProjectionContext) throws {
+        var accounts: [String: ProjectedEvent] = [:], positions: [String: ProjectedEvent] = [:], instruments: [String: ProjectedEvent] = [:]
+        var orders = CopyTextWriter(), dividends = CopyTextWriter(), cash = CopyTextWriter()
+        var orderKeys = Set<String>(), dividendKeys = Set<String>(), cashKeys = Set<String>()
+        var vgAccounts: [String: ProjectedEvent] = [:], vgHoldings: [String: ProjectedEvent] = [:]
+        var vgRows: [String: [String?]] = [:]
+        for e in events.reversed() {  // newest first: the first row seen per key wins
+            let conn = Trading212Position.connection(ofStream: e.event.streamID)
+            let j = e.json
+            let at = e.recordedAtText
+            switch e.type {
+            case "trading212.account.observed": if accounts[conn] == nil { accounts[conn] = e }
+            case "trading212.positions.observed": if positions[conn] == nil { positions[conn] = e }
+            case "trading212.instrument.observed": let t = try e.string("ticker"); if instruments[t] == nil { instruments[t] = e }
+            case "trading212.order.observed":
+                let o = j["order"]?.object != nil ? j["order"]! : j
+                guard let id = o["id"]?.numberText ?? o["id"]?.string else { throw ProjectionError.malformed(e, "order id is missing") }
+                let fill = j["fill"]?["id"]?.numberText ?? j["fillId"]?.numberText ?? ""
+                guard orderKeys.insert("\(conn)|\(id)|\(fill)").inserted else { continue }
+                let qty = o["quantity"]?.numberText ?? o["orderedQuantity"]?.numberText
+                let filled = o["filledQuantity"]?.numberText
+                let side = o["side"]?.string ?? ((filled ?? qty)?.hasPrefix("-") == true ? "SELL" : "BUY")
+                orders.row(conn, id, fill, o["ticker"]?.string ?? o["instrument"]?["ticker"]?.string, o["type"]?.string, side, o["status"]?.string, qty, filled,
+                           j["fill"]?["price"]?.numberText ?? o["fillPrice"]?.numberText, o["filledValue"]?.numberText ?? j["fill"]?["walletImpact"]?["netValue"]?.numberText,
+                           o["currency"]?.string, ProviderTimestamp.text(o["createdAt"] ?? o["dateCreated"]), ProviderTimestamp.text(j["fill"]?["filledAt"] ?? o["dateExecuted"]),
+                           j.canonicalString, at)
+            case "trading212.dividend.observed":
+                let ref = try e.string("reference")
+                guard dividendKeys.insert("\(conn)|\(ref)").inserted else { continue }
+                dividends.row(conn, ref, j["ticker"]?.string, j["type"]?.string, j["quantity"]?.numberText, j["amount"]?.numberText, j["grossAmountPerShare"]?.numberText,
+                              j["currency"]?.string, ProviderTimestamp.text(j["paidOn"]), j.canonicalString, at)
+            case "trading212.transaction.observed":
+                let ref = try e.string("reference")
+                guard cashKeys.insert("\(conn)|\(ref)").inserted else { continue }
+                cash.row(conn, ref, j["type"]?.string, j["amount"]?.numberText, j["currency"]?.string, ProviderTimestamp.text(j["dateTime"]), j.canonicalString, at)
+            case "vanguard.subaccount.observed": let h = try e.string("hierarchy_id"); if vgAccounts[h] == nil { vgAccounts[h] = e }
+            case "vanguard.holdings.observed": let h = try e.string("hierarchy_id"); if vgHoldings[h] == nil { vgHoldings[h] = e }
+            case "vanguard.transaction.imported":
+                let account = try e.string("account"), section = try e.string("section")
+                let occurrence = j["occurrence"]?.int ?? 0
+                guard let row = j["row"] else { throw ProjectionError.malformed(e, "row is missing") }
+                let vgConn = e.event.streamID.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+                let id = DeterministicID.string("vanguard", "export-row", vgConn, account, section, row.canonicalString, String(occurrence))
+                guard vgRows[id] == nil else { continue }
+                if section == "cash", let r = VanguardCashRow(cells: (row.object ?? [:]).compactMapValues(\.string)) {
+                    vgRows[id] = [id, vgConn, account, section, r.date, r.detailsText, "\(r.amount)", r.balance.map { "\($0)" }, nil, nil, nil, nil, String(occurrence), j["row"]!.canonicalString, at]
+                } else if let r = VanguardInvestmentRow(eventRow: row) {
+                    vgRows[id] = [id, vgConn, account, section, r.date, row["TransactionDetails"]?.string, nil, nil, r.investmentName, "\(r.quantity)", r.price.map { "\($0)" }, r.cost.map { "\($0)" }, String(occurrence), row.canonicalString, at]
+                } else {
+                    throw ProjectionError.malformed(e, "export row has no parsable date and amount/quantity")
+                }
+            default: break
+            }
+        }
+        if !accounts.isEmpty {
+            var w = CopyTextWriter()
+            for (conn, e) in accounts.sorted(by: { $0.key < $1.key }) {
+                let j = e.json
+                if let s = j["summary"], s.object != nil {
+                    w.row(conn, s["id"]?.numberText, s["currency"]?.string, "summary", s["totalValue"]?.numberText, s["cash"]?["availableToTrade"]?.numberText,
+                          s["cash"]?["inPies"]?.numberText, s["cash"]?["reservedForOrders"]?.numberText, s["investments"]?["currentValue"]?.numberText,
+                          s["investments"]?["totalCost"]?.numberText, s["investments"]?["realizedProfitLoss"]?.numberText, s["investments"]?["unrealizedProfitLoss"]?.numberText,
+                          j.canonicalString, e.recordedAtText)
+                } else {
+                    let cash = j["cash"] ?? .null, info = j["info"] ?? .null
+                    w.row(conn, info["id"]?.numberText, info["currencyCode"]?.string, "legacy", cash["total"]?.numberText, cash["free"]?.numberText,
+                          cash["pieCash"]?.numberText, cash["blocked"]?.numberText, nil, cash["invested"]?.numberText, cash["result"]?.numberText,
+                          cash["ppl"]?.numberText, j.canonicalString, e.recordedAtText)
+                }
+            }
+            try StagedUpsert(table: "t212_accounts", columns: ["connection", "account_id", "currency", "api", "total_value", "cash_available", "cash_in_pies", "cash_reserved",
+                                                               "investments_value", "investments_cost", "realized_pnl", "unrealized_pnl", "raw", "observed_at"], conflict: ["connection"]).run(w, in: c)
+        }
+        if !positions.isEmpty {
+            let conns = positions.keys.sorted()
+            _ = try c.session.query("DELETE FROM \(c.table("t212_positions")) WHERE connection = ANY($1::text[])", [.textArray(conns)])
+            var w = CopyTextWriter()
+            for conn in conns {
+                let e = positions[conn]!
+                for p in e.json["positions"]?.array ?? [] {
+                    let x: Trading212Position
+                    do { x = try Trading212Position(p) } catch { throw ProjectionError.malformed(e, "\(error)") }
+                    w.row(conn, x.ticker, x.quantity, x.averagePrice, x.currentPrice, x.instrumentCurrency, x.currentValue, x.totalCost, x.unrealisedPnL, x.fxImpact,
+                          ProviderTimestamp.text(x.openedAt.map { .string($0) }), p.canonicalString, e.recordedAtText)
+                }
+            }
+            try c.session.copyIn("COPY \(c.table("t212_positions")) (connection, ticker, quantity, average_price, current_price, instrument_currency, current_value, total_cost, unrealized_pnl, fx_impact, opened_at, raw, observed_at) FROM STDIN", text: w)
+        }
+        if !instruments.isEmpty {
+            var w = CopyTextWriter()
+            for (t, e) in instruments.sorted(by: { $0.key < $1.key }) {
+                let j = e.json
+                w.row(t, j["type"]?.string, j["isin"]?.string, j["currencyCode"]?.string, j["name"]?.string, j["shortName"]?.string ?? j["shortname"]?.string, j.canonicalString, e.recordedAtText)
+            }
+            try StagedUpsert(table: "t212_instruments", columns: ["ticker", "type", "isin", "currency_code", "name", "short_name", "raw", "observed_at"], conflict: ["ticker"]).run(w, in: c)
+        }
+        try StagedUpsert(table: "t212_orders", columns: ["connection", "order_id", "fill_id", "ticker", "type", "side", "status", "quantity", "filled_quantity", "fill_price",
+                                                         "filled_value", "currency", "created_at", "filled_at", "raw", "observed_at"], conflict: ["connection", "order_id", "fill_id"]).run(orders, in: c)
+        try StagedUpsert(table: "t212_dividends", columns: ["connection", "reference", "ticker", "type", "quantity", "amount", "gross_amount_per_share", "currency", "paid_on", "raw", "observed_at"],
+                         conflict: ["connection", "reference"]).run(dividends, in: c)
+        try StagedUpsert(table: "t212_transactions", columns: ["connection", "reference", "type", "amount", "currency", "date_time", "raw", "observed_at"], conflict: ["connection", "reference"]).run(cash, in: c)
+        if !vgAccounts.isEmpty {
+            var w = CopyTextWriter()
+            for (h, e) in vgAccounts.sorted(by: { $0.key < $1.key }) {
+                let j = e.json
+                let conn = e.event.streamID.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+                w.row(h, conn, j["name"]?.string, j["wrapper"]?.string, VanguardMoney.amount(j["valuation"]?["Value"]) ?? VanguardMoney.amount(j["valuation"]),
+                      VanguardMoney.amount(j["cash"]), VanguardMoney.amount(j["performance"]?["AmountChange"]), j["performance"]?["PercentageChange"]?.numberText,
+                      j["valuation"]?["AsAt"]?.string, j.canonicalString, e.recordedAtText)
+            }
+            try StagedUpsert(table: "vg_accounts", columns: ["hierarchy_id", "connection", "name", "wrapper", "value", "cash", "amount_change", "percentage_change", "as_at", "raw", "observed_at"],
+                             conflict: ["hierarchy_id"]).run(w, in: c)
+        }
+        if !vgHoldings.isEmpty {
+            let ids = vgHoldings.keys.sorted()
+            _ = try c.session.query("DELETE FROM \(c.table("vg_holdings")) WHERE hierarchy_id = ANY($1::text[])", [.textArray(ids)])
+            var w = CopyTextWriter()
+            for h in ids {
+                for x in VanguardPosition.all(in: vgHoldings[h]!.json) {
+                    w.row(h, x.productCode, x.name, x.quantity, x.availableQuantity, x.averageCost, x.marketValue, x.latestPrice, x.latestPriceDate, x.annualFee, x.raw.canonicalString, vgHoldings[h]!.recordedAtText)
+                }
+            }
+            try c.session.copyIn("COPY \(c.table("vg_holdings")) (hierarchy_id, product_code, name, quantity, available_quantity, average_cost, market_value, latest_price, latest_price_date, annual_fee, raw, observed_at) FROM STDIN", text: w)
+        }
+        if !vgRows.isEmpty {
+            var w = CopyTextWriter()
+            for (_, r) in vgRows.sorted(by: { $0.key < $1.key }) { for v in r { w.add(v) }; w.endRow() }
+            try StagedUpsert(table: "vg_transactions", columns: ["id", "connection", "account", "section", "date", "details", "amount", "balance", "investment_name", "quantity", "price", "cost", "occurrence", "raw", "observed_at"],
+                             conflict: ["id"]).run(w, in: c)
+        }
+    }
+}
