@@ -15,7 +15,17 @@ public struct CopyTextWriter: Sendable {
     public mutating func add(_ value: String?) {
         if fieldsInRow > 0 { bytes.append(0x09) }
         fieldsInRow += 1
-        guard let value else { bytes.append(contentsOf: [0x5C, 0x4E]); return }  // \N
+        guard let value else { bytes.append(0x5C); bytes.append(0x4E); return }  // \N
+        var v = value
+        let plain: Bool = v.withUTF8 { u in
+            // Fast path: nothing to escape, copy the bytes in one go.
+            if !u.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+                bytes.append(contentsOf: u)
+                return true
+            }
+            return false
+        }
+        if plain { return }
         for c in value.utf8 {
             switch c {
             case 0x5C: bytes.append(0x5C); bytes.append(0x5C)

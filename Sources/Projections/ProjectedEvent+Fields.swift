@@ -9,9 +9,6 @@ extension ProjectedEvent {
         guard let s = v?.string, !s.isEmpty else { throw ProjectionError.malformed(self, "\(path.joined(separator: ".")) is missing or not a string") }
         return s
     }
-
-    /// The event's recorded-at time as PostgreSQL timestamp text (deterministic `updated_at`).
-    public var recordedAtText: String { PostgresTimestamp.iso8601(event.recordedAt) }
 }
 
 /// Provider timestamp strings as PostgreSQL `timestamptz` text. Zone-less values (some
@@ -28,10 +25,7 @@ enum ProviderTimestamp {
 
 extension JSONValue {
     /// A non-blank string, or nil.
-    var nonBlank: String? {
-        guard let s = string?.trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty else { return nil }
-        return s
-    }
+    var nonBlank: String? { GoCardlessTransaction.nonBlank(string) }
 
     /// A `text[]` literal of the array's strings.
     var textArrayLiteral: String? {

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import EventLog
+import Foundation
 import Postgres
 
 /// A fold of the event log into tables.
@@ -30,11 +31,43 @@ public protocol Projection: Sendable {
 }
 
 /// An event with its payload already decoded and parsed, shared by every projection.
-public struct ProjectedEvent: Sendable {
+///
+/// A class: a batch's events are handed to several projections and filtered and grouped
+/// by each, so they are passed by reference rather than copied.
+public final class ProjectedEvent: Sendable {
     public let event: RecordedEvent
     public let json: JSONValue
+    /// The recorded-at time as PostgreSQL timestamp text (deterministic `updated_at`s).
+    public let recordedAtText: String
+    /// The normalised GoCardless transaction of a `gocardless.transaction.booked` event
+    /// (or why it is malformed), computed once for every projection that reads it.
+    public let bookedTransaction: Result<GoCardlessTransaction, ProjectionError>?
+
+    public init(event: RecordedEvent, json: JSONValue) {
+        self.event = event
+        self.json = json
+        recordedAtText = PostgresTimestamp.iso8601(event.recordedAt)
+        if event.type.name == "gocardless.transaction.booked" {
+            if let item = json["transaction"] {
+                do { bookedTransaction = .success(try GoCardlessTransaction(item)) } catch {
+                    bookedTransaction = .failure(ProjectionError(code: .malformedPayload, message: "\(error)", position: event.position, eventType: event.type.name))
+                }
+            } else {
+                bookedTransaction = .failure(ProjectionError(code: .malformedPayload, message: "transaction is missing", position: event.position, eventType: event.type.name))
+            }
+        } else {
+            bookedTransaction = nil
+        }
+    }
+
     public var position: Int64 { event.position }
     public var type: String { event.type.name }
+
+    /// The booked transaction, or the error naming this event.
+    public func booked() throws -> GoCardlessTransaction {
+        guard let bookedTransaction else { throw ProjectionError.malformed(self, "not a booked transaction") }
+        return try bookedTransaction.get()
+    }
 }
 
 /// Where and how a projection writes: an open session inside the runner's transaction,

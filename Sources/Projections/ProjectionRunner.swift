@@ -173,6 +173,10 @@ public struct ProjectionRunner: Sendable {
     /// Returns false when another runner holds the target.
     static func applyBatch(_ events: [ProjectedEvent], to target: ProjectionTarget, from: Int64, to: Int64, session s: PostgresSession) throws -> Bool {
         try s.transaction { t in
+            // Projections are derived data and their checkpoint commits with their rows:
+            // a crash can lose the latest batches but never leave them inconsistent, and
+            // they are folded again from the checkpoint. So they need not wait for fsync.
+            _ = try t.execute("SET LOCAL synchronous_commit = off")
             let lock = try t.query("SELECT pg_try_advisory_xact_lock(hashtext('finsync.projection:' || $1 || '@' || $2))",
                                    [.text(target.projection.name), .text(target.schema)])
             guard lock[0].string(0) == "t" else { return false }

@@ -36,7 +36,7 @@ public struct StagedUpsert {
         let stage = PostgresSession.quoteIdentifier("stage_\(context.schema)_\(table)")
         let target = context.table(table)
         let cols = columns.map(PostgresSession.quoteIdentifier).joined(separator: ", ")
-        _ = try s.execute("CREATE TEMP TABLE IF NOT EXISTS \(stage) (LIKE \(target) INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+        _ = try s.execute("CREATE TEMP TABLE IF NOT EXISTS \(stage) (LIKE \(target) INCLUDING DEFAULTS)")
         try s.copyIn("COPY \(stage) (\(cols)) FROM STDIN", text: rows)
         var sql = "INSERT INTO \(target) AS t (\(cols)) SELECT \(cols) FROM \(stage) ON CONFLICT (\(conflict.map(PostgresSession.quoteIdentifier).joined(separator: ", "))) "
         if update.isEmpty {

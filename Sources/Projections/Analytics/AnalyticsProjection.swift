@@ -58,9 +58,7 @@ public struct AnalyticsProjection: Projection {
                 }
             case "gocardless.transaction.booked":
                 let pid = try e.string("account_id")
-                guard let item = e.json["transaction"] else { throw ProjectionError.malformed(e, "transaction is missing") }
-                let t: GoCardlessTransaction
-                do { t = try GoCardlessTransaction(item) } catch { throw ProjectionError.malformed(e, "\(error)") }
+                let t = try e.booked()
                 let day = t.date ?? SampleDay.text(fallbackDay)
                 let key = GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: e.json["occurrence"]?.int ?? 0)
                 let account = UnifiedBatch.gcAccount(pid)
@@ -108,7 +106,7 @@ public struct AnalyticsProjection: Projection {
         for (_, e) in entries.sorted(by: { $0.key < $1.key }) { w.row(e.account, e.key, e.month, e.currency, e.amount) }
         let stage = PostgresSession.quoteIdentifier("stage_\(c.schema)_cashflow_new")
         let entriesTable = c.table("cashflow_entries"), monthly = c.table("monthly_cashflow")
-        _ = try c.session.execute("CREATE TEMP TABLE IF NOT EXISTS \(stage) (LIKE \(entriesTable)) ON COMMIT DELETE ROWS")
+        _ = try c.session.execute("CREATE TEMP TABLE IF NOT EXISTS \(stage) (LIKE \(entriesTable))")
         try c.session.copyIn("COPY \(stage) (account_id, transaction_key, month, currency, amount) FROM STDIN", text: w)
         _ = try c.session.execute("""
             WITH changed AS (

@@ -26,8 +26,10 @@ struct DailySeries {
         let cols = valueColumns.joined(separator: ", ")
         var last: [String: (day: Int, values: [String], currency: String)] = [:]
         let r = try c.session.query("""
-            SELECT DISTINCT ON (account_id) account_id, date - DATE '1970-01-01', currency, \(cols)
-            FROM \(c.table(table)) WHERE account_id = ANY($1::uuid[]) ORDER BY account_id, date DESC
+            SELECT a.id, x.day, x.currency, \(valueColumns.map { "x." + $0 }.joined(separator: ", "))
+            FROM unnest($1::uuid[]) AS a(id) CROSS JOIN LATERAL (
+                SELECT date - DATE '1970-01-01' AS day, currency, \(cols) FROM \(c.table(table)) t
+                WHERE t.account_id = a.id ORDER BY t.date DESC LIMIT 1) x
             """, [.textArray(accounts)])
         for row in r {
             last[row.string(0)!] = (Int(row.int64(1)!), valueColumns.indices.map { row.string(3 + $0) ?? "0" }, row.string(2) ?? "")

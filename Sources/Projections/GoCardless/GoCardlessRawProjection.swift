@@ -45,6 +45,7 @@ public struct GoCardlessRawProjection: Projection {
                 currency text NOT NULL, creditor_name text, debtor_name text, remittance_information text,
                 status text NOT NULL CHECK (status IN ('booked', 'pending')), extracted_at timestamptz NOT NULL, raw jsonb NOT NULL,
                 UNIQUE (account_id, transaction_key));
+            CREATE INDEX IF NOT EXISTS gc_transactions_pending ON \(c.table("gc_transactions")) (account_id) WHERE status = 'pending';
             """)
     }
 
@@ -64,9 +65,7 @@ public struct GoCardlessRawProjection: Projection {
             case "gocardless.pending.observed": pending[try e.string("account_id")] = e
             case "gocardless.transaction.booked":
                 let account = try e.string("account_id")
-                guard let item = e.json["transaction"] else { throw ProjectionError.malformed(e, "transaction is missing") }
-                let tx: GoCardlessTransaction
-                do { tx = try GoCardlessTransaction(item) } catch { throw ProjectionError.malformed(e, "\(error)") }
+                let tx = try e.booked()
                 let key = GoCardlessTransaction.bookedKey(identity: tx.identity, occurrence: e.json["occurrence"]?.int ?? 0)
                 booked[account + "\u{1F}" + key] = (account, key, tx, e)
             default: break
@@ -174,7 +173,7 @@ public struct GoCardlessRawProjection: Projection {
             let accounts = Set(booked.values.map(\.account)).union(pending.keys).sorted()
             _ = try c.session.query("""
                 DELETE FROM \(c.table("gc_transactions")) p WHERE p.status = 'pending' AND p.account_id = ANY($1::text[]) AND p.transaction_id IS NOT NULL
-                AND EXISTS (SELECT 1 FROM \(c.table("gc_transactions")) b WHERE b.account_id = p.account_id AND b.status = 'booked' AND b.transaction_id = p.transaction_id)
+                AND EXISTS (SELECT 1 FROM \(c.table("gc_transactions")) b WHERE b.account_id = p.account_id AND b.transaction_key = 'tid:' || p.transaction_id)
                 """, [.textArray(accounts)])
         }
     }

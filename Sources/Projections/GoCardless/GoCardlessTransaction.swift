@@ -77,8 +77,11 @@ public struct GoCardlessTransaction: Sendable {
     }
 
     static func nonBlank(_ s: String?) -> String? {
-        guard let s = s?.trimmingCharacters(in: .whitespacesAndNewlines), !s.isEmpty else { return nil }
-        return s
+        guard let s, !s.isEmpty else { return nil }
+        // Fast path: most values have no surrounding whitespace.
+        if let f = s.utf8.first, let l = s.utf8.last, f > 0x20, l > 0x20 { return s }
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        return t.isEmpty ? nil : t
     }
 
     /// `YYYY-MM-DD` from a date or date-time string.

@@ -86,9 +86,7 @@ extension UnifiedBatch {
             activity[Self.gcAccount(pid)] = max(activity[Self.gcAccount(pid)] ?? at, at)
         case "gocardless.transaction.booked":
             let pid = try e.string("account_id")
-            guard let item = j["transaction"] else { throw ProjectionError.malformed(e, "transaction is missing") }
-            let t: GoCardlessTransaction
-            do { t = try GoCardlessTransaction(item) } catch { throw ProjectionError.malformed(e, "\(error)") }
+            let t = try e.booked()
             let account = Self.gcAccount(pid)
             let key = GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: j["occurrence"]?.int ?? 0)
             booked[account + "\u{1F}" + key] = Transaction(id: DeterministicID.string("gocardless", "transaction", pid, key), account: account, key: key, status: "booked",

@@ -122,10 +122,10 @@ struct UnifiedBatch {
             // A pending item whose bank id has since booked is not pending any more.
             let touched = Set(booked.values.map(\.account)).union(pending.keys).sorted()
             _ = try c.session.query("""
-                DELETE FROM \(c.table("transactions")) p USING \(c.table("transactions")) b
+                DELETE FROM \(c.table("transactions")) p
                 WHERE p.account_id = ANY($1::uuid[]) AND p.status = 'pending' AND p.provider_transaction_key LIKE 'pending:tid:%'
-                  AND b.account_id = p.account_id AND b.status = 'booked'
-                  AND split_part(p.provider_transaction_key, '#', 1) = 'pending:' || split_part(b.provider_transaction_key, '#', 1)
+                  AND EXISTS (SELECT 1 FROM \(c.table("transactions")) b WHERE b.account_id = p.account_id
+                              AND b.provider_transaction_key = substr(split_part(p.provider_transaction_key, '#', 1), 9))
                 """, [.textArray(touched)])
         }
         try writeTrading212Holdings(in: c)

@@ -51,6 +51,7 @@ public struct UnifiedProjection: Projection {
                 status text NOT NULL CHECK (status IN ('booked', 'pending')), booking_date date, value_date date,
                 amount numeric NOT NULL, currency text NOT NULL, counterparty text, description text,
                 updated_at timestamptz NOT NULL, UNIQUE (account_id, provider_transaction_key));
+            CREATE INDEX IF NOT EXISTS transactions_pending ON \(c.table("transactions")) (account_id) WHERE status = 'pending';
             CREATE TABLE IF NOT EXISTS \(c.table("instrument_metadata")) (
                 provider text NOT NULL, ticker text NOT NULL, name text, isin text, currency text, updated_at timestamptz NOT NULL,
                 PRIMARY KEY (provider, ticker));

@@ -40,6 +40,13 @@ enum ProcessMemory {
     static func peakRSSMiB() -> Double { field("VmHWM") / 1024 }
     static func currentRSSMiB() -> Double { field("VmRSS") / 1024 }
 
+    /// CPU seconds (user + system) this process has used so far.
+    static func cpuSeconds() -> Double {
+        var u = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+    }
+
     /// Resets the peak to the current RSS, so a later phase can be measured on its own.
     static func resetPeak() {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)

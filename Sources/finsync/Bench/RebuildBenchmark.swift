@@ -1,0 +1,84 @@
+import ArgumentParser
+import CanonicalJSON
+import EventLog
+import Foundation
+import Postgres
+import Projections
+
+/// `finsync bench rebuild`: fold a generated log into every projection from scratch, against
+/// the baseline of COPYing the resulting rows straight into empty copies of the same tables.
+struct RebuildBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rebuild", abstract: "Benchmark a full projection rebuild against a COPY of its resulting rows.")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Number of events to generate (1,000,000 is ten years of the generated household).") var events = 1_000_000
+    @Option(help: "Events per projection batch.") var batchSize = 5000
+    @Option(help: "Scratch database to (re)create on the same server.") var scratchDatabase = "finsync_bench_rebuild"
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() async throws {
+        let config = try await BenchDatabase.fresh(scratchDatabase, server: database.configuration)
+        let conn = try await PostgresConnection.connect(config)
+        defer { conn.close() }
+        let log = EventLog(connection: conn)
+        if !json { print("generating and appending \(events) events…") }
+        let filled = try await BenchLog.fill(log, events: events)
+
+        // Rebuild: every projection from position 0 into fresh schemas.
+        let targets = ProjectionCatalog.all.map { ProjectionTarget($0, schema: $0.liveSchema == "analytics" ? "bench_analytics" : "bench_main") }
+        if !json { print("rebuilding \(targets.count) projections…") }
+        ProcessMemory.resetPeak()
+        let cpuBefore = ProcessMemory.cpuSeconds()
+        var rebuildClock = Stopwatch()
+        let results = try await rebuildClock.measure {
+            try await ProjectionRunner(connection: conn, dictionaries: log.dictionaries).catchUp(targets, batchSize: batchSize)
+        }
+        let peak = ProcessMemory.peakRSSMiB()
+        let clientCPU = ProcessMemory.cpuSeconds() - cpuBefore
+        guard results.allSatisfy({ $0.outcome == .caughtUp }) else {
+            throw ValidationError("rebuild did not complete: \(results.map { "\($0.projection): \($0.outcome) \($0.error.map { "\($0)" } ?? "")" })")
+        }
+
+        // Baseline: COPY the same rows into empty tables of the same shape (server-side files).
+        let tables: [(schema: String, table: String)] = targets.flatMap { t in t.projection.tables.map { (t.schema, $0) } }
+        var copyClock = Stopwatch()
+        let rows = try await conn.withSession { s -> Int64 in
+            var rows: Int64 = 0
+            for (schema, table) in tables {
+                let src = "\(PostgresSession.quoteIdentifier(schema)).\(PostgresSession.quoteIdentifier(table))"
+                let dst = PostgresSession.quoteIdentifier("copy_\(schema)_\(table)")
+                _ = try s.execute("CREATE TABLE public.\(dst) (LIKE \(src) INCLUDING ALL)")
+                _ = try s.execute("COPY \(src) TO '/tmp/finsync_bench_\(schema)_\(table).copy' (FORMAT binary)")
+                rows += try s.query("SELECT count(*) FROM \(src)")[0].int64(0) ?? 0
+            }
+            return rows
+        }
+        for (schema, table) in tables {
+            let dst = PostgresSession.quoteIdentifier("copy_\(schema)_\(table)")
+            try await copyClock.measure {
+                try await conn.withSession { s in _ = try s.execute("COPY public.\(dst) FROM '/tmp/finsync_bench_\(schema)_\(table).copy' (FORMAT binary)") }
+            }
+        }
+        for (schema, table) in tables { try? FileManager.default.removeItem(atPath: "/tmp/finsync_bench_\(schema)_\(table).copy") }
+
+        let rate = Double(filled.events) / rebuildClock.seconds
+        let result: JSONValue = [
+            "events": .number(String(filled.events)),
+            "batch_size": .number(String(batchSize)),
+            "rows_written": .number(String(rows)),
+            "rebuild_seconds": .number(String(format: "%.3f", rebuildClock.seconds)),
+            "rebuild_events_per_s": .number(String(format: "%.0f", rate)),
+            "copy_baseline_seconds": .number(String(format: "%.3f", copyClock.seconds)),
+            "rebuild_vs_copy": .number(String(format: "%.3f", copyClock.seconds / rebuildClock.seconds)),
+            "peak_rss_mb": .number(String(format: "%.1f", peak)),
+            "client_cpu_seconds": .number(String(format: "%.3f", clientCPU)),
+        ]
+        if json { print(result.canonicalString); return }
+        print("""
+            events:          \(filled.events)  →  \(rows) rows in \(tables.count) tables
+            rebuild:         \(String(format: "%.2f", rebuildClock.seconds)) s  (\(Int(rate)) events/s, batches of \(batchSize))
+            COPY baseline:   \(String(format: "%.2f", copyClock.seconds)) s  (copy/rebuild = \(String(format: "%.2f", copyClock.seconds / rebuildClock.seconds)))
+            peak RSS:        \(String(format: "%.1f", peak)) MiB (during the rebuild); finsync's own CPU: \(String(format: "%.2f", clientCPU)) s
+            """)
+    }
+}
