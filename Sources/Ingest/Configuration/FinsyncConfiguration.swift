@@ -142,13 +142,9 @@ public struct FinsyncConfiguration: Sendable {
                 if let i = int(t, "details_refresh_days", "gocardless.details_refresh_days") { g.detailsRefreshDays = i }
                 gocardless = g
             case "trading212":
-                let (configurations, t212Problems) = Trading212Configuration.parseCollectingProblems(from: table)
+                let (configurations, indexes, t212Problems) = Trading212Configuration.parseCollectingProblems(from: table)
                 trading212 = configurations
-                if let entries = table[key]?.array {
-                    for (i, element) in entries.enumerated() {
-                        if let name = element.table?["name"]?.string, trading212Index[name.lowercased()] == nil { trading212Index[name.lowercased()] = i }
-                    }
-                }
+                trading212Index = indexes
                 problems += t212Problems.map { ConfigurationProblem(key: $0.key, message: $0.message) }
             default:
                 // Other tables belong to their own readers.

@@ -50,15 +50,16 @@ public struct Trading212Configuration: Sendable, Equatable {
 
     // MARK: Parsing
 
-    /// Every `[[trading212]]` table that is valid, and every problem found, each naming its
-    /// key (`trading212[1].api_key_env`): one per invalid table (its first bad key) and one
-    /// per duplicate name. `finsync config check` reports them all at once.
-    public static func parseCollectingProblems(from root: TOMLTable) -> (configurations: [Trading212Configuration], problems: [Trading212ConfigurationError]) {
-        guard let value = root["trading212"] else { return ([], []) }
+    /// Every `[[trading212]]` table that is valid (with its index in the file), and every
+    /// problem found, each naming its key (`trading212[1].api_key_env`): one per invalid
+    /// table (its first bad key) and one per repeated name. `finsync config check` reports
+    /// them all at once.
+    public static func parseCollectingProblems(from root: TOMLTable) -> (configurations: [Trading212Configuration], indexes: [String: Int], problems: [Trading212ConfigurationError]) {
+        guard let value = root["trading212"] else { return ([], [:], []) }
         guard let array = value.array else {
-            return ([], [Trading212ConfigurationError(code: .invalidValue, key: "trading212", message: "must be an array of tables: write each connection as [[trading212]]")])
+            return ([], [:], [Trading212ConfigurationError(code: .invalidValue, key: "trading212", message: "must be an array of tables: write each connection as [[trading212]]")])
         }
-        var out: [Trading212Configuration] = [], problems: [Trading212ConfigurationError] = []
+        var out: [Trading212Configuration] = [], indexes: [String: Int] = [:], problems: [Trading212ConfigurationError] = []
         var names = Set<String>()
         for (i, element) in array.enumerated() {
             guard let t = element.table else {
@@ -74,13 +75,15 @@ public struct Trading212Configuration: Sendable, Equatable {
                 }
                 fields[key] = s
             }
+            // Names are checked first, valid table or not, so a repeated name is always reported.
+            if let name = fields["name"], !name.isEmpty, !names.insert(name.lowercased()).inserted {
+                problems.append(Trading212ConfigurationError(code: .duplicateName, key: "trading212[\(i)].name", message: "connection name \"\(name)\" is used twice (names are compared case-insensitively)"))
+                continue
+            }
             guard typed else { continue }
             do {
                 let c = try parse(table: fields, keyPrefix: "trading212[\(i)]")
-                guard names.insert(c.connectionID).inserted else {
-                    problems.append(Trading212ConfigurationError(code: .duplicateName, key: "trading212[\(i)].name", message: "connection name \"\(c.name)\" is used twice (names are compared case-insensitively)"))
-                    continue
-                }
+                indexes[c.connectionID] = i
                 out.append(c)
             } catch let e as Trading212ConfigurationError {
                 problems.append(e)
@@ -88,7 +91,7 @@ public struct Trading212Configuration: Sendable, Equatable {
                 problems.append(Trading212ConfigurationError(code: .invalidValue, key: "trading212[\(i)]", message: "\(error)"))
             }
         }
-        return (out, problems)
+        return (out, indexes, problems)
     }
 
     /// Every `[[trading212]]` table of a parsed config file (none → empty).
@@ -137,6 +140,9 @@ public struct Trading212Configuration: Sendable, Equatable {
             Trading212ConfigurationError(code: code, key: "\(keyPrefix).\(key)", message: message)
         }
         if let unknown = t.keys.sorted().first(where: { !knownKeys.contains($0) }) {
+            if ["api_key", "api_secret", "key", "secret"].contains(unknown) {
+                throw fail(unknown, .invalidValue, "secrets must not be in the file; name an environment variable (\(unknown)_env) or a file (\(unknown)_file) instead")
+            }
             throw fail(unknown, .invalidValue, "unknown key; expected one of \(knownKeys.sorted().joined(separator: ", "))")
         }
         guard let name = t["name"], !name.isEmpty else { throw fail("name", .missingKey, "every [[trading212]] connection needs a name, e.g. name = \"ISA\"") }
