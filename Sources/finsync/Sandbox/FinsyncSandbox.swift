@@ -60,11 +60,13 @@ struct FinsyncSandbox: Sendable {
         [Self.trading212KeyVariable: trading212.apiKey, Self.trading212SecretVariable: trading212.apiSecret]
     }
 
-    /// The three providers, in the order they sync. Trading212's instrument cache and
-    /// history progress are the database's when `connection` is given (as in a real run).
+    /// The three providers, in the order they sync. Trading212's history progress is the
+    /// database's when `connection` is given (as in a real run); its instrument cache is
+    /// in-memory, because the shared cache is keyed by base URL and the fake's port changes
+    /// every run.
     func providers(connection: PostgresConnection?, logger: Logger) async throws -> [any Provider] {
         let client = GoCardlessClient(baseURL: gocardless.baseURL, credentials: GoCardlessCredentials(secretID: gocardless.secretID, secretKey: gocardless.secretKey), logger: logger)
-        let cache: any Trading212InstrumentCache = connection.map { PostgresTrading212InstrumentCache(connection: $0) } ?? InMemoryTrading212InstrumentCache()
+        let cache = InMemoryTrading212InstrumentCache()
         let progress: any Trading212HistoryProgress = connection.map { PostgresTrading212HistoryProgress(connection: $0) } ?? InMemoryTrading212HistoryProgress()
         let store = InMemoryVanguardConnectionStore()
         let session = try VanguardSession.load(path: vanguardSessionPath)
