@@ -21,6 +21,7 @@ struct Finsync: AsyncParsableCommand {
             ScheduleCommand.self,
             ConfigCommand.self,
             SandboxCommand.self,
+            ImportCommand.self,
         ]
     )
 }

@@ -30,13 +30,15 @@ struct IngestOptions: ParsableArguments {
         return conn
     }
 
-    /// The providers the configuration enables (GoCardless when `[gocardless]` is present),
-    /// or the built-in sandbox when `sandbox` is given.
-    func providers(_ c: FinsyncConfiguration, sandbox: GoCardlessSandbox? = nil, logger: Logger) throws -> [any Provider] {
-        if let sandbox {
-            let client = GoCardlessClient(baseURL: sandbox.baseURL, credentials: GoCardlessCredentials(secretID: sandbox.secretID, secretKey: sandbox.secretKey), logger: logger)
-            return [GoCardlessProvider(client: client)]
-        }
+    /// The providers the configuration enables, in sync order: GoCardless when `[gocardless]`
+    /// is present, Trading212 when there are `[[trading212]]` entries, and Vanguard (its
+    /// connections are stored in the database, so only when `connection` is given); or the
+    /// three fakes of `sandbox`.
+    ///
+    /// A structural problem in a provider's table stops here (fix the file); a secret that
+    /// cannot be read only fails that connection's step, so the other connections still sync.
+    func providers(_ c: FinsyncConfiguration, sandbox: FinsyncSandbox? = nil, connection: PostgresConnection?, logger: Logger) async throws -> [any Provider] {
+        if let sandbox { return try await sandbox.providers(connection: connection, logger: logger) }
         var out: [any Provider] = []
         if let g = c.gocardless {
             let problems = c.validate().filter { $0.key.hasPrefix("gocardless") }
@@ -44,6 +46,14 @@ struct IngestOptions: ParsableArguments {
             let client = GoCardlessClient(baseURL: g.baseURL, credentials: try c.gocardlessCredentials(), logger: logger)
             out.append(GoCardlessProvider(client: client, options: .init(overlapDays: g.overlapDays, detailsRefreshDays: g.detailsRefreshDays)))
         }
+        let t212Problems = c.readProblems.filter { $0.key.hasPrefix("trading212") }
+        guard t212Problems.isEmpty else { throw ConfigurationError(path: c.path, problems: t212Problems) }
+        if !c.trading212.isEmpty {
+            let cache: any Trading212InstrumentCache = connection.map { PostgresTrading212InstrumentCache(connection: $0) } ?? InMemoryTrading212InstrumentCache()
+            let progress: any Trading212HistoryProgress = connection.map { PostgresTrading212HistoryProgress(connection: $0) } ?? InMemoryTrading212HistoryProgress()
+            out.append(Trading212Provider(configurations: c.trading212, environment: c.environment, instrumentCache: cache, historyProgress: progress))
+        }
+        if let connection { out.append(VanguardProvider(store: PostgresVanguardConnectionStore(connection: connection))) }
         return out
     }
 

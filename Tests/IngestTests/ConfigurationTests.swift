@@ -24,7 +24,7 @@ struct ConfigurationTests {
             [vanguard]
             username_env = "VG_USER"
             """
-        let c = try FinsyncConfiguration.parse(toml, environment: ["GC_ID": "the-id-value"])
+        let c = try FinsyncConfiguration.parse(toml, environment: ["GC_ID": "the-id-value", "T212_ISA": "the-t212-key"])
         #expect(c.validate().isEmpty)
         #expect(c.schedule.cron == "30 5 * * MON-FRI")
         #expect(c.timeZone.identifier == "Europe/London")

@@ -21,11 +21,28 @@ public struct ExtractorOutcome: Sendable, Equatable {
     public var connectionStatus: String = "active"
     /// The step did nothing on purpose (e.g. waiting for a new session).
     public var skipped: Bool = false
+    /// The ``error`` hit only part of the step (a missing scope, one sub-account); the rest
+    /// was synced.
+    public var partial: Bool = false
 
     public init(step: String) { self.step = step }
 
     /// True when the step did not complete what it was asked to do.
     public var failed: Bool { error != nil }
+
+    /// The run-record status this outcome stands for: `skipped`, `succeeded`,
+    /// `partially_failed` (``partial``) or `failed`.
+    public var status: StepStatus {
+        if skipped { return .skipped }
+        guard failed else { return .succeeded }
+        return partial ? .partiallyFailed : .failed
+    }
+
+    /// The outcome as a ``SyncStep`` reports it: status, warnings as notes, the error.
+    /// Event counts are not carried over: the runner measures them itself (`CountingSink`).
+    public var stepOutcome: StepOutcome {
+        StepOutcome(status: status, notes: warnings, error: error)
+    }
 
     /// Adds one sink call's counts.
     public mutating func record(_ result: AppendResult) {

@@ -12,10 +12,14 @@ import TOMLKit
 /// base_url = "https://bankaccountdata.gocardless.com/api/v2"
 /// secret_id_env = "GOCARDLESS_SECRET_ID"    # or secret_id_file
 /// secret_key_env = "GOCARDLESS_SECRET_KEY"  # or secret_key_file
+/// [[trading212]]                           # one per API key (see Trading212Configuration)
+/// name = "ISA"
+/// api_key_env = "T212_ISA_KEY"              # or api_key_file; api_secret_env / api_secret_file optional
 /// ```
 /// Secrets are never in the file: only the name of an environment variable or a file
-/// holding them. Tables this version does not know (`[[trading212]]`, `[vanguard]`, …)
-/// are left to their owners and not rejected.
+/// holding them. Vanguard needs no table: its connections are the session files handed
+/// over with `finsync connect vanguard --session FILE` (stored in the database).
+/// Tables this version does not know are left to their owners and not rejected.
 public struct FinsyncConfiguration: Sendable {
     public struct Schedule: Sendable, Hashable {
         public var cron: String = "0 4 * * *"
@@ -41,6 +45,11 @@ public struct FinsyncConfiguration: Sendable {
     public var schedule = Schedule()
     /// `nil` when the file has no `[gocardless]` table.
     public var gocardless: GoCardless?
+    /// The valid `[[trading212]]` entries (invalid ones are in ``readProblems``).
+    public var trading212: [Trading212Configuration] = []
+    /// Where each valid entry (by connection id) is in the file's `[[trading212]]` array, so
+    /// problems found later are keyed like the ones found while reading.
+    var trading212Index: [String: Int] = [:]
     /// Problems found while reading (types, unknown keys, secrets in the file); see ``validate(environment:)``.
     public var readProblems: [ConfigurationProblem] = []
     public var environment: [String: String]
@@ -132,8 +141,13 @@ public struct FinsyncConfiguration: Sendable {
                 if let i = int(t, "overlap_days", "gocardless.overlap_days") { g.overlapDays = i }
                 if let i = int(t, "details_refresh_days", "gocardless.details_refresh_days") { g.detailsRefreshDays = i }
                 gocardless = g
+            case "trading212":
+                let (configurations, indexes, t212Problems) = Trading212Configuration.parseCollectingProblems(from: table)
+                trading212 = configurations
+                trading212Index = indexes
+                problems += t212Problems.map { ConfigurationProblem(key: $0.key, message: $0.message) }
             default:
-                // Other providers' tables ([[trading212]], [vanguard], …) belong to their own readers.
+                // Other tables belong to their own readers.
                 if table[key]?.table == nil && table[key]?.array == nil {
                     problems.append(.init(key: key, message: "unknown top-level key"))
                 }
@@ -169,6 +183,34 @@ public struct FinsyncConfiguration: Sendable {
             if !(1...365).contains(g.detailsRefreshDays) { problems.append(.init(key: "gocardless.details_refresh_days", message: "must be between 1 and 365")) }
             problems += secretProblems(name: "secret_id", env: g.secretIDEnv, file: g.secretIDFile)
             problems += secretProblems(name: "secret_key", env: g.secretKeyEnv, file: g.secretKeyFile)
+        }
+        problems += trading212Problems()
+        return problems
+    }
+
+    /// Per valid `[[trading212]]` entry: plain http off loopback, and secrets that cannot be
+    /// read, keyed `trading212[i].api_key_env` (the index in the file).
+    private func trading212Problems() -> [ConfigurationProblem] {
+        var problems: [ConfigurationProblem] = []
+        for (n, c) in trading212.enumerated() {
+            let prefix = "trading212[\(trading212Index[c.connectionID] ?? n)]"
+            if let u = URL(string: c.baseURL), u.scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(u.host ?? "") {
+                problems.append(.init(key: "\(prefix).base_url", message: "plain http is only allowed on loopback (the API key would cross the network unencrypted)"))
+            }
+            for (key, source) in [("api_key", Optional(c.apiKey)), ("api_secret", c.apiSecret)] {
+                switch source {
+                case .environment(let v)?:
+                    if (environment[v] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                        problems.append(.init(key: "\(prefix).\(key)_env", message: "environment variable \(v) is not set or empty"))
+                    }
+                case .file(let f)?:
+                    guard let data = FileManager.default.contents(atPath: f) else { problems.append(.init(key: "\(prefix).\(key)_file", message: "cannot read \(f)")); continue }
+                    if String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                        problems.append(.init(key: "\(prefix).\(key)_file", message: "\(f) is empty"))
+                    }
+                case nil: break
+                }
+            }
         }
         return problems
     }

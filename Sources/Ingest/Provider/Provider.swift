@@ -1,7 +1,7 @@
 import Foundation
 
-/// A source of financial observations that finsync can sync: GoCardless today, Trading212
-/// and Vanguard next.
+/// A source of financial observations that finsync can sync: ``GoCardlessProvider``,
+/// ``Trading212Provider`` and ``VanguardProvider``.
 ///
 /// A provider only knows how to *list* what its credentials can see and how to *extract*
 /// one connection as a sequence of ``SyncStep``s that append events through the step's

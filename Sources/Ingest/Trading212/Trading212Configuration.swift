@@ -50,6 +50,50 @@ public struct Trading212Configuration: Sendable, Equatable {
 
     // MARK: Parsing
 
+    /// Every `[[trading212]]` table that is valid (with its index in the file), and every
+    /// problem found, each naming its key (`trading212[1].api_key_env`): one per invalid
+    /// table (its first bad key) and one per repeated name. `finsync config check` reports
+    /// them all at once.
+    public static func parseCollectingProblems(from root: TOMLTable) -> (configurations: [Trading212Configuration], indexes: [String: Int], problems: [Trading212ConfigurationError]) {
+        guard let value = root["trading212"] else { return ([], [:], []) }
+        guard let array = value.array else {
+            return ([], [:], [Trading212ConfigurationError(code: .invalidValue, key: "trading212", message: "must be an array of tables: write each connection as [[trading212]]")])
+        }
+        var out: [Trading212Configuration] = [], indexes: [String: Int] = [:], problems: [Trading212ConfigurationError] = []
+        var names = Set<String>()
+        for (i, element) in array.enumerated() {
+            guard let t = element.table else {
+                problems.append(Trading212ConfigurationError(code: .invalidValue, key: "trading212[\(i)]", message: "must be a table with name, base_url and api_key_env"))
+                continue
+            }
+            var fields: [String: String] = [:], typed = true
+            for key in t.keys.sorted() {
+                guard let s = t[key]?.string else {
+                    problems.append(Trading212ConfigurationError(code: .invalidValue, key: "trading212[\(i)].\(key)", message: "must be a string"))
+                    typed = false
+                    continue
+                }
+                fields[key] = s
+            }
+            // Names are checked first, valid table or not, so a repeated name is always reported.
+            if let name = fields["name"], !name.isEmpty, !names.insert(name.lowercased()).inserted {
+                problems.append(Trading212ConfigurationError(code: .duplicateName, key: "trading212[\(i)].name", message: "connection name \"\(name)\" is used twice (names are compared case-insensitively)"))
+                continue
+            }
+            guard typed else { continue }
+            do {
+                let c = try parse(table: fields, keyPrefix: "trading212[\(i)]")
+                indexes[c.connectionID] = i
+                out.append(c)
+            } catch let e as Trading212ConfigurationError {
+                problems.append(e)
+            } catch {
+                problems.append(Trading212ConfigurationError(code: .invalidValue, key: "trading212[\(i)]", message: "\(error)"))
+            }
+        }
+        return (out, indexes, problems)
+    }
+
     /// Every `[[trading212]]` table of a parsed config file (none → empty).
     /// - Throws: ``Trading212ConfigurationError`` naming the first bad key.
     public static func parseAll(from root: TOMLTable) throws -> [Trading212Configuration] {
@@ -96,6 +140,9 @@ public struct Trading212Configuration: Sendable, Equatable {
             Trading212ConfigurationError(code: code, key: "\(keyPrefix).\(key)", message: message)
         }
         if let unknown = t.keys.sorted().first(where: { !knownKeys.contains($0) }) {
+            if ["api_key", "api_secret", "key", "secret"].contains(unknown) {
+                throw fail(unknown, .invalidValue, "secrets must not be in the file; name an environment variable (\(unknown)_env) or a file (\(unknown)_file) instead")
+            }
             throw fail(unknown, .invalidValue, "unknown key; expected one of \(knownKeys.sorted().joined(separator: ", "))")
         }
         guard let name = t["name"], !name.isEmpty else { throw fail("name", .missingKey, "every [[trading212]] connection needs a name, e.g. name = \"ISA\"") }

@@ -82,10 +82,11 @@ public struct Trading212Extractor: Sendable {
         var failure: Trading212Error?
         var tickers = Set<String>()
         var legacy = false
+        var partsSynced = 0
 
         /// Runs one part; 403 → note the scope and go on; 401 → stop; else record the error and go on.
         func part(_ body: () async throws -> Void) async throws -> Bool {
-            do { try await body(); return true } catch let e as Trading212Error {
+            do { try await body(); partsSynced += 1; return true } catch let e as Trading212Error {
                 switch e.code {
                 case .missingScope:
                     missingScopes.append(e.scope ?? "unknown")
@@ -126,6 +127,7 @@ public struct Trading212Extractor: Sendable {
             health = .init(provider: "trading212", connectionID: conn, status: "active", message: "Trading212 connection \(configuration.name) is working.")
         }
         outcome.connectionStatus = health.status
+        outcome.partial = outcome.error != nil && failure?.code != .unauthorized && partsSynced > 0
         outcome.record(try await sink.appendSnapshot(health.event(runID: runID), to: health.stream, ignoring: []))
         return outcome
     }

@@ -27,7 +27,11 @@ struct ConfigCommand: AsyncParsableCommand {
             if problems.isEmpty {
                 print("config: \(path ?? "(no file; defaults and environment)") is valid")
                 print("  schedule  \(c.schedule.cron) in \(c.schedule.timezone)")
-                print("  providers " + (c.gocardless == nil ? "(none configured)" : "gocardless at \(c.gocardless!.baseURL)"))
+                var providers: [String] = []
+                if let g = c.gocardless { providers.append("gocardless at \(g.baseURL)") }
+                for t in c.trading212 { providers.append("trading212 \(t.name) at \(t.baseURL)") }
+                print("  providers " + (providers.isEmpty ? "(none configured)" : providers.joined(separator: "\n            ")))
+                print("  vanguard  connections are the sessions handed over with `finsync connect vanguard --session FILE` (see `finsync connections`)")
                 return
             }
             print("config: \(path ?? "(no file)") has \(problems.count) problem(s):")

@@ -1,10 +1,13 @@
 import ArgumentParser
+import EventLog
 import Foundation
 import Ingest
 import Logging
-import ProviderFakes
+import Postgres
 
-/// `finsync connections`: every connection the credentials can see, its status and consent expiry.
+/// `finsync connections`: every connection of every provider (GoCardless requisitions,
+/// `[[trading212]]` keys, Vanguard sessions), its status in words, consent expiry, quotas and
+/// the health the last sync observed.
 struct ConnectionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connections",
@@ -13,36 +16,62 @@ struct ConnectionsCommand: AsyncParsableCommand {
 
     @OptionGroup var options: IngestOptions
     @Flag(help: "Print as JSON.") var json = false
-    @Flag(help: "List the built-in sandbox bank's connections.") var sandbox = false
+    @Flag(help: "List the built-in sandbox's connections (fake GoCardless, Trading212 and Vanguard).") var sandbox = false
 
     func run() async throws {
         let config = try options.load()
-        let box = sandbox ? try await GoCardlessSandbox.start() : nil
-        defer { if let box { Task { await box.stop() } } }
-        let providers = try options.providers(config, sandbox: box, logger: Logger(label: "finsync.connections"))
-        var all: [ProviderConnection] = []
-        for p in providers { all += try await p.connections() }
-        // Quotas are optional here: show them when the database is reachable.
-        var quotas: [QuotaStatus] = []
-        if let conn = try? await options.connect(config) {
-            quotas = (try? await PostgresQuotaBook(connection: conn).all()) ?? []
-            conn.close()
+        // The database is optional here (Vanguard's connections, quotas and last health live
+        // there): without it, GoCardless and Trading212 are still listed.
+        let conn = try? await options.connect(config)
+        defer { conn?.close() }
+        let box = sandbox ? try await FinsyncSandbox.start() : nil
+        let all: [ProviderConnection]
+        do {
+            let providers = try await options.providers(config, sandbox: box, connection: conn, logger: Logger(label: "finsync.connections"))
+            var found: [ProviderConnection] = []
+            for p in providers { found += try await p.connections() }
+            all = found
+        } catch {
+            await box?.stop()
+            throw error
         }
+        await box?.stop()
+        let quotas: [QuotaStatus] = conn == nil ? [] : ((try? await PostgresQuotaBook(connection: conn!).all()) ?? [])
         if json { print(try IngestFormat.json(all)); return }
-        if all.isEmpty { print("no connections (link one with `finsync connect gocardless --institution ID`)"); return }
+        if all.isEmpty {
+            print("no connections: link a bank with `finsync connect gocardless --institution ID`, add a [[trading212]] entry to finsync.toml, or hand over a Vanguard session with `finsync connect vanguard --session FILE`")
+            return
+        }
+        if conn == nil { print("(database not reachable: Vanguard connections, quotas and last sync health are not shown)") }
         let now = Date()
         for c in all {
             print("\(c.provider) \(c.id)  \(c.displayName)")
-            print("    status   \(c.providerStatus): \(c.statusDescription) [\(c.health.rawValue)]")
+            print("    status   \(Self.words(c)) [\(c.health.rawValue)]")
             if let e = c.expiresAt {
                 let days = Int((e.timeIntervalSince(now) / 86_400).rounded(.down))
                 print("    consent  " + (e <= now ? "expired \(IngestFormat.iso(e)) — reconnect" : "expires \(IngestFormat.iso(e)) (in \(days) days)"))
                 if c.expiresSoon(now: now) { print("    warning  consent expires within 7 days: reconnect with `finsync connect \(c.provider) --institution …`") }
             }
+            if let conn, let last = try? await Self.lastHealth(c, conn) { print("    last sync \(last)") }
             for a in c.accounts {
                 let q = quotas.filter { $0.subject == a }
                 print("    account  \(a)" + (q.isEmpty ? "" : "  quota: \(IngestFormat.quota(q))"))
             }
         }
+    }
+
+    /// The status as a person reads it.
+    static func words(_ c: ProviderConnection) -> String {
+        switch c.provider {
+        case "gocardless": return "\(c.providerStatus): \(c.statusDescription)"
+        default: return c.statusDescription
+        }
+    }
+
+    /// The latest `connection.health.observed` of the connection: `status: message (date)`.
+    static func lastHealth(_ c: ProviderConnection, _ conn: PostgresConnection) async throws -> String? {
+        let events = try await EventLog(connection: conn).readStream("\(c.provider)/connection/\(c.id)/health")
+        guard let last = events.last, let payload = try? last.json() else { return nil }
+        return "\(payload["status"]?.string ?? "?"): \(payload["message"]?.string ?? "") (\(IngestFormat.iso(last.recordedAt)))"
     }
 }

@@ -35,7 +35,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         let logger = Logger(label: "finsync.schedule")
         let conn = try await options.connect(config)
         defer { conn.close() }
-        let providers = try options.providers(config, logger: logger)
+        let providers = try await options.providers(config, connection: conn, logger: logger)
         let runner = SyncRunner(connection: conn, providers: providers, afterAppend: AfterAppendHook.make(connection: conn), logger: logger)
         let reporter = SyncReporter(mode: .plain)
         let scheduler = Scheduler(cron: expression, timeZone: tz, logger: logger) {

@@ -13,21 +13,32 @@ struct SyncCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: IngestOptions
-    @Option(help: "Only this provider (e.g. gocardless).") var provider: String?
-    @Option(help: "Only this connection id (e.g. a requisition id).") var connection: String?
+    @Option(help: "Only this provider: gocardless, trading212 or vanguard.") var provider: String?
+    @Option(help: "Only this connection id: a GoCardless requisition id, a [[trading212]] name (lower-cased) or a Vanguard connection name.") var connection: String?
     @Flag(help: "Print the run record as JSON (for scripts).") var json = false
     @Flag(help: "Extract and report what would be appended, without writing.") var dryRun = false
     @Flag(help: "Record the run as scheduled (systemd timer).") var scheduled = false
-    @Flag(help: "Sync the built-in sandbox bank (a fake GoCardless on 127.0.0.1) instead of the configured providers.") var sandbox = false
+    @Flag(help: "Sync the built-in sandbox (a fake GoCardless bank, Trading212 ISA and Vanguard account on 127.0.0.1) instead of the configured providers.") var sandbox = false
+
+    func validate() throws {
+        if let provider, !Self.providerNames.contains(provider) {
+            throw ValidationError("--provider must be one of \(Self.providerNames.joined(separator: ", ")) (got \"\(provider)\")")
+        }
+    }
+
+    static let providerNames = ["gocardless", "trading212", "vanguard"]
 
     func run() async throws {
         let config = try options.load()
         let conn = try await options.connect(config)
         defer { conn.close() }
         let logger = Logger(label: "finsync.sync")
-        let box = sandbox ? try await GoCardlessSandbox.start() : nil
-        let providers = try options.providers(config, sandbox: box, logger: logger)
-        if providers.isEmpty && !json { print("sync: no providers configured (add a [gocardless] table to finsync.toml, or try --sandbox)") }
+        let box = sandbox ? try await FinsyncSandbox.start() : nil
+        let providers: [any Provider]
+        do { providers = try await options.providers(config, sandbox: box, connection: conn, logger: logger) } catch {
+            await box?.stop()
+            throw error
+        }
         let runner = SyncRunner(connection: conn, providers: providers, afterAppend: AfterAppendHook.make(connection: conn), logger: logger)
         let reporter = SyncReporter(mode: json ? .json : (isatty(STDOUT_FILENO) == 1 ? .terminal : .plain))
         let record: RunRecord

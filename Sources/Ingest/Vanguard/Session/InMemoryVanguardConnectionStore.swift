@@ -8,6 +8,8 @@ public actor InMemoryVanguardConnectionStore: VanguardConnectionStore {
 
     public func state(of name: String) async throws -> VanguardConnectionState? { states[name] }
 
+    public func all() async throws -> [VanguardConnectionState] { states.values.sorted { $0.name < $1.name } }
+
     public func register(name: String, sessionPath: String, sessionSHA256: String) async throws {
         states[name] = VanguardConnectionState(name: name, sessionPath: sessionPath, sessionSHA256: sessionSHA256, status: "active",
                                                rejectedSHA256: states[name]?.rejectedSHA256, message: "")

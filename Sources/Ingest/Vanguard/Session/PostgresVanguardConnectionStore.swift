@@ -17,6 +17,15 @@ public struct PostgresVanguardConnectionStore: VanguardConnectionStore {
         }
     }
 
+    public func all() async throws -> [VanguardConnectionState] {
+        try await connection.withSession { s in
+            try s.query("SELECT name, session_path, session_sha256, status, rejected_sha256, message FROM ingest.vanguard_connections ORDER BY name").rows.map { row in
+                VanguardConnectionState(name: row.string(0)!, sessionPath: row.string(1)!, sessionSHA256: row.string(2)!, status: row.string(3)!,
+                                        rejectedSHA256: row.string(4), message: row.string(5) ?? "")
+            }
+        }
+    }
+
     public func register(name: String, sessionPath: String, sessionSHA256: String) async throws {
         try await connection.withSession { s in
             _ = try s.query("""

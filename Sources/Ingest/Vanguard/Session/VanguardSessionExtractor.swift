@@ -54,9 +54,11 @@ public struct VanguardSessionExtractor: Sendable {
             return outcome
         }
         var failure: VanguardError?
+        var subAccountsSynced = 0
         for sub in session.subAccounts {
             do {
                 try await extract(sub, runID: runID, outcome: &outcome)
+                subAccountsSynced += 1
             } catch let e as VanguardError where e.code == .sessionRejected {
                 try await store.markAuthRequired(name: connection, sessionSHA256: session.fingerprint, message: newSessionNeeded)
                 let health = ConnectionHealthSnapshot(provider: "vanguard", connectionID: connection, status: "auth_required", message: newSessionNeeded)
@@ -77,6 +79,7 @@ public struct VanguardSessionExtractor: Sendable {
         }
         outcome.connectionStatus = health.status
         outcome.error = failure?.description
+        outcome.partial = failure != nil && subAccountsSynced > 0
         return outcome
     }
 

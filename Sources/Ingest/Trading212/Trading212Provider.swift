@@ -1,0 +1,89 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+
+/// Trading212 as a ``Provider`` of the sync run: every `[[trading212]]` entry is one
+/// connection (one API key, one account), synced by one step that runs a
+/// ``Trading212Extractor``.
+///
+/// The step appends through the step context's sink and stamps events with its run id, so
+/// the runner's counting, dry runs and run records work as for any provider. In a dry
+/// run the instrument cache and history progress are in-memory ones, so a dry run never
+/// marks a history list complete nor fills the shared cache.
+///
+/// A missing scope (403) syncs the rest and ends the step `partially_failed`; a rejected
+/// key (401) or an unreadable secret fails it; either way the other connections and
+/// providers still run.
+public struct Trading212Provider: Provider {
+    public let name = "trading212"
+    /// The `[[trading212]]` entries, in file order.
+    public let configurations: [Trading212Configuration]
+    let environment: [String: String]
+    let httpClient: HTTPClient
+    let instrumentCache: any Trading212InstrumentCache
+    let historyProgress: any Trading212HistoryProgress
+    let clock: any ExtractorClock
+    let options: Trading212Extractor.Options
+
+    /// - Parameters:
+    ///   - configurations: the `[[trading212]]` entries.
+    ///   - environment: where `api_key_env` / `api_secret_env` are looked up.
+    ///   - httpClient: shared AsyncHTTPClient; the caller owns its lifecycle.
+    ///   - instrumentCache: ``PostgresTrading212InstrumentCache`` in production (real runs only).
+    ///   - historyProgress: ``PostgresTrading212HistoryProgress`` in production (real runs only).
+    ///   - clock: time and rate-limit waits of the extractor (a manual clock in tests).
+    public init(configurations: [Trading212Configuration], environment: [String: String] = ProcessInfo.processInfo.environment,
+                httpClient: HTTPClient = .shared, instrumentCache: any Trading212InstrumentCache, historyProgress: any Trading212HistoryProgress,
+                clock: any ExtractorClock = SystemExtractorClock(), options: Trading212Extractor.Options = .init()) {
+        self.configurations = configurations
+        self.environment = environment
+        self.httpClient = httpClient
+        self.instrumentCache = instrumentCache
+        self.historyProgress = historyProgress
+        self.clock = clock
+        self.options = options
+    }
+
+    /// One connection per configured entry. No request is made: a connection whose secrets
+    /// cannot be read is `auth_required` (naming the variable or file, never a value);
+    /// the others are `active` (what Trading212 thinks of the key is learned by syncing and
+    /// recorded in `connection.health.observed`).
+    public func connections() async throws -> [ProviderConnection] {
+        configurations.map { c in
+            do {
+                _ = try c.credentials(environment: environment)
+                return ProviderConnection(provider: name, id: c.connectionID, displayName: "Trading212 \(c.name)", health: .active,
+                                          providerStatus: "configured", statusDescription: "API key configured for \(c.baseURL)")
+            } catch {
+                return ProviderConnection(provider: name, id: c.connectionID, displayName: "Trading212 \(c.name)", health: .authRequired,
+                                          providerStatus: "missing_secret", statusDescription: "the API key cannot be read (\(error)); set it and sync again")
+            }
+        }
+    }
+
+    /// One step per connection, `sync`, that runs the extractor (or fails naming the missing secret).
+    public func steps(for connection: ProviderConnection) async throws -> [SyncStep] {
+        guard let configuration = configurations.first(where: { $0.connectionID == connection.id }) else { return [] }
+        return [SyncStep(key: "sync", label: "trading212 \(configuration.name): account, positions, history, instruments") { ctx in
+            try await self.sync(configuration, ctx)
+        }]
+    }
+
+    func sync(_ configuration: Trading212Configuration, _ ctx: StepContext) async throws -> StepOutcome {
+        let credentials: Trading212Credentials
+        do { credentials = try configuration.credentials(environment: environment) } catch let e as Trading212ConfigurationError {
+            let health = ConnectionHealthSnapshot(provider: name, connectionID: configuration.connectionID, status: ConnectionHealth.authRequired.rawValue,
+                                                  message: "The API key of Trading212 connection \(configuration.name) cannot be read: \(e). Set it and sync again.")
+            _ = try await ctx.sink.appendSnapshot(health.event(runID: ctx.runID), to: health.stream, ignoring: [])
+            return StepOutcome(status: .failed, error: e.description)
+        }
+        let dry = ctx.dryRun
+        var logger = ctx.logger
+        logger[metadataKey: "connection"] = "trading212/\(configuration.connectionID)"
+        let extractor = Trading212Extractor(configuration: configuration, credentials: credentials, httpClient: httpClient, sink: ctx.sink,
+                                            instrumentCache: dry ? InMemoryTrading212InstrumentCache() : instrumentCache,
+                                            historyProgress: dry ? InMemoryTrading212HistoryProgress() : historyProgress,
+                                            clock: clock, options: options, logger: logger)
+        return try await extractor.run(runID: ctx.runID).stepOutcome
+    }
+}
