@@ -14,8 +14,10 @@ struct AccountsCommand: AsyncParsableCommand {
         let (accounts, holdings) = try await conn.withSession { s -> ([[String]], [[String]]) in
             let a = try s.query("""
                 SELECT a.provider, coalesce(i.name, a.provider), coalesce(a.name, a.provider_account_id), a.account_type, coalesce(a.iban, ''),
-                       coalesce(a.balance_amount::text || ' ' || a.currency || ' (' || a.balance_type || coalesce(', ' || a.balance_date, '') || ')',
-                                a.total_value::text || ' ' || coalesce(a.currency, '') || coalesce(' (P/L ' || a.unrealised_pnl || ')', ''), '—'),
+                       CASE WHEN a.account_type = 'bank' THEN
+                           coalesce(a.balance_amount::text || ' ' || a.currency || ' (' || a.balance_type || coalesce(', ' || a.balance_date, '') || ')', '—')
+                       ELSE coalesce('value ' || a.total_value || ' ' || coalesce(a.currency, '') || ' (cash ' || coalesce(a.balance_amount::text, '?')
+                                     || ', unrealised P/L ' || coalesce(a.unrealised_pnl::text, '?') || ')', '—') END,
                        coalesce(c.status, '?')
                 FROM accounts a LEFT JOIN connections c ON c.id = a.connection_id LEFT JOIN institutions i ON i.id = c.institution_id
                 ORDER BY a.provider, 2, 3
