@@ -7,7 +7,9 @@ public enum UUIDv7 {
         var b = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { b[i] = UInt8(truncatingIfNeeded: ms >> (8 * (5 - i))) }
         var rng = SystemRandomNumberGenerator()
-        for i in 6..<16 { b[i] = UInt8.random(in: 0...255, using: &rng) }
+        let r1 = rng.next(), r2 = rng.next()  // two calls, not one per byte
+        for i in 6..<14 { b[i] = UInt8(truncatingIfNeeded: r1 >> (8 * (i - 6))) }
+        for i in 14..<16 { b[i] = UInt8(truncatingIfNeeded: r2 >> (8 * (i - 14))) }
         b[6] = (b[6] & 0x0F) | 0x70
         b[8] = (b[8] & 0x3F) | 0x80
         return UUID(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
