@@ -15,8 +15,10 @@ struct EventLogBenchmark: AsyncParsableCommand {
     @Option(help: "Events per append.") var batchSize = 1000
     @Option(help: "Scratch database to (re)create on the same server.") var scratchDatabase = "finsync_bench_eventlog"
     @Flag(help: "Print one JSON object.") var json = false
+    @Flag(help: "Only read and decode the log left in the scratch database by a previous run (for profiling reads).") var readOnly = false
 
     func run() async throws {
+        if readOnly { return try await readExisting() }
         let config = try await BenchDatabase.fresh(scratchDatabase, server: database.configuration)
         let conn = try await PostgresConnection.connect(config)
         defer { conn.close() }
@@ -111,5 +113,21 @@ struct EventLogBenchmark: AsyncParsableCommand {
             payload:           \(stats.rawBytes) B raw → \(stats.storedBytes) B stored (ratio \(String(format: "%.2f", stats.ratio))×, \(stats.dictionaries) dictionaries)
             peak RSS (read):   \(String(format: "%.1f", readPeak)) MiB
             """)
+    }
+
+    func readExisting() async throws {
+        let conn = try await PostgresConnection.connect(BenchDatabase.retarget(database.configuration, to: scratchDatabase))
+        defer { conn.close() }
+        let log = EventLog(connection: conn)
+        ProcessMemory.resetPeak()
+        var clock = Stopwatch()
+        var read = 0
+        try await clock.measure {
+            for try await batch in log.events(after: 0, batchSize: 5000) {
+                for e in batch { _ = try e.payload() }
+                read += batch.count
+            }
+        }
+        print("read + decode: \(read) events, \(Int(Double(read) / clock.seconds)) events/s, peak RSS \(String(format: "%.1f", ProcessMemory.peakRSSMiB())) MiB")
     }
 }
