@@ -124,3 +124,32 @@ import Testing
         }
     }
 }
+
+@Suite struct ProjectionFollowTests {
+    /// The follower's poll fallback is an hour: only NOTIFY can wake it within the time limit.
+    @Test(.timeLimit(.minutes(1))) func followerIsWokenByAppendsAndAppliesThem() async throws {
+        try await TestDatabase.with { db in
+            let h = try await ProjectionHarness.make(db)
+            let runner = ProjectionRunner(connection: try await db.connect())
+            let (stream, continuation) = AsyncStream.makeStream(of: [CatchUpResult].self)
+            let follower = Task {
+                try await runner.follow(ProjectionCatalog.liveTargets, pollInterval: .seconds(3600), onCatchUp: { continuation.yield($0) })
+            }
+            var iterator = stream.makeAsyncIterator()
+            let first = await iterator.next()
+            #expect(first?.allSatisfy { $0.eventsApplied == 0 } == true)
+            try await h.append([GC.booked(GC.item("-4.20", date: "2024-12-01", id: "woken"))])
+            var applied = 0
+            while applied == 0, let next = await iterator.next() {
+                applied = next.first { $0.projection == "unified" }?.eventsApplied ?? 0
+            }
+            #expect(applied == 1)
+            #expect(try await h.rows("SELECT provider_transaction_key FROM transactions") == [["tid:woken"]])
+            follower.cancel()
+            // Wake the follower (its own connection is busy waiting) so it sees the cancellation.
+            try await h.connection.withSession { try $0.notify(EventLog.notificationChannel) }
+            _ = await follower.result
+            continuation.finish()
+        }
+    }
+}

@@ -18,12 +18,9 @@ struct ProjectCommand: AsyncParsableCommand {
         let runner = ProjectionRunner(connection: conn)
         let targets = ProjectionCatalog.liveTargets
         if follow {
-            try await conn.withSession { try $0.listen(EventLog.notificationChannel) }
             let stop = ShutdownSignal()
-            while !stop.requested {
-                let results = try await runner.catchUp(targets, batchSize: batchSize)
+            try await runner.follow(targets, pollInterval: .seconds(poll), batchSize: batchSize, shouldStop: { stop.requested }) { results in
                 for r in results where r.eventsApplied > 0 || r.outcome != .caughtUp { print(ProjectCommand.describe(r)) }
-                _ = try await conn.withSession { [poll] in try $0.waitForNotifications(timeout: .seconds(poll)) }
             }
             return
         }
