@@ -11,6 +11,9 @@ struct Finsync: AsyncParsableCommand {
             ProjectCommand.self,
             StatusCommand.self,
             EventsCommand.self,
+            RebuildCommand.self,
+            ReplayCommand.self,
+            ExplainCommand.self,
             BenchCommand.self,
         ]
     )
