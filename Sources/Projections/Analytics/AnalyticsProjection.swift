@@ -90,6 +90,8 @@ public struct AnalyticsProjection: Projection {
     }
 
     /// Adds each booked transaction to its month, or moves/adjusts it when re-observed.
+    /// Sums are stored at their minimal scale (`trim_scale`), so the text of a month does not
+    /// depend on how its transactions were split into batches (a rebuild equals the live fold).
     func applyCashflow(_ entries: [String: (account: String, key: String, month: String, currency: String, amount: Decimal)], in c: ProjectionContext) throws {
         guard !entries.isEmpty else { return }
         let sorted = entries.sorted(by: { $0.key < $1.key }).map(\.value)
@@ -128,9 +130,11 @@ public struct AnalyticsProjection: Projection {
         _ = try c.session.execute("CREATE TEMP TABLE IF NOT EXISTS \(stage) (LIKE \(c.table("monthly_cashflow"))) ON COMMIT DELETE ROWS")
         try c.session.copyIn("COPY \(stage) (account_id, month, currency, money_in, money_out, net, transaction_count) FROM STDIN", text: d)
         _ = try c.session.execute("""
-            INSERT INTO \(c.table("monthly_cashflow")) AS t SELECT * FROM \(stage)
-            ON CONFLICT (account_id, month, currency) DO UPDATE SET money_in = t.money_in + EXCLUDED.money_in, money_out = t.money_out + EXCLUDED.money_out,
-                net = t.net + EXCLUDED.net, transaction_count = t.transaction_count + EXCLUDED.transaction_count;
+            INSERT INTO \(c.table("monthly_cashflow")) AS t
+            SELECT account_id, month, currency, trim_scale(money_in), trim_scale(money_out), trim_scale(net), transaction_count FROM \(stage)
+            ON CONFLICT (account_id, month, currency) DO UPDATE SET money_in = trim_scale(t.money_in + EXCLUDED.money_in),
+                money_out = trim_scale(t.money_out + EXCLUDED.money_out), net = trim_scale(t.net + EXCLUDED.net),
+                transaction_count = t.transaction_count + EXCLUDED.transaction_count;
             DELETE FROM \(c.table("monthly_cashflow")) WHERE transaction_count = 0;
             TRUNCATE \(stage)
             """)
