@@ -6,6 +6,12 @@ public struct ColumnChange: Sendable, Hashable {
     public var column: String
     public var from: String?
     public var to: String?
+
+    public init(column: String, from: String?, to: String?) {
+        self.column = column
+        self.from = from
+        self.to = to
+    }
 }
 
 /// A row present in only one of two states, or present in both with different values.
