@@ -12,7 +12,7 @@ extension AnalyticsProjection: ProjectionLineage {
         case "cashflow_entries", "monthly_cashflow":
             guard let account = row["account_id"] else { return .none }
             let key = row["transaction_key"], month = row["month"], currency = row["currency"]
-            return RowLineage(streams: nil, eventTypes: ["gocardless.transaction.booked"], select: { events in
+            return RowLineage(streams: try Self.accountStreams(account, suffix: "transactions", in: c), eventTypes: ["gocardless.transaction.booked"], select: { events in
                 // An entry is written when first seen or re-observed with other values; a month
                 // row changes when an entry enters it or leaves it.
                 var previous: [String: Entry] = [:]
@@ -28,7 +28,8 @@ extension AnalyticsProjection: ProjectionLineage {
         case "daily_balances", "portfolio_value_daily":
             guard let account = row["account_id"], let date = row["date"].flatMap(SampleDay.day) else { return .none }
             let types: Set<String> = table == "daily_balances" ? ["gocardless.balances.observed"] : ["trading212.account.observed", "vanguard.subaccount.observed"]
-            return RowLineage(streams: nil, eventTypes: types, select: { Self.seriesLineage($0, account: account, date: date) })
+            let streams = table == "daily_balances" ? try Self.accountStreams(account, suffix: "balances", in: c) : nil
+            return RowLineage(streams: streams, eventTypes: types, select: { Self.seriesLineage($0, account: account, date: date) })
         case "net_worth_daily":
             // The sum of that day's series rows in that currency: the union of their lineages.
             guard let day = row["date"], let currency = row["currency"], let date = SampleDay.day(day) else { return .none }
@@ -43,6 +44,20 @@ extension AnalyticsProjection: ProjectionLineage {
         default:
             return nil
         }
+    }
+
+    /// `gocardless/account/<id>/<suffix>` for a unified account id, when the unified
+    /// `accounts` table (in this schema, else the live one) knows the account; nil (search
+    /// by event type) otherwise. Only narrows the search: selection re-checks every event.
+    static func accountStreams(_ account: String, suffix: String, in c: ProjectionContext) throws -> [String]? {
+        for schema in [c.schema, UnifiedProjection().liveSchema] {
+            let exists = try c.session.query("SELECT to_regclass($1) IS NOT NULL", [.text(ProjectionContext(session: c.session, schema: schema).table("accounts"))])
+            guard exists[0].string(0) == "t" else { continue }
+            let r = try c.session.query("SELECT provider_account_id FROM \(ProjectionContext(session: c.session, schema: schema).table("accounts")) WHERE id = $1::uuid AND provider = 'gocardless'",
+                                        [.text(account)])
+            if r.count == 1, let pid = r[0].string(0) { return ["gocardless/account/\(pid)/\(suffix)"] }
+        }
+        return nil
     }
 
     struct Entry: Equatable { var key: String, month: String, currency: String, amount: Decimal }
