@@ -27,7 +27,7 @@ public struct RowLineage: Sendable {
     }
 
     /// A row no event can have written (e.g. a table the projection does not fill yet).
-    public static let none = RowLineage(streams: [], eventTypes: [], where: { _ in false })
+    public static let empty = RowLineage(streams: [], eventTypes: [], where: { _ in false })
 }
 
 /// A projection that can say which events feed a row of its tables (`finsync explain`).

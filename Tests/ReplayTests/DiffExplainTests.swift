@@ -21,7 +21,7 @@ struct KnownLog {
          "transaction": ["transactionId": .string(tid), "bookingDate": .string(date), "transactionAmount": ["amount": .string(amount), "currency": "GBP"], "creditorName": "Cafe"]]
     }
 
-    /// Appends the nine events, one append each (positions 1…9).
+    /// Appends the twelve events, one append each (positions 1…12).
     static func append(to log: EventLog) async throws {
         let events: [(String, String, JSONValue, UUID)] = [
             ("gocardless/institution/A", "gocardless.institution.observed", ["id": "A", "name": "Alpha"], runA),                                  // 1
@@ -35,6 +35,11 @@ struct KnownLog {
              ["account_id": "acc1", "balances": [balance("interimBooked", "110.00", "2024-03-02")]], runB),                                        // 7
             ("gocardless/account/acc1/transactions", "gocardless.transaction.booked", booked("acc1", "t1", "-13.50", "2024-03-01"), runB),     // 8
             ("gocardless/account/acc2/transactions", "gocardless.transaction.booked", booked("acc2", "t9", "-1.00", "2024-03-01"), runB),      // 9
+            ("trading212/connection/isa/health", "connection.health.observed",
+             ["provider": "trading212", "connection_id": "isa", "status": "expired", "message": "token expired"], runB),                           // 10
+            ("gocardless/requisition/R1", "gocardless.requisition.observed", ["id": "R1", "status": "LN", "institution_id": "A", "accounts": ["acc1"]], runB), // 11
+            ("gocardless/account/acc1/balances", "gocardless.balances.observed",
+             ["account_id": "acc1", "balances": [balance("interimBooked", "111.00", "2024-03-02")]], runB),                                        // 12
         ]
         for (stream, type, json, run) in events {
             _ = try await log.append([NewEvent(type: EventType(type), json: json, occurredAt: Date(timeIntervalSince1970: 1_709_280_000), correlationID: run)], to: stream)
@@ -104,16 +109,22 @@ struct KnownLog {
             #expect(inst.events[1].excerpt.contains("Alpha Bank"))
             #expect(inst.row["name"] == "Alpha Bank")
 
-            #expect(try await positions("gc_balances", ["acc1", "interimBooked", "0"]) == [4, 7])
+            #expect(try await positions("gc_balances", ["acc1", "interimBooked", "0"]) == [4, 7, 12])
             #expect(try await positions("gc_transactions", [t1]) == [5, 8])
             #expect(try await positions("transactions", [t1]) == [5, 8])
-            #expect(try await positions("public.accounts", [acc1]) == [4, 5, 6, 7, 8])
+            #expect(try await positions("public.accounts", [acc1]) == [4, 5, 6, 7, 8, 11, 12])
+            #expect(try await positions("institutions", [DeterministicID.string("gocardless", "institution", "A")]) == [1, 3, 11])
+            // The requisition, then only the activity after it tied acc1 to the connection.
+            #expect(try await positions("connections", [DeterministicID.string("gocardless", "connection", "R1")]) == [11, 12])
+            let health = try await explainer.explain(table: "connections", key: [DeterministicID.string("trading212", "connection", "isa")])
+            #expect(health.events.map(\.position) == [10])
+            #expect(health.row["last_error"] == "token expired")
             #expect(try await positions("institutions", [DeterministicID.string("gocardless", "institution", "B")]) == [2])
             #expect(try await positions("analytics.cashflow_entries", [acc1, "tid:t1"]) == [5, 8])
             #expect(try await positions("monthly_cashflow", [acc1, "2024-03-01", "GBP"]) == [5, 6, 8])
             #expect(try await positions("daily_balances", [acc1, "2024-03-01"]) == [4])
-            #expect(try await positions("daily_balances", [acc1, "2024-03-02"]) == [7])
-            #expect(try await positions("net_worth_daily", ["2024-03-02", "GBP"]) == [7])
+            #expect(try await positions("daily_balances", [acc1, "2024-03-02"]) == [7, 12])
+            #expect(try await positions("net_worth_daily", ["2024-03-02", "GBP"]) == [7, 12])
 
             // In a replay's scratch schema, only the events up to its point.
             _ = try await PointInTimeReplay(connection: conn).replay(at: .position(6), into: "at6")

@@ -10,7 +10,7 @@ extension AnalyticsProjection: ProjectionLineage {
     public func lineage(table: String, row: [String: String], in c: ProjectionContext) throws -> RowLineage? {
         switch table {
         case "cashflow_entries", "monthly_cashflow":
-            guard let account = row["account_id"] else { return .none }
+            guard let account = row["account_id"] else { return .empty }
             let key = row["transaction_key"], month = row["month"], currency = row["currency"]
             return RowLineage(streams: try Self.accountStreams(account, suffix: "transactions", in: c), eventTypes: ["gocardless.transaction.booked"], select: { events in
                 // An entry is written when first seen or re-observed with other values; a month
@@ -26,13 +26,13 @@ extension AnalyticsProjection: ProjectionLineage {
                 }
             })
         case "daily_balances", "portfolio_value_daily":
-            guard let account = row["account_id"], let date = row["date"].flatMap(SampleDay.day) else { return .none }
+            guard let account = row["account_id"], let date = row["date"].flatMap(SampleDay.day) else { return .empty }
             let types: Set<String> = table == "daily_balances" ? ["gocardless.balances.observed"] : ["trading212.account.observed", "vanguard.subaccount.observed"]
             let streams = table == "daily_balances" ? try Self.accountStreams(account, suffix: "balances", in: c) : nil
             return RowLineage(streams: streams, eventTypes: types, select: { Self.seriesLineage($0, account: account, date: date) })
         case "net_worth_daily":
             // The sum of that day's series rows in that currency: the union of their lineages.
-            guard let day = row["date"], let currency = row["currency"], let date = SampleDay.day(day) else { return .none }
+            guard let day = row["date"], let currency = row["currency"], let date = SampleDay.day(day) else { return .empty }
             var bank: Set<String> = [], invest: Set<String> = []
             for r in try c.session.query("SELECT account_id::text FROM \(c.table("daily_balances")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { bank.insert(r.string(0)!) }
             for r in try c.session.query("SELECT account_id::text FROM \(c.table("portfolio_value_daily")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { invest.insert(r.string(0)!) }

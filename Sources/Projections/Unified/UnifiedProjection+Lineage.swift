@@ -8,18 +8,18 @@ extension UnifiedProjection: ProjectionLineage {
     public func lineage(table: String, row: [String: String], in c: ProjectionContext) throws -> RowLineage? {
         switch table {
         case "institutions":
-            guard row["provider"] == "gocardless", let pid = row["provider_institution_id"] else { return .none }
+            guard row["provider"] == "gocardless", let pid = row["provider_institution_id"] else { return .empty }
             // Its own observations, and agreements/requisitions naming it (which create it when first seen).
             return RowLineage(streams: nil, eventTypes: ["gocardless.institution.observed", "gocardless.agreement.observed", "gocardless.requisition.observed"]) { e in
                 e.type == "gocardless.institution.observed" ? (try? e.string("id")) == pid : e.json["institution_id"]?.string == pid
             }
         case "consents":
-            guard row["provider"] == "gocardless", let pid = row["provider_consent_id"] else { return .none }
+            guard row["provider"] == "gocardless", let pid = row["provider_consent_id"] else { return .empty }
             return RowLineage(streams: ["gocardless/agreement/\(pid)"], eventTypes: ["gocardless.agreement.observed"]) { (try? $0.string("id")) == pid }
         case "connections":
             return try connectionLineage(row, in: c)
         case "accounts":
-            guard row["provider"] == "gocardless", let pid = row["provider_account_id"] else { return .none }
+            guard row["provider"] == "gocardless", let pid = row["provider_account_id"] else { return .empty }
             let base = "gocardless/account/\(pid)"
             let own: Set<String> = ["gocardless.account.observed", "gocardless.account_details.observed", "gocardless.balances.observed",
                                     "gocardless.transaction.booked", "gocardless.pending.observed"]
@@ -33,9 +33,9 @@ extension UnifiedProjection: ProjectionLineage {
                 }
             })
         case "transactions":
-            guard let account = row["account_id"], let key = row["provider_transaction_key"] else { return .none }
+            guard let account = row["account_id"], let key = row["provider_transaction_key"] else { return .empty }
             let r = try c.session.query("SELECT provider, provider_account_id FROM \(c.table("accounts")) WHERE id = $1::uuid", [.text(account)])
-            guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .none }
+            guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .empty }
             if row["status"] == "pending" {
                 // Written by the pending sets that hold it; removed by a booking of the same bank id.
                 let bookedPrefix = key.hasPrefix("pending:tid:") ? String(key.dropFirst("pending:".count).split(separator: "#", omittingEmptySubsequences: false)[0]) : nil
@@ -60,7 +60,7 @@ extension UnifiedProjection: ProjectionLineage {
                 (try? e.string("account_id")) == pid && GoCardlessRawProjection.bookedKey(e) == key
             }
         case "holdings":
-            return .none  // no event this version folds writes holdings
+            return .empty  // no event this version folds writes holdings
         default:
             return nil
         }
@@ -69,7 +69,7 @@ extension UnifiedProjection: ProjectionLineage {
     /// A connection: its requisition, its health reports, its consent's observations (which
     /// set `expires_at`), and its accounts' activity that moved `last_synced_at` forward.
     func connectionLineage(_ row: [String: String], in c: ProjectionContext) throws -> RowLineage {
-        guard let provider = row["provider"], let pid = row["provider_connection_id"] else { return .none }
+        guard let provider = row["provider"], let pid = row["provider_connection_id"] else { return .empty }
         var consentID: String? = nil
         if let k = row["consent_id"] {
             let r = try c.session.query("SELECT provider_consent_id FROM \(c.table("consents")) WHERE id = $1::uuid", [.text(k)])
@@ -89,16 +89,21 @@ extension UnifiedProjection: ProjectionLineage {
         }
         return RowLineage(streams: streams, eventTypes: types, select: { events in
             var synced = ""
+            var linked = Set<String>()  // accounts the requisition has tied to this connection so far
             return events.filter { e in
                 switch e.type {
                 case "connection.health.observed":
                     guard e.json["provider"]?.string == provider, e.json["connection_id"]?.string == pid else { return false }
                     synced = e.recordedAtText
                     return true
-                case "gocardless.requisition.observed": return (try? e.string("id")) == pid
+                case "gocardless.requisition.observed":
+                    guard (try? e.string("id")) == pid else { return false }
+                    linked.formUnion(e.json["accounts"]?.array?.compactMap(\.string) ?? [])
+                    return true
                 case "gocardless.agreement.observed": return (try? e.string("id")) == consent
                 default:
-                    guard let a = try? e.string("account_id"), accounts.contains(a) else { return false }
+                    // Activity moves `last_synced_at` only once the account belongs to the connection.
+                    guard let a = try? e.string("account_id"), accounts.contains(a), linked.contains(a) else { return false }
                     let at = e.recordedAtText
                     guard at > synced else { return false }
                     synced = at
