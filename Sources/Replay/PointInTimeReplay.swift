@@ -67,17 +67,25 @@ public struct PointInTimeReplay: Sendable {
         try prepareScratch(schema, position: position, projections: projections.map(\.name), session: s)
         var startedFrom: [String: Int64] = [:]
         for p in projections {
-            if options.useSnapshots, let snap = try SnapshotStore.nearest(p, atOrBefore: position, session: s) {
-                try SnapshotStore.restore(snap, of: p, into: schema, session: s)
-                startedFrom[p.name] = snap.position
-            } else {
-                startedFrom[p.name] = 0
+            startedFrom[p.name] = 0
+            // The nearest usable snapshot; one that lost its rows is dropped and the next older tried.
+            while options.useSnapshots, let snap = try SnapshotStore.nearest(p, atOrBefore: position, session: s) {
+                do {
+                    try SnapshotStore.restore(snap, of: p, into: schema, unlogged: true, session: s)
+                    startedFrom[p.name] = snap.position
+                    break
+                } catch let e as ReplayError where e.code == .invalidSnapshot {
+                    try SnapshotStore.drop(snap, session: s)
+                }
+            }
+            if startedFrom[p.name] == 0 {
+                try ProjectionRunner.prepare(ProjectionTarget(p, schema: schema), session: s)
+                try SchemaCatalog.setUnlogged(schema, p.tables, session: s)
             }
         }
         let driver = FoldDriver(batchSize: options.batchSize, snapshotEvery: options.useSnapshots ? options.snapshotEvery : 0,
                                 dictionaries: dictionaries, shouldContinue: { true }, onProgress: onProgress)
         let targets = projections.map { ProjectionTarget($0, schema: schema) }
-        for t in targets { try ProjectionRunner.prepare(t, session: s) }
         let folded = try driver.fold(targets, upTo: position, session: s)
         let elapsed = began.duration(to: clock.now)
         return ReplayResult(schema: schema, position: position, projections: projections.map(\.name), startedFrom: startedFrom, eventsFolded: folded,

@@ -43,8 +43,9 @@ public enum SnapshotStore {
             _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(snap)) CASCADE; CREATE SCHEMA \(PostgresSession.quoteIdentifier(snap))")
             var rows: Int64 = 0
             for table in projection.tables {
-                // No indexes: a snapshot is only ever read whole.
-                let r = try t.execute("CREATE TABLE \(SchemaCatalog.qualified(snap, table)) AS SELECT * FROM \(SchemaCatalog.qualified(schema, table))")
+                // No indexes (a snapshot is only ever read whole) and no WAL: after a crash
+                // PostgreSQL empties unlogged tables, which `restore` detects by the row count.
+                let r = try t.execute("CREATE UNLOGGED TABLE \(SchemaCatalog.qualified(snap, table)) AS SELECT * FROM \(SchemaCatalog.qualified(schema, table))")
                 rows += Int64(r.affectedRows)
             }
             _ = try t.query("INSERT INTO replay.snapshots (projection, version, position, schema_name, row_count) VALUES ($1, $2, $3, $4, $5)",
@@ -72,19 +73,41 @@ public enum SnapshotStore {
 
     /// Creates the projection's (empty) tables in `schema`, fills them from `snapshot`, and
     /// sets the target's checkpoint to the snapshot's position — one transaction.
-    public static func restore(_ snapshot: ProjectionSnapshot, of projection: any Projection, into schema: String, session s: PostgresSession) throws {
+    ///
+    /// The tables are filled without their indexes, which are built once afterwards; with
+    /// `unlogged` they are made UNLOGGED first (scratch schemas). Throws
+    /// ``ReplayError/Code/invalidSnapshot`` (and changes nothing) when the snapshot no longer
+    /// holds the rows it was taken with (e.g. emptied by crash recovery).
+    public static func restore(_ snapshot: ProjectionSnapshot, of projection: any Projection, into schema: String, unlogged: Bool = false, session s: PostgresSession) throws {
         try s.transaction { t in
             _ = try t.execute("CREATE SCHEMA IF NOT EXISTS \(PostgresSession.quoteIdentifier(schema))")
             try projection.createTables(in: ProjectionContext(session: t, schema: schema))
+            if unlogged { try SchemaCatalog.setUnlogged(schema, projection.tables, session: t) }
+            var rows: Int64 = 0
             for table in projection.tables {
                 let target = SchemaCatalog.qualified(schema, table)
-                _ = try t.execute("TRUNCATE \(target); INSERT INTO \(target) SELECT * FROM \(SchemaCatalog.qualified(snapshot.schema, table))")
+                _ = try t.execute("TRUNCATE \(target)")
+                let saved = try SchemaCatalog.dropIndexes(schema, table, session: t)
+                rows += Int64(try t.execute("INSERT INTO \(target) SELECT * FROM \(SchemaCatalog.qualified(snapshot.schema, table))").affectedRows)
+                try SchemaCatalog.restoreIndexes(saved, schema, table, session: t)
+            }
+            guard rows == snapshot.rowCount else {
+                throw ReplayError(code: .invalidSnapshot, message: "snapshot \(snapshot.schema) holds \(rows) rows, \(snapshot.rowCount) when taken; it will be dropped",
+                                  projection: projection.name, schema: snapshot.schema)
             }
             _ = try t.query("""
                 INSERT INTO projections.checkpoints (projection, target_schema, version, position) VALUES ($1, $2, $3, $4)
                 ON CONFLICT (projection, target_schema) DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position, updated_at = now(),
                     last_error = NULL, error_position = NULL, error_event_type = NULL
                 """, [.text(projection.name), .text(schema), PostgresParameter(projection.version), PostgresParameter(snapshot.position)])
+        }
+    }
+
+    /// Drops one snapshot.
+    public static func drop(_ snapshot: ProjectionSnapshot, session s: PostgresSession) throws {
+        try s.transaction { t in
+            _ = try t.query("DELETE FROM replay.snapshots WHERE schema_name = $1", [.text(snapshot.schema)])
+            _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(snapshot.schema)) CASCADE")
         }
     }
 

@@ -81,6 +81,19 @@ import Testing
                 #expect(da == dbb, "snapshot replay to \(point) differs from the full fold")
                 #expect((da["gc_transactions"]?.count ?? 0) > 0)
             }
+            // A snapshot emptied by crash recovery (its tables are unlogged) is detected by its
+            // row count, dropped, and the next older one used instead.
+            let at3000 = try await conn.withSession { s in try SnapshotStore.list(session: s).first { $0.projection == "unified" && $0.position == 3000 }! }
+            try await conn.withSession { s in _ = try s.execute("TRUNCATE \(at3000.schema).transactions") }
+            let fallback = try await replay.replay([UnifiedProjection()], at: .position(3500), into: "with_snap", options: with)
+            #expect(fallback.startedFrom["unified"] == 2000)
+            let full = try await replay.replay([UnifiedProjection()], at: .position(3500), into: "without_snap", options: without)
+            #expect(fallback.eventsFolded == 1500 && full.eventsFolded == 3500)
+            #expect(try await ReplayFixture.dump([UnifiedProjection()], schema: "with_snap", connection: conn)
+                    == ReplayFixture.dump([UnifiedProjection()], schema: "without_snap", connection: conn))
+            // The fold re-took the snapshot at 3000 on its way to 3500.
+            #expect(try await conn.withSession { s in try SnapshotStore.list(session: s).filter { $0.projection == "unified" }.map(\.position) } == [1000, 2000, 3000, 4000, 5000])
+
             // A snapshot of another code version is never used.
             try await conn.withSession { s in
                 for snap in try SnapshotStore.list(session: s) {
