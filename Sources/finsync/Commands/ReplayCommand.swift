@@ -9,7 +9,7 @@ struct ReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay",
         abstract: "Build projections as of a point of the log into a scratch schema; drop it; diff two points.",
-        subcommands: [ReplayAtCommand.self, ReplayDropCommand.self, ReplayDiffCommand.self],
+        subcommands: [ReplayAtCommand.self, ReplayDropCommand.self, ReplayDiffCommand.self, ReplaySnapshotsCommand.self],
         defaultSubcommand: ReplayAtCommand.self
     )
 
@@ -95,5 +95,27 @@ struct ReplayDiffCommand: AsyncParsableCommand {
                 if rows.count > limit { print("  … \(rows.count - limit) more \(kind.rawValue)") }
             }
         }
+    }
+}
+
+struct ReplaySnapshotsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "snapshots", abstract: "List the snapshots replays start from, or drop them (--drop).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Argument(help: "Only this projection's snapshots.") var projection: String?
+    @Flag(help: "Drop them (all versions) instead of listing them.") var drop = false
+
+    func run() async throws {
+        let conn = try await database.connect()
+        defer { conn.close() }
+        let projection = self.projection
+        if drop {
+            try await conn.withSession { s in try SnapshotStore.drop(projection: projection, session: s) }
+            print("dropped the snapshots of \(projection ?? "every projection")")
+            return
+        }
+        let snaps = try await conn.withSession { s in try SnapshotStore.list(session: s) }.filter { projection == nil || $0.projection == projection }
+        for s in snaps { print("\(s.projection) v\(s.version) at position \(s.position): \(s.rowCount) rows in schema \(s.schema)") }
+        if snaps.isEmpty { print("no snapshots") }
     }
 }
