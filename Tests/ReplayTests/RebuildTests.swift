@@ -99,6 +99,44 @@ import Testing
         }
     }
 
+    @Test func liveKeepsCatchingUpDuringRebuildAndContinuesAfterTheSwap() async throws {
+        try await TestDatabase.with { db in
+            let conn = try await db.connect()
+            defer { conn.close() }
+            let log = EventLog(connection: conn)
+            try await ReplayFixture.append(0..<3000, to: log)
+            try await ReplayFixture.catchUpLive(conn)
+            // Another process appends and folds the live tables while the rebuild runs.
+            let live = try await db.connect()
+            defer { live.close() }
+            let writer = Task { () throws -> Int in
+                var passes = 0
+                for part in 0..<6 {
+                    try await ReplayFixture.append((3000 + part * 500)..<(3500 + part * 500), to: EventLog(connection: live))
+                    // After a swap, a pass that read the old checkpoint stops (its conditional
+                    // checkpoint update fails and rolls back); the next pass carries on.
+                    let results = try await ProjectionRunner(connection: live).catchUp(ProjectionCatalog.liveTargets, batchSize: 400)
+                    for r in results where r.outcome == .failed { #expect(r.error?.code == .concurrentRunner, "\(r.error.map { "\($0)" } ?? "")") }
+                    passes += 1
+                }
+                return passes
+            }
+            var options = RebuildOptions()
+            options.batchSize = 300
+            options.swapLag = 0
+            let r = try await ProjectionRebuilder(connection: conn).rebuild(ProjectionCatalog.all, options: options)
+            #expect(try await writer.value == 6)
+            #expect(r.position >= 3000)
+            try await ReplayFixture.catchUpLive(conn)
+            #expect(try await log.headPosition() == 6000)
+            // The live tables now equal a fold of the whole log from scratch.
+            var replayOptions = ReplayOptions()
+            replayOptions.useSnapshots = false
+            let full = try await PointInTimeReplay(connection: conn).replay(at: .position(6000), into: "full", options: replayOptions)
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == ReplayFixture.dump(ProjectionCatalog.all, schema: full.schema, connection: conn))
+        }
+    }
+
     @Test func interruptedRebuildLeavesLiveIntactAndResumes() async throws {
         try await TestDatabase.with { db in
             let conn = try await db.connect()
