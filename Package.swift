@@ -84,6 +84,6 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], exclude: ["Fixtures"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
     ]
 )

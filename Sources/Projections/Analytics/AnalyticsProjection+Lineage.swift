@@ -1,0 +1,105 @@
+import CanonicalJSON
+import EventLog
+import Foundation
+import Postgres
+
+extension AnalyticsProjection: ProjectionLineage {
+    /// Analytics rows are keyed by unified account ids (UUIDv5 of the provider id), which are
+    /// found by recomputing the id for each candidate event; day and month rules are the
+    /// fold's own (`BalancePreference`, the booking date, the observation's day).
+    public func lineage(table: String, row: [String: String], in c: ProjectionContext) throws -> RowLineage? {
+        switch table {
+        case "cashflow_entries", "monthly_cashflow":
+            guard let account = row["account_id"] else { return .empty }
+            let key = row["transaction_key"], month = row["month"], currency = row["currency"]
+            return RowLineage(streams: try Self.accountStreams(account, suffix: "transactions", in: c), eventTypes: ["gocardless.transaction.booked"], select: { events in
+                // An entry is written when first seen or re-observed with other values; a month
+                // row changes when an entry enters it or leaves it.
+                var previous: [String: Entry] = [:]
+                return events.filter { e in
+                    guard let pid = try? e.string("account_id"), UnifiedBatch.gcAccount(pid) == account, let entry = Self.entry(e) else { return false }
+                    let old = previous[entry.key]
+                    previous[entry.key] = entry
+                    if old == entry { return false }
+                    if let key { return entry.key == key }
+                    return (entry.month == month && entry.currency == currency) || (old.map { $0.month == month && $0.currency == currency } ?? false)
+                }
+            })
+        case "daily_balances", "portfolio_value_daily":
+            guard let account = row["account_id"], let date = row["date"].flatMap(SampleDay.day) else { return .empty }
+            let types: Set<String> = table == "daily_balances" ? ["gocardless.balances.observed"] : ["trading212.account.observed", "vanguard.subaccount.observed"]
+            let streams = table == "daily_balances" ? try Self.accountStreams(account, suffix: "balances", in: c) : nil
+            return RowLineage(streams: streams, eventTypes: types, select: { Self.seriesLineage($0, account: account, date: date) })
+        case "net_worth_daily":
+            // The sum of that day's series rows in that currency: the union of their lineages.
+            guard let day = row["date"], let currency = row["currency"], let date = SampleDay.day(day) else { return .empty }
+            var bank: Set<String> = [], invest: Set<String> = []
+            for r in try c.session.query("SELECT account_id::text FROM \(c.table("daily_balances")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { bank.insert(r.string(0)!) }
+            for r in try c.session.query("SELECT account_id::text FROM \(c.table("portfolio_value_daily")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { invest.insert(r.string(0)!) }
+            let all = bank.union(invest).sorted()
+            return RowLineage(streams: nil, eventTypes: eventTypes.subtracting(["gocardless.transaction.booked"]), select: { events in
+                let picked = Set(all.flatMap { a in Self.seriesLineage(events, account: a, date: date).map(\.position) })
+                return events.filter { picked.contains($0.position) }
+            })
+        default:
+            return nil
+        }
+    }
+
+    /// `gocardless/account/<id>/<suffix>` for a unified account id, when the unified
+    /// `accounts` table (in this schema, else the live one) knows the account; nil (search
+    /// by event type) otherwise. Only narrows the search: selection re-checks every event.
+    static func accountStreams(_ account: String, suffix: String, in c: ProjectionContext) throws -> [String]? {
+        for schema in [c.schema, UnifiedProjection().liveSchema] {
+            let exists = try c.session.query("SELECT to_regclass($1) IS NOT NULL", [.text(ProjectionContext(session: c.session, schema: schema).table("accounts"))])
+            guard exists[0].string(0) == "t" else { continue }
+            let r = try c.session.query("SELECT provider_account_id FROM \(ProjectionContext(session: c.session, schema: schema).table("accounts")) WHERE id = $1::uuid AND provider = 'gocardless'",
+                                        [.text(account)])
+            if r.count == 1, let pid = r[0].string(0) { return ["gocardless/account/\(pid)/\(suffix)"] }
+        }
+        return nil
+    }
+
+    struct Entry: Equatable { var key: String, month: String, currency: String, amount: Decimal }
+
+    /// The cash-flow entry a booked event folds to (as `apply` computes it).
+    static func entry(_ e: ProjectedEvent) -> Entry? {
+        guard let item = e.json["transaction"], let t = try? GoCardlessTransaction(item),
+              let amount = Decimal(string: t.amount, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
+        let day = t.date ?? SampleDay.text(fallbackDay(e))
+        return Entry(key: GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: e.json["occurrence"]?.int ?? 0),
+                     month: String(day.prefix(7)) + "-01", currency: t.currency, amount: amount)
+    }
+
+    static func fallbackDay(_ e: ProjectedEvent) -> Int { SampleDay.day(PostgresTimestamp.iso8601(e.event.occurredAt ?? e.event.recordedAt))! }
+
+    /// The account and day an event observes for a daily series, as `apply` computes them.
+    static func observation(_ e: ProjectedEvent) -> (account: String, day: Int)? {
+        if e.type == "gocardless.balances.observed" {
+            guard let pid = try? e.string("account_id"), let choice = BalancePreference.choose(e.json["balances"]?.array ?? []) else { return nil }
+            return (UnifiedBatch.gcAccount(pid), choice.date.flatMap(SampleDay.day) ?? fallbackDay(e))
+        }
+        guard let v = try? InvestmentValuation(e) else { return nil }
+        return (v.account, fallbackDay(e))
+    }
+
+    /// The events that wrote (account, date) of a carried-forward series: observations of
+    /// that day; the first observation after it, which carried the previous value over it;
+    /// and late observations of an earlier day that corrected the carried value.
+    static func seriesLineage(_ events: [ProjectedEvent], account: String, date: Int) -> [ProjectedEvent] {
+        var lastDay: Int? = nil
+        var observedDays = Set<Int>()
+        return events.filter { e in
+            guard let o = observation(e), o.account == account else { return false }
+            defer {
+                observedDays.insert(o.day)
+                lastDay = max(lastDay ?? o.day, o.day)
+            }
+            if o.day == date { return true }
+            guard let last = lastDay else { return false }
+            if o.day > date { return last < date && last + 1 <= date }  // fills the gap (last, o.day)
+            // A late observation corrects carried-forward days after it up to the next observed day.
+            return o.day < last && date <= last && !observedDays.contains(date) && !observedDays.contains(where: { $0 > o.day && $0 < date })
+        }
+    }
+}

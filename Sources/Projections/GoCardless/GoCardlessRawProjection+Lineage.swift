@@ -1,0 +1,73 @@
+import CanonicalJSON
+import EventLog
+import Postgres
+
+extension GoCardlessRawProjection: ProjectionLineage {
+    /// Raw rows are keyed by provider ids, so their events are found by stream
+    /// (the catalogue in docs/ARCHITECTURE.md) and confirmed by the payload's ids.
+    public func lineage(table: String, row: [String: String], in c: ProjectionContext) throws -> RowLineage? {
+        switch table {
+        case "gc_institutions", "gc_agreements", "gc_requisitions":
+            let id = row["id"] ?? ""
+            let kind = ["gc_institutions": "institution", "gc_agreements": "agreement", "gc_requisitions": "requisition"][table]!
+            return RowLineage(streams: ["gocardless/\(kind)/\(id)"], eventTypes: ["gocardless.\(kind).observed"]) { (try? $0.string("id")) == id }
+        case "gc_bank_accounts":
+            let id = row["id"] ?? ""
+            return RowLineage(streams: ["gocardless/account/\(id)", "gocardless/account/\(id)/details"],
+                              eventTypes: ["gocardless.account.observed", "gocardless.account_details.observed"]) { e in
+                (try? e.string(e.type == "gocardless.account.observed" ? "id" : "account_id")) == id
+            }
+        case "gc_balances":
+            // Each balances event replaces all of its account's rows: it writes this row when
+            // it carries it, or when it drops a row that existed.
+            let account = row["account_id"] ?? "", type = row["balance_type"] ?? "", ordinal = Int(row["ordinal"] ?? "") ?? 0
+            return RowLineage(streams: ["gocardless/account/\(account)/balances"], eventTypes: ["gocardless.balances.observed"], select: { events in
+                var existed = false
+                return events.filter { e in
+                    guard (try? e.string("account_id")) == account else { return false }
+                    let has = (e.json["balances"]?.array ?? []).filter { $0["balanceType"]?.string == type }.count > ordinal
+                    defer { existed = has }
+                    return has || existed
+                }
+            })
+        case "gc_transactions":
+            let account = row["account_id"] ?? "", key = row["transaction_key"] ?? ""
+            if row["status"] == "pending" {
+                let tid = row["transaction_id"]
+                return RowLineage(streams: ["gocardless/account/\(account)/pending", "gocardless/account/\(account)/transactions"],
+                                  eventTypes: ["gocardless.pending.observed", "gocardless.transaction.booked"], select: { events in
+                    var existed = false
+                    return events.filter { e in
+                        guard (try? e.string("account_id")) == account else { return false }
+                        if e.type == "gocardless.pending.observed" {
+                            let has = Self.pendingKeys(e).contains(key)
+                            defer { existed = has }
+                            return has || existed
+                        }
+                        // A booked item with the pending item's bank id removes it.
+                        guard existed, let tid, let item = e.json["transaction"], (try? GoCardlessTransaction(item))?.transactionID == tid else { return false }
+                        existed = false
+                        return true
+                    }
+                })
+            }
+            return RowLineage(streams: ["gocardless/account/\(account)/transactions"], eventTypes: ["gocardless.transaction.booked"]) { e in
+                (try? e.string("account_id")) == account && Self.bookedKey(e) == key
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// The transaction key a booked event writes, nil when malformed.
+    static func bookedKey(_ e: ProjectedEvent) -> String? {
+        guard let item = e.json["transaction"], let t = try? GoCardlessTransaction(item) else { return nil }
+        return GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: e.json["occurrence"]?.int ?? 0)
+    }
+
+    /// The keys (`pending:…`) of a pending set, as the fold assigns them.
+    static func pendingKeys(_ e: ProjectedEvent) -> Set<String> {
+        let items = (e.json["pending"]?.array ?? []).compactMap { try? GoCardlessTransaction($0) }
+        return Set(zip(items, GoCardlessTransaction.occurrences(items)).map { "pending:" + GoCardlessTransaction.bookedKey(identity: $0.identity, occurrence: $1) })
+    }
+}

@@ -1,0 +1,115 @@
+import CanonicalJSON
+import EventLog
+import Postgres
+
+extension UnifiedProjection: ProjectionLineage {
+    /// Unified rows carry their provider ids (`provider_*_id`), so their events are found by
+    /// the provider's streams; rows keyed by another row's id (transactions) look that row up.
+    public func lineage(table: String, row: [String: String], in c: ProjectionContext) throws -> RowLineage? {
+        switch table {
+        case "institutions":
+            guard row["provider"] == "gocardless", let pid = row["provider_institution_id"] else { return .empty }
+            // Its own observations, and agreements/requisitions naming it (which create it when first seen).
+            return RowLineage(streams: nil, eventTypes: ["gocardless.institution.observed", "gocardless.agreement.observed", "gocardless.requisition.observed"]) { e in
+                e.type == "gocardless.institution.observed" ? (try? e.string("id")) == pid : e.json["institution_id"]?.string == pid
+            }
+        case "consents":
+            guard row["provider"] == "gocardless", let pid = row["provider_consent_id"] else { return .empty }
+            return RowLineage(streams: ["gocardless/agreement/\(pid)"], eventTypes: ["gocardless.agreement.observed"]) { (try? $0.string("id")) == pid }
+        case "connections":
+            return try connectionLineage(row, in: c)
+        case "accounts":
+            guard row["provider"] == "gocardless", let pid = row["provider_account_id"] else { return .empty }
+            let base = "gocardless/account/\(pid)"
+            let own: Set<String> = ["gocardless.account.observed", "gocardless.account_details.observed", "gocardless.balances.observed",
+                                    "gocardless.transaction.booked", "gocardless.pending.observed"]
+            // Every event of the account's streams folds into the row (at least `updated_at`),
+            // and so does a requisition that lists the account (its connection).
+            return RowLineage(streams: nil, eventTypes: own.union(["gocardless.requisition.observed"]), select: { events in
+                events.filter { e in
+                    if e.type == "gocardless.requisition.observed" { return e.json["accounts"]?.array?.contains(.string(pid)) ?? false }
+                    let id = e.type == "gocardless.account.observed" ? (try? e.string("id")) : (try? e.string("account_id"))
+                    return id == pid && e.event.streamID.hasPrefix(base)
+                }
+            })
+        case "transactions":
+            guard let account = row["account_id"], let key = row["provider_transaction_key"] else { return .empty }
+            let r = try c.session.query("SELECT provider, provider_account_id FROM \(c.table("accounts")) WHERE id = $1::uuid", [.text(account)])
+            guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .empty }
+            if row["status"] == "pending" {
+                // Written by the pending sets that hold it; removed by a booking of the same bank id.
+                let bookedPrefix = key.hasPrefix("pending:tid:") ? String(key.dropFirst("pending:".count).split(separator: "#", omittingEmptySubsequences: false)[0]) : nil
+                return RowLineage(streams: ["gocardless/account/\(pid)/pending", "gocardless/account/\(pid)/transactions"],
+                                  eventTypes: ["gocardless.pending.observed", "gocardless.transaction.booked"], select: { events in
+                    var existed = false
+                    return events.filter { e in
+                        guard (try? e.string("account_id")) == pid else { return false }
+                        if e.type == "gocardless.pending.observed" {
+                            let has = GoCardlessRawProjection.pendingKeys(e).contains(key)
+                            defer { existed = has }
+                            return has || existed
+                        }
+                        guard existed, let bookedPrefix, let k = GoCardlessRawProjection.bookedKey(e),
+                              k.split(separator: "#", omittingEmptySubsequences: false)[0] == bookedPrefix else { return false }
+                        existed = false
+                        return true
+                    }
+                })
+            }
+            return RowLineage(streams: ["gocardless/account/\(pid)/transactions"], eventTypes: ["gocardless.transaction.booked"]) { e in
+                (try? e.string("account_id")) == pid && GoCardlessRawProjection.bookedKey(e) == key
+            }
+        case "holdings":
+            return .empty  // no event this version folds writes holdings
+        default:
+            return nil
+        }
+    }
+
+    /// A connection: its requisition, its health reports, its consent's observations (which
+    /// set `expires_at`), and its accounts' activity that moved `last_synced_at` forward.
+    func connectionLineage(_ row: [String: String], in c: ProjectionContext) throws -> RowLineage {
+        guard let provider = row["provider"], let pid = row["provider_connection_id"] else { return .empty }
+        var consentID: String? = nil
+        if let k = row["consent_id"] {
+            let r = try c.session.query("SELECT provider_consent_id FROM \(c.table("consents")) WHERE id = $1::uuid", [.text(k)])
+            consentID = r.count == 1 ? r[0].string(0) : nil
+        }
+        let consent = consentID
+        let accounts = Set(try c.session.query("SELECT provider_account_id FROM \(c.table("accounts")) WHERE connection_id = $1::uuid", [.text(row["id"] ?? "")])
+            .rows.compactMap { $0.string(0) })
+        var streams = ["\(provider)/connection/\(pid)/health"]
+        var types: Set<String> = ["connection.health.observed"]
+        if provider == "gocardless" {
+            streams.append("gocardless/requisition/\(pid)")
+            types.insert("gocardless.requisition.observed")
+            if let consent { streams.append("gocardless/agreement/\(consent)"); types.insert("gocardless.agreement.observed") }
+            for a in accounts.sorted() { streams += ["gocardless/account/\(a)/balances", "gocardless/account/\(a)/transactions", "gocardless/account/\(a)/pending"] }
+            types.formUnion(["gocardless.balances.observed", "gocardless.transaction.booked", "gocardless.pending.observed"])
+        }
+        return RowLineage(streams: streams, eventTypes: types, select: { events in
+            var synced = ""
+            var linked = Set<String>()  // accounts the requisition has tied to this connection so far
+            return events.filter { e in
+                switch e.type {
+                case "connection.health.observed":
+                    guard e.json["provider"]?.string == provider, e.json["connection_id"]?.string == pid else { return false }
+                    synced = e.recordedAtText
+                    return true
+                case "gocardless.requisition.observed":
+                    guard (try? e.string("id")) == pid else { return false }
+                    linked.formUnion(e.json["accounts"]?.array?.compactMap(\.string) ?? [])
+                    return true
+                case "gocardless.agreement.observed": return (try? e.string("id")) == consent
+                default:
+                    // Activity moves `last_synced_at` only once the account belongs to the connection.
+                    guard let a = try? e.string("account_id"), accounts.contains(a), linked.contains(a) else { return false }
+                    let at = e.recordedAtText
+                    guard at > synced else { return false }
+                    synced = at
+                    return true
+                }
+            }
+        })
+    }
+}

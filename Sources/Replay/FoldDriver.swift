@@ -1,0 +1,69 @@
+import EventLog
+import Foundation
+import Postgres
+import Projections
+
+/// Folds targets up to a position in chunks through ``ProjectionRunner``, so that it can
+/// stop cleanly between chunks, report progress, and take snapshots at exact multiples
+/// of the snapshot interval. Every batch commits with its checkpoint, so a fold stopped
+/// at any point (error, cancellation, kill) resumes from its checkpoints.
+struct FoldDriver {
+    var batchSize: Int
+    /// Take a snapshot every this many positions (0: never).
+    var snapshotEvery: Int64
+    var dictionaries: DictionaryStore
+    var shouldContinue: @Sendable () -> Bool
+    var onProgress: (@Sendable (FoldProgress) -> Void)?
+
+    /// Folds `targets` up to `upTo`; returns the number of log positions scanned.
+    @discardableResult
+    func fold(_ targets: [ProjectionTarget], upTo: Int64, session s: PostgresSession) throws -> Int64 {
+        var positions = try targets.map { try checkpoint($0, session: s) ?? 0 }
+        let start = positions.min() ?? upTo
+        let clock = ContinuousClock()
+        let began = clock.now
+        let chunk = Int64(max(batchSize, 1)) * 10
+        while let low = positions.min(), low < upTo {
+            guard shouldContinue() else {
+                throw ReplayError(code: .cancelled, message: "stopped at position \(low) of \(upTo); the live tables are untouched and a re-run resumes from here")
+            }
+            var stop = min(upTo, low + chunk)
+            if snapshotEvery > 0 { stop = min(stop, (low / snapshotEvery + 1) * snapshotEvery) }
+            let progress = onProgress
+            let results = try ProjectionRunner.catchUp(targets, upTo: stop, batchSize: batchSize, session: s, dictionaries: dictionaries) { p in
+                let elapsed = began.duration(to: clock.now)
+                progress?(FoldProgress(position: p.position, target: upTo, eventsFolded: p.position - start,
+                                       elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            }
+            for r in results {
+                switch r.outcome {
+                case .caughtUp: break
+                case .failed:
+                    throw ReplayError(code: .foldFailed, message: r.error.map { "\($0)" } ?? "stopped at position \(r.position)", projection: r.projection, schema: r.schema)
+                case .busy:
+                    throw ReplayError(code: .busy, message: "another runner holds this target; try again when it has finished", projection: r.projection, schema: r.schema)
+                case .needsRebuild(let v):
+                    throw ReplayError(code: .foldFailed, message: "the tables in this schema were built by version \(v) of the projection; drop them first", projection: r.projection, schema: r.schema)
+                }
+            }
+            positions = results.map(\.position)
+            if (positions.min() ?? upTo) <= low {
+                throw ReplayError(code: .invalidPoint, message: "the fold made no progress past position \(low): the log ends before \(upTo)")
+            }
+            if snapshotEvery > 0 {
+                for (t, p) in zip(targets, positions) where p == stop && stop % snapshotEvery == 0 && stop > 0 {
+                    try SnapshotStore.take(t.projection, from: t.schema, at: stop, session: s)
+                }
+            }
+        }
+        let elapsed = began.duration(to: clock.now)
+        onProgress?(FoldProgress(position: upTo, target: upTo, eventsFolded: upTo - start,
+                                 elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        return upTo - start
+    }
+
+    func checkpoint(_ t: ProjectionTarget, session s: PostgresSession) throws -> Int64? {
+        let r = try s.query("SELECT position FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(t.projection.name), .text(t.schema)])
+        return r.count == 1 ? r[0].int64(0) : nil
+    }
+}

@@ -1,0 +1,128 @@
+import EventLog
+import Foundation
+import Postgres
+import Projections
+
+/// How a replay runs.
+public struct ReplayOptions: Sendable {
+    public var batchSize: Int = 10_000
+    /// Start from the nearest snapshot at or before the point (and take new ones while folding).
+    public var useSnapshots: Bool = true
+    /// Snapshot interval in positions when `useSnapshots` (0: use existing ones, take none).
+    public var snapshotEvery: Int64 = 100_000
+
+    public init() {}
+}
+
+/// What a replay built.
+public struct ReplayResult: Sendable {
+    public var schema: String
+    public var position: Int64
+    public var projections: [String]
+    /// The snapshot position each projection started from (0 when folded from the start).
+    public var startedFrom: [String: Int64]
+    public var eventsFolded: Int64
+    public var seconds: Double
+}
+
+/// Point-in-time replay: the projections' tables as they stood at a position of the log,
+/// built in a scratch schema (`replay_p<position>` by default) that plain SQL can query.
+///
+/// Each projection starts from its nearest snapshot at or before the point and folds the
+/// tail with the same runner as the live tables, so the result equals what the live tables
+/// held when their checkpoint stood at that position.
+public struct PointInTimeReplay: Sendable {
+    public let connection: PostgresConnection
+    public let dictionaries: DictionaryStore
+
+    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore()) {
+        self.connection = connection
+        self.dictionaries = dictionaries
+    }
+
+    public static func defaultSchema(position: Int64) -> String { "replay_p\(position)" }
+
+    /// The position a point stands for.
+    public func resolve(_ point: ReplayPoint) async throws -> Int64 {
+        try await connection.withSession { try point.resolve(session: $0) }
+    }
+
+    /// Builds `projections` (all when empty) as of `point` into `schema`. A scratch schema
+    /// of the same name made by an earlier replay is replaced; any other existing schema is refused.
+    public func replay(_ projections: [any Projection] = [], at point: ReplayPoint, into schema: String? = nil, options: ReplayOptions = ReplayOptions(),
+                       onProgress: (@Sendable (FoldProgress) -> Void)? = nil) async throws -> ReplayResult {
+        let dictionaries = self.dictionaries
+        let chosen = projections.isEmpty ? ProjectionCatalog.all : projections
+        return try await connection.withSession { s in
+            let position = try point.resolve(session: s)
+            return try Self.replay(chosen, at: position, into: schema ?? Self.defaultSchema(position: position), options: options,
+                                   session: s, dictionaries: dictionaries, onProgress: onProgress)
+        }
+    }
+
+    static func replay(_ projections: [any Projection], at position: Int64, into schema: String, options: ReplayOptions, session s: PostgresSession,
+                       dictionaries: DictionaryStore, onProgress: (@Sendable (FoldProgress) -> Void)?) throws -> ReplayResult {
+        let clock = ContinuousClock()
+        let began = clock.now
+        try prepareScratch(schema, position: position, projections: projections.map(\.name), session: s)
+        var startedFrom: [String: Int64] = [:]
+        for p in projections {
+            startedFrom[p.name] = 0
+            // The nearest usable snapshot; one that lost its rows is dropped and the next older tried.
+            while options.useSnapshots, let snap = try SnapshotStore.nearest(p, atOrBefore: position, session: s) {
+                do {
+                    try SnapshotStore.restore(snap, of: p, into: schema, unlogged: true, session: s)
+                    startedFrom[p.name] = snap.position
+                    break
+                } catch let e as ReplayError where e.code == .invalidSnapshot {
+                    try SnapshotStore.drop(snap, session: s)
+                }
+            }
+            if startedFrom[p.name] == 0 {
+                try ProjectionRunner.prepare(ProjectionTarget(p, schema: schema), session: s)
+                try SchemaCatalog.setUnlogged(schema, p.tables, session: s)
+            }
+        }
+        let driver = FoldDriver(batchSize: options.batchSize, snapshotEvery: options.useSnapshots ? options.snapshotEvery : 0,
+                                dictionaries: dictionaries, shouldContinue: { true }, onProgress: onProgress)
+        let targets = projections.map { ProjectionTarget($0, schema: schema) }
+        let folded = try driver.fold(targets, upTo: position, session: s)
+        let elapsed = began.duration(to: clock.now)
+        return ReplayResult(schema: schema, position: position, projections: projections.map(\.name), startedFrom: startedFrom, eventsFolded: folded,
+                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// (Re)creates an empty, registered scratch schema.
+    static func prepareScratch(_ schema: String, position: Int64, projections: [String], session s: PostgresSession) throws {
+        guard SchemaCatalog.isScratchName(schema), !schema.hasPrefix("rebuild_"), !schema.hasPrefix("snap_"), !schema.hasPrefix("retired_") else {
+            throw ReplayError(code: .invalidSchema, message: "choose a lower-case name of letters, digits and _ that is not a live, rebuild, snapshot or system schema", schema: schema)
+        }
+        try s.transaction { t in
+            let registered = try t.query("SELECT 1 FROM replay.scratch_schemas WHERE schema_name = $1", [.text(schema)]).count == 1
+            if !registered, try SchemaCatalog.schemaExists(schema, session: t) {
+                throw ReplayError(code: .invalidSchema, message: "a schema of this name exists and was not made by `finsync replay`; choose another with --into", schema: schema)
+            }
+            _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(schema)) CASCADE; CREATE SCHEMA \(PostgresSession.quoteIdentifier(schema))")
+            _ = try t.query("DELETE FROM projections.checkpoints WHERE target_schema = $1", [.text(schema)])
+            _ = try t.query("""
+                INSERT INTO replay.scratch_schemas (schema_name, position, projections) VALUES ($1, $2, $3::text[])
+                ON CONFLICT (schema_name) DO UPDATE SET position = EXCLUDED.position, projections = EXCLUDED.projections, created_at = now()
+                """, [.text(schema), PostgresParameter(position), .textArray(projections)])
+        }
+    }
+
+    /// Drops a scratch schema made by a replay (and its checkpoint rows).
+    public func drop(schema: String) async throws {
+        try await connection.withSession { s in try Self.drop(schema: schema, session: s) }
+    }
+
+    static func drop(schema: String, session s: PostgresSession) throws {
+        try s.transaction { t in
+            guard try t.query("DELETE FROM replay.scratch_schemas WHERE schema_name = $1", [.text(schema)]).affectedRows == 1 else {
+                throw ReplayError(code: .invalidSchema, message: "not a scratch schema made by `finsync replay`; refusing to drop it", schema: schema)
+            }
+            _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(schema)) CASCADE")
+            _ = try t.query("DELETE FROM projections.checkpoints WHERE target_schema = $1", [.text(schema)])
+        }
+    }
+}

@@ -1,0 +1,227 @@
+import EventLog
+import Foundation
+import Postgres
+import Projections
+
+/// Zero-downtime rebuilds: fold the whole log into a shadow schema (`rebuild_<projection>`)
+/// while the live tables keep serving and catching up, then swap the shadow's tables into
+/// the live schema in one transaction.
+///
+/// - The shadow is an ordinary projection target with its own checkpoint, so an interrupted
+///   rebuild (error, SIGINT, SIGKILL) leaves the live tables untouched and the next run
+///   resumes where the shadow stopped (or starts over with ``RebuildOptions/restart``, or
+///   when the projection's version changed since the shadow was started).
+/// - The swap takes the live projection's runner lock, folds the last tail into the shadow,
+///   moves (or drops) the live tables, moves the shadow tables in, and moves the checkpoint
+///   row — all in one transaction. Readers see the old tables until it commits and the new,
+///   complete tables after: PostgreSQL re-resolves a table name whose relation changed while
+///   the reader waited for its lock. Live schemas are shared, so tables are swapped, not schemas.
+public struct ProjectionRebuilder: Sendable {
+    public let connection: PostgresConnection
+    public let dictionaries: DictionaryStore
+
+    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore()) {
+        self.connection = connection
+        self.dictionaries = dictionaries
+    }
+
+    /// The shadow schema of a projection's rebuild.
+    public static func shadowSchema(_ projection: any Projection) -> String { "rebuild_\(projection.name)" }
+
+    /// The projections to rebuild for `names` (all when empty), each with its dependants
+    /// (``ProjectionCatalog/dependants``), in catalogue order.
+    public static func selection(_ names: [String]) throws -> [any Projection] {
+        if names.isEmpty { return ProjectionCatalog.all }
+        var wanted = Set<String>()
+        var queue = names
+        while let n = queue.popLast() {
+            guard ProjectionCatalog.named(n) != nil else {
+                throw ReplayError(code: .unknownProjection, message: "no projection named \(n); known: \(ProjectionCatalog.all.map(\.name).joined(separator: ", "))")
+            }
+            if wanted.insert(n).inserted { queue += ProjectionCatalog.dependants[n] ?? [] }
+        }
+        return ProjectionCatalog.all.filter { wanted.contains($0.name) }
+    }
+
+    /// Projections whose live tables were built by another version of their code, with
+    /// their dependants: what `finsync rebuild --stale` rebuilds.
+    public func stale() async throws -> [any Projection] {
+        let status = try await ProjectionRunner(connection: connection, dictionaries: dictionaries).status(ProjectionCatalog.liveTargets)
+        let names = status.filter(\.needsRebuild).map(\.projection)
+        return names.isEmpty ? [] : try Self.selection(names)
+    }
+
+    /// Rebuilds `projections` and swaps them in together.
+    ///
+    /// - Parameter shouldContinue: polled between chunks; returning false stops the fold with
+    ///   ``ReplayError/Code/cancelled`` (the shadow keeps its progress for the next run).
+    public func rebuild(_ projections: [any Projection], options: RebuildOptions = RebuildOptions(),
+                        shouldContinue: @escaping @Sendable () -> Bool = { true },
+                        onProgress: (@Sendable (FoldProgress) -> Void)? = nil) async throws -> RebuildResult {
+        let dictionaries = self.dictionaries
+        return try await connection.withSession { s in
+            try Self.rebuild(projections, options: options, session: s, dictionaries: dictionaries, shouldContinue: shouldContinue, onProgress: onProgress)
+        }
+    }
+
+    /// Drops the shadows of `projections` (and their checkpoint rows): abandons a rebuild.
+    public func abandon(_ projections: [any Projection]) async throws {
+        try await connection.withSession { s in
+            for p in projections { try Self.dropShadow(p, session: s) }
+        }
+    }
+
+    static func dropShadow(_ p: any Projection, session s: PostgresSession) throws {
+        try s.transaction { t in
+            _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(shadowSchema(p))) CASCADE")
+            _ = try t.query("DELETE FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(p.name), .text(shadowSchema(p))])
+        }
+    }
+
+    static func rebuild(_ projections: [any Projection], options: RebuildOptions, session s: PostgresSession, dictionaries: DictionaryStore,
+                        shouldContinue: @escaping @Sendable () -> Bool, onProgress: (@Sendable (FoldProgress) -> Void)?) throws -> RebuildResult {
+        guard !projections.isEmpty else { return RebuildResult(projections: [], position: try EventLog.headPosition(session: s), eventsFolded: 0, seconds: 0, retiredSchemas: [:]) }
+        let clock = ContinuousClock()
+        let began = clock.now
+        // One rebuild per projection at a time, across processes; released on every exit path.
+        var locked: [String] = []
+        defer { for n in locked { _ = try? s.query("SELECT pg_advisory_unlock(hashtext('finsync.rebuild:' || $1))", [.text(n)]) } }
+        for p in projections {
+            let got = try s.query("SELECT pg_try_advisory_lock(hashtext('finsync.rebuild:' || $1))", [.text(p.name)])
+            guard got[0].string(0) == "t" else {
+                throw ReplayError(code: .busy, message: "another rebuild of this projection is running; wait for it or stop it first", projection: p.name)
+            }
+            locked.append(p.name)
+        }
+        // A shadow started by another version of the code (or --restart) starts over.
+        for p in projections {
+            let r = try s.query("SELECT version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(p.name), .text(shadowSchema(p))])
+            if options.restart || (r.count == 1 && r[0].int(0) != p.version) { try dropShadow(p, session: s) }
+        }
+        let targets = projections.map { ProjectionTarget($0, schema: shadowSchema($0)) }
+        let driver = FoldDriver(batchSize: options.batchSize, snapshotEvery: options.snapshotEvery, dictionaries: dictionaries,
+                                shouldContinue: shouldContinue, onProgress: onProgress)
+        var folded: Int64 = 0
+        // Fold outside the swap until the remaining tail is short.
+        while true {
+            let head = try EventLog.headPosition(session: s)
+            folded += try driver.fold(targets, upTo: head, session: s)
+            if try EventLog.headPosition(session: s) - head <= options.swapLag { break }
+        }
+        guard shouldContinue() else { throw ReplayError(code: .cancelled, message: "stopped before the swap; the live tables are untouched and a re-run resumes") }
+        let (position, tail, retired) = try swap(projections, options: options, session: s, dictionaries: dictionaries)
+        folded += tail
+        let elapsed = began.duration(to: clock.now)
+        return RebuildResult(projections: projections.map(\.name), position: position, eventsFolded: folded,
+                             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, retiredSchemas: retired)
+    }
+
+    /// The swap: one transaction.
+    static func swap(_ projections: [any Projection], options: RebuildOptions, session s: PostgresSession,
+                     dictionaries: DictionaryStore) throws -> (position: Int64, tail: Int64, retired: [String: String]) {
+        try s.transaction { t in
+            // The live runners' lock (they try-lock, so they skip this projection until we commit).
+            for p in projections {
+                for schema in [p.liveSchema, shadowSchema(p)] {
+                    _ = try t.query("SELECT pg_advisory_xact_lock(hashtext('finsync.projection:' || $1 || '@' || $2))", [.text(p.name), .text(schema)])
+                }
+            }
+            let head = try EventLog.headPosition(session: t)
+            var tail: Int64 = 0
+            for p in projections {
+                let from = try t.query("SELECT position FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2 FOR UPDATE",
+                                       [.text(p.name), .text(shadowSchema(p))])
+                guard from.count == 1, let start = from[0].int64(0) else {
+                    throw ReplayError(code: .invalidSchema, message: "the shadow has no checkpoint; re-run the rebuild", projection: p.name, schema: shadowSchema(p))
+                }
+                tail = max(tail, head - start)
+                try foldTail(p, schema: shadowSchema(p), after: start, upTo: head, batchSize: options.batchSize, session: t, dictionaries: dictionaries)
+            }
+            try lockLiveTables(projections, wait: options.lockWait, session: t)
+            let stamp = try t.query("SELECT to_char(clock_timestamp(), 'YYYYMMDD\"_\"HH24MISS')")[0].string(0)!
+            var retired: [String: String] = [:]
+            for p in projections {
+                let live = PostgresSession.quoteIdentifier(p.liveSchema)
+                let shadow = shadowSchema(p)
+                let old = "retired_\(p.name)_\(stamp)"
+                _ = try t.execute("CREATE SCHEMA IF NOT EXISTS \(live)")
+                if options.keepOld { _ = try t.execute("CREATE SCHEMA IF NOT EXISTS \(PostgresSession.quoteIdentifier(old))") }
+                for table in p.tables {
+                    if try SchemaCatalog.tableExists(p.liveSchema, table, session: t) {
+                        if options.keepOld {
+                            _ = try t.execute("ALTER TABLE \(SchemaCatalog.qualified(p.liveSchema, table)) SET SCHEMA \(PostgresSession.quoteIdentifier(old))")
+                        } else {
+                            _ = try t.execute("DROP TABLE \(SchemaCatalog.qualified(p.liveSchema, table))")
+                        }
+                    }
+                    _ = try t.execute("ALTER TABLE \(SchemaCatalog.qualified(shadow, table)) SET SCHEMA \(live)")
+                }
+                if options.keepOld {
+                    retired[p.name] = old
+                    _ = try t.query("UPDATE projections.checkpoints SET target_schema = $3 WHERE projection = $1 AND target_schema = $2",
+                                    [.text(p.name), .text(p.liveSchema), .text(old)])
+                } else {
+                    _ = try t.query("DELETE FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(p.name), .text(p.liveSchema)])
+                }
+                _ = try t.query("""
+                    UPDATE projections.checkpoints SET target_schema = $3, updated_at = now(), last_error = NULL, error_position = NULL, error_event_type = NULL
+                    WHERE projection = $1 AND target_schema = $2
+                    """, [.text(p.name), .text(shadow), .text(p.liveSchema)])
+                _ = try t.execute("DROP SCHEMA \(PostgresSession.quoteIdentifier(shadow)) CASCADE")
+            }
+            return (head, tail, retired)
+        }
+    }
+
+    /// Takes every existing live table of `projections` in ACCESS EXCLUSIVE mode, all at once
+    /// and without waiting (NOWAIT), retrying with a short back-off until `wait` has passed.
+    /// Holding none while waiting is what keeps a multi-table reader from deadlocking with the swap.
+    static func lockLiveTables(_ projections: [any Projection], wait: Duration, session t: PostgresSession) throws {
+        var tables: [String] = []
+        for p in projections {
+            for table in p.tables where try SchemaCatalog.tableExists(p.liveSchema, table, session: t) { tables.append(SchemaCatalog.qualified(p.liveSchema, table)) }
+        }
+        guard !tables.isEmpty else { return }
+        let clock = ContinuousClock()
+        let deadline = clock.now + wait
+        var pause = Duration.milliseconds(2)
+        while true {
+            _ = try t.execute("SAVEPOINT finsync_swap_lock")
+            do {
+                _ = try t.execute("LOCK TABLE \(tables.joined(separator: ", ")) IN ACCESS EXCLUSIVE MODE NOWAIT")
+                _ = try t.execute("RELEASE SAVEPOINT finsync_swap_lock")
+                return
+            } catch let e as PostgresError where e.sqlState == "55P03" {
+                _ = try t.execute("ROLLBACK TO SAVEPOINT finsync_swap_lock")
+                guard clock.now < deadline else {
+                    throw ReplayError(code: .busy, message: "readers kept the live tables busy for \(wait); nothing was swapped, and a re-run resumes from the shadow",
+                                      projection: projections.map(\.name).joined(separator: ","))
+                }
+                Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+                pause = min(pause * 2, .milliseconds(50))
+            }
+        }
+    }
+
+    /// Folds (after, upTo] into `schema` inside the caller's transaction and moves its checkpoint.
+    static func foldTail(_ p: any Projection, schema: String, after: Int64, upTo: Int64, batchSize: Int, session t: PostgresSession, dictionaries: DictionaryStore) throws {
+        var position = after
+        let context = ProjectionContext(session: t, schema: schema)
+        while position < upTo {
+            let batch = try EventLog.readBatch(after: position, upTo: upTo, limit: batchSize, types: p.eventTypes, session: t, dictionaries: dictionaries)
+            var events: [ProjectedEvent] = []
+            events.reserveCapacity(batch.count)
+            for e in batch {
+                do { events.append(ProjectedEvent(e, json: try e.json())) } catch {
+                    throw ReplayError(code: .foldFailed, message: "event \(e.position) (\(e.type.name)) cannot be decoded: \(error)", projection: p.name, schema: schema)
+                }
+            }
+            do { if !events.isEmpty { try p.apply(events, in: context) } } catch {
+                throw ReplayError(code: .foldFailed, message: "\(error)", projection: p.name, schema: schema)
+            }
+            position = batch.count < batchSize ? upTo : batch.last!.position
+        }
+        _ = try t.query("UPDATE projections.checkpoints SET position = $3, updated_at = now() WHERE projection = $1 AND target_schema = $2",
+                        [.text(p.name), .text(schema), PostgresParameter(upTo)])
+    }
+}

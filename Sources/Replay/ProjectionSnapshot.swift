@@ -1,0 +1,121 @@
+import EventLog
+import Postgres
+import Projections
+
+/// A saved copy of one projection's tables as of a position: the tables, under their own
+/// names, in schema ``schema``. Built by code `version`; only used by the same version.
+public struct ProjectionSnapshot: Sendable, Hashable {
+    public var projection: String
+    public var version: Int
+    public var position: Int64
+    public var schema: String
+    public var rowCount: Int64
+}
+
+/// Snapshots of projection state, taken every N events while a rebuild or a replay folds,
+/// so a replay to position P restores the nearest snapshot at or before P and folds only
+/// the tail. An optimisation only: restoring a snapshot and folding on gives exactly the
+/// rows a fold from position 0 gives (the fold is deterministic and the snapshot is taken
+/// in the same transaction that reads the checkpoint it is tagged with).
+public enum SnapshotStore {
+    /// `snap_<projection>_v<version>_p<position>`.
+    public static func schemaName(_ projection: any Projection, position: Int64) -> String {
+        "snap_\(projection.name)_v\(projection.version)_p\(position)"
+    }
+
+    /// Copies the projection's tables in `schema` into a new snapshot tagged `position`.
+    /// The target's checkpoint must stand exactly at `position`. Returns nil when a snapshot
+    /// of that projection, version and position already exists (taking it again would give
+    /// the same rows).
+    @discardableResult
+    public static func take(_ projection: any Projection, from schema: String, at position: Int64, session s: PostgresSession) throws -> ProjectionSnapshot? {
+        try s.transaction { t in
+            let exists = try t.query("SELECT 1 FROM replay.snapshots WHERE projection = $1 AND version = $2 AND position = $3",
+                                     [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position)])
+            guard exists.count == 0 else { return nil }
+            let cp = try t.query("SELECT position, version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2 FOR SHARE",
+                                 [.text(projection.name), .text(schema)])
+            guard cp.count == 1, cp[0].int64(0) == position, cp[0].int(1) == projection.version else {
+                throw ReplayError(code: .invalidSchema, message: "cannot snapshot at \(position): the checkpoint stands at \(cp.count == 1 ? String(cp[0].int64(0)!) : "nothing")",
+                                  projection: projection.name, schema: schema)
+            }
+            let snap = schemaName(projection, position: position)
+            _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(snap)) CASCADE; CREATE SCHEMA \(PostgresSession.quoteIdentifier(snap))")
+            var rows: Int64 = 0
+            for table in projection.tables {
+                // No indexes (a snapshot is only ever read whole) and no WAL: after a crash
+                // PostgreSQL empties unlogged tables, which `restore` detects by the row count.
+                let r = try t.execute("CREATE UNLOGGED TABLE \(SchemaCatalog.qualified(snap, table)) AS SELECT * FROM \(SchemaCatalog.qualified(schema, table))")
+                rows += Int64(r.affectedRows)
+            }
+            _ = try t.query("INSERT INTO replay.snapshots (projection, version, position, schema_name, row_count) VALUES ($1, $2, $3, $4, $5)",
+                            [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position), .text(snap), PostgresParameter(rows)])
+            return ProjectionSnapshot(projection: projection.name, version: projection.version, position: position, schema: snap, rowCount: rows)
+        }
+    }
+
+    /// The newest snapshot of the projection's current version at or before `position`.
+    public static func nearest(_ projection: any Projection, atOrBefore position: Int64, session s: PostgresSession) throws -> ProjectionSnapshot? {
+        let r = try s.query("""
+            SELECT position, schema_name, row_count FROM replay.snapshots WHERE projection = $1 AND version = $2 AND position <= $3
+            ORDER BY position DESC LIMIT 1
+            """, [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position)])
+        guard r.count == 1 else { return nil }
+        return ProjectionSnapshot(projection: projection.name, version: projection.version, position: r[0].int64(0)!, schema: r[0].string(1)!, rowCount: r[0].int64(2)!)
+    }
+
+    /// Every snapshot, oldest first.
+    public static func list(session s: PostgresSession) throws -> [ProjectionSnapshot] {
+        try s.query("SELECT projection, version, position, schema_name, row_count FROM replay.snapshots ORDER BY projection, version, position").rows.map {
+            ProjectionSnapshot(projection: $0.string(0)!, version: $0.int(1)!, position: $0.int64(2)!, schema: $0.string(3)!, rowCount: $0.int64(4)!)
+        }
+    }
+
+    /// Creates the projection's (empty) tables in `schema`, fills them from `snapshot`, and
+    /// sets the target's checkpoint to the snapshot's position — one transaction.
+    ///
+    /// The tables are filled without their indexes, which are built once afterwards; with
+    /// `unlogged` they are made UNLOGGED first (scratch schemas). Throws
+    /// ``ReplayError/Code/invalidSnapshot`` (and changes nothing) when the snapshot no longer
+    /// holds the rows it was taken with (e.g. emptied by crash recovery).
+    public static func restore(_ snapshot: ProjectionSnapshot, of projection: any Projection, into schema: String, unlogged: Bool = false, session s: PostgresSession) throws {
+        try s.transaction { t in
+            _ = try t.execute("CREATE SCHEMA IF NOT EXISTS \(PostgresSession.quoteIdentifier(schema))")
+            try projection.createTables(in: ProjectionContext(session: t, schema: schema))
+            if unlogged { try SchemaCatalog.setUnlogged(schema, projection.tables, session: t) }
+            var rows: Int64 = 0
+            for table in projection.tables {
+                let target = SchemaCatalog.qualified(schema, table)
+                _ = try t.execute("TRUNCATE \(target)")
+                let saved = try SchemaCatalog.dropIndexes(schema, table, session: t)
+                rows += Int64(try t.execute("INSERT INTO \(target) SELECT * FROM \(SchemaCatalog.qualified(snapshot.schema, table))").affectedRows)
+                try SchemaCatalog.restoreIndexes(saved, schema, table, session: t)
+            }
+            guard rows == snapshot.rowCount else {
+                throw ReplayError(code: .invalidSnapshot, message: "snapshot \(snapshot.schema) holds \(rows) rows, \(snapshot.rowCount) when taken; it will be dropped",
+                                  projection: projection.name, schema: snapshot.schema)
+            }
+            _ = try t.query("""
+                INSERT INTO projections.checkpoints (projection, target_schema, version, position) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (projection, target_schema) DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position, updated_at = now(),
+                    last_error = NULL, error_position = NULL, error_event_type = NULL
+                """, [.text(projection.name), .text(schema), PostgresParameter(projection.version), PostgresParameter(snapshot.position)])
+        }
+    }
+
+    /// Drops one snapshot.
+    public static func drop(_ snapshot: ProjectionSnapshot, session s: PostgresSession) throws {
+        try s.transaction { t in
+            _ = try t.query("DELETE FROM replay.snapshots WHERE schema_name = $1", [.text(snapshot.schema)])
+            _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(snapshot.schema)) CASCADE")
+        }
+    }
+
+    /// Drops every snapshot of `projection` (all versions), or all snapshots when nil.
+    public static func drop(projection: String? = nil, session s: PostgresSession) throws {
+        try s.transaction { t in
+            let r = try t.query("DELETE FROM replay.snapshots WHERE $1::text IS NULL OR projection = $1 RETURNING schema_name", [PostgresParameter(projection)])
+            for row in r { _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(row.string(0)!)) CASCADE") }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import CanonicalJSON
+import EventLog
+import Foundation
+import Postgres
+import Projections
+import ProviderSamples
+import Replay
+
+/// `finsync bench replay`: full rebuild throughput against a COPY baseline of the rows it
+/// produces, and point-in-time replay latency with and without snapshots, on a generated log.
+struct ReplayBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "replay", abstract: "Benchmark rebuilds (vs COPY of the resulting rows) and point-in-time replays (with and without snapshots).")
+
+    @OptionGroup var database: DatabaseOptions
+    @Option(help: "Number of events to generate.") var events = 1_000_000
+    @Option(help: "Events per append.") var appendBatch = 1000
+    @Option(help: "Events per fold batch.") var batchSize = 10_000
+    @Option(help: "Snapshot interval in positions.") var snapshotEvery: Int64 = 100_000
+    @Option(help: "Scratch database to (re)create on the same server.") var scratchDatabase = "finsync_bench_replay"
+    @Flag(help: "Print one JSON object.") var json = false
+
+    func run() async throws {
+        let config = try await BenchDatabase.fresh(scratchDatabase, server: database.configuration)
+        let conn = try await PostgresConnection.connect(config)
+        defer { conn.close() }
+        let log = EventLog(connection: conn)
+        func say(_ s: String) { if !json { print(s) } }
+
+        say("generating and appending \(events) events in per-stream batches of \(appendBatch)…")
+        var buffers: [String: [NewEvent]] = [:]
+        var generated = 0
+        let run = UUIDv7.make()
+        for sample in HouseholdLog() {
+            guard generated < events else { break }
+            generated += 1
+            buffers[sample.stream, default: []].append(NewEvent(type: EventType(sample.type), json: sample.payload, occurredAt: sample.occurredAt, correlationID: run,
+                                                                metadata: ["run_id": .string(run.uuidString.lowercased())]))
+            if buffers[sample.stream]!.count == appendBatch { _ = try await log.append(buffers.removeValue(forKey: sample.stream)!, to: sample.stream) }
+        }
+        for (stream, batch) in buffers.sorted(by: { $0.key < $1.key }) { _ = try await log.append(batch, to: stream) }
+        let head = try await log.headPosition()
+        try await conn.withSession { s in _ = try s.execute("VACUUM ANALYZE eventlog.events") }
+
+        // Full rebuild (shadow fold, snapshots every N, swap).
+        ProcessMemory.resetPeak()
+        say("rebuilding every projection from position 0…")
+        var options = RebuildOptions()
+        options.batchSize = batchSize
+        options.snapshotEvery = snapshotEvery
+        let line = ProgressLine("rebuild", force: false)
+        let rebuilt = try await ProjectionRebuilder(connection: conn).rebuild(ProjectionCatalog.all, options: options, onProgress: json ? nil : line.update)
+        if !json { line.finish() }
+        let rebuildRate = Double(rebuilt.eventsFolded) / rebuilt.seconds
+
+        // Baseline: COPY the resulting rows into empty copies of the same tables (only COPY is timed).
+        say("COPY baseline of the resulting rows…")
+        let (copySeconds, rows) = try await copyBaseline(config)
+
+        // Replay to 10%, 50%, 99% of the log, with the rebuild's snapshots and without.
+        let points: [(String, Int64)] = [("p10", head / 10), ("p50", head / 2), ("p99", head * 99 / 100)]
+        let replay = PointInTimeReplay(connection: conn)
+        var with: [String: Double] = [:], without: [String: Double] = [:]
+        for (name, p) in points {
+            var o = ReplayOptions()
+            o.batchSize = batchSize
+            o.snapshotEvery = snapshotEvery
+            with[name] = try await replay.replay(at: .position(p), into: "bench_replay", options: o).seconds
+            o.useSnapshots = false
+            without[name] = try await replay.replay(at: .position(p), into: "bench_replay", options: o).seconds
+            say("  replay to \(name) (position \(p)): \(String(format: "%.2f", with[name]!)) s with snapshots, \(String(format: "%.2f", without[name]!)) s without")
+        }
+        try await replay.drop(schema: "bench_replay")
+        let peak = ProcessMemory.peakRSSMiB()
+
+        func obj(_ d: [String: Double]) -> JSONValue { .object(d.mapValues { .number(String(format: "%.3f", $0)) }) }
+        let result: JSONValue = [
+            "events": .number(String(head)),
+            "batch_size": .number(String(batchSize)),
+            "snapshot_every": .number(String(snapshotEvery)),
+            "rebuild_seconds": .number(String(format: "%.3f", rebuilt.seconds)),
+            "rebuild_events_per_s": .number(String(format: "%.0f", rebuildRate)),
+            "result_rows": .number(String(rows)),
+            "copy_baseline_seconds": .number(String(format: "%.3f", copySeconds)),
+            "rebuild_vs_copy": .number(String(format: "%.4f", copySeconds / rebuilt.seconds)),
+            "replay_seconds": obj(with),
+            "replay_seconds_no_snapshots": obj(without),
+            "peak_rss_mb": .number(String(format: "%.1f", peak)),
+        ]
+        if json { print(result.canonicalString); return }
+        print("""
+            events:              \(head)
+            rebuild:             \(String(format: "%.2f", rebuilt.seconds)) s, \(Int(rebuildRate)) events/s (batches of \(batchSize), snapshots every \(snapshotEvery))
+            COPY of the result:  \(rows) rows in \(String(format: "%.2f", copySeconds)) s (copy/rebuild = \(String(format: "%.3f", copySeconds / rebuilt.seconds)))
+            replay p10/p50/p99:  \(["p10", "p50", "p99"].map { String(format: "%.2f", with[$0]!) }.joined(separator: " / ")) s with snapshots, \(["p10", "p50", "p99"].map { String(format: "%.2f", without[$0]!) }.joined(separator: " / ")) s without
+            peak RSS:            \(String(format: "%.1f", peak)) MiB
+            """)
+    }
+
+    /// Streams every projection table's rows out (untimed) and COPYs them in chunks into
+    /// empty `LIKE … INCLUDING ALL` copies on a second connection (timed).
+    func copyBaseline(_ config: PostgresConfiguration) async throws -> (seconds: Double, rows: Int) {
+        let reader = try await PostgresConnection.connect(config)
+        let writer = try await PostgresConnection.connect(config)
+        defer { reader.close(); writer.close() }
+        let tables = ProjectionCatalog.all.flatMap { p in p.tables.map { (p.liveSchema, $0) } }
+        return try await reader.withSession { s in
+            try writer.withSessionBlocking { w in _ = try w.execute("DROP SCHEMA IF EXISTS bench_copy CASCADE; CREATE SCHEMA bench_copy") }
+            var seconds = 0.0, rows = 0
+            let clock = ContinuousClock()
+            for (schema, table) in tables {
+                let columns = try SchemaCatalog.columns(schema, table, session: s)
+                let target = SchemaCatalog.qualified("bench_copy", table)
+                try writer.withSessionBlocking { w in _ = try w.execute("CREATE TABLE \(target) (LIKE \(SchemaCatalog.qualified(schema, table)) INCLUDING ALL)") }
+                let copy = "COPY \(target) (\(columns.map(PostgresSession.quoteIdentifier).joined(separator: ", "))) FROM STDIN"
+                var chunk = CopyTextWriter(reservingCapacity: 1 << 22)
+                func flush() throws {
+                    guard !chunk.isEmpty else { return }
+                    let data = chunk
+                    let start = clock.now
+                    try writer.withSessionBlocking { w in _ = try w.copyIn(copy, text: data) }
+                    let d = start.duration(to: clock.now)
+                    seconds += Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+                    chunk = CopyTextWriter(reservingCapacity: 1 << 22)
+                }
+                try s.forEachRow("SELECT \(columns.map { PostgresSession.quoteIdentifier($0) + "::text" }.joined(separator: ", ")) FROM \(SchemaCatalog.qualified(schema, table))") { r in
+                    for i in columns.indices { chunk.add(r.string(i)) }
+                    chunk.endRow()
+                    rows += 1
+                    if chunk.rowCount >= 50_000 { try flush() }
+                }
+                try flush()
+            }
+            return (seconds, rows)
+        }
+    }
+}

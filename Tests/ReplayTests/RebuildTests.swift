@@ -1,0 +1,204 @@
+import EventLog
+import FinsyncTestSupport
+import Foundation
+import Postgres
+import Projections
+import Replay
+import Synchronization
+import Testing
+
+@Suite struct RebuildTests {
+    @Test func rebuildEqualsIncrementalFold() async throws {
+        try await TestDatabase.with { db in
+            let conn = try await db.connect()
+            defer { conn.close() }
+            let log = EventLog(connection: conn)
+            // The live tables are maintained incrementally: small batches, caught up between appends.
+            for part in 0..<4 {
+                try await ReplayFixture.append((part * 1500)..<((part + 1) * 1500), to: log)
+                try await ReplayFixture.catchUpLive(conn, batchSize: 333)
+            }
+            let head = try await log.headPosition()
+            #expect(head == 6000)
+            let incremental = try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn)
+            #expect((incremental["transactions"]?.count ?? 0) > 1000)
+            #expect((incremental["daily_balances"]?.count ?? 0) > 100)
+
+            var options = RebuildOptions()
+            options.snapshotEvery = 0
+            let r = try await ProjectionRebuilder(connection: conn).rebuild(ProjectionCatalog.all, options: options)
+            #expect(r.position == head)
+            #expect(r.eventsFolded == head)
+            let rebuilt = try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn)
+            for table in ProjectionCatalog.all.flatMap(\.tables) {
+                #expect(rebuilt[table] == incremental[table], "table \(table) differs after the rebuild")
+            }
+            for p in ProjectionCatalog.all {
+                #expect(try await ReplayFixture.checkpoint(p.name, schema: p.liveSchema, connection: conn) == head)
+                #expect(try await ReplayFixture.checkpoint(p.name, schema: ProjectionRebuilder.shadowSchema(p), connection: conn) == nil)
+            }
+            let shadows = try await conn.withSession { s in try s.query("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'rebuild\\_%'")[0].int64(0) }
+            #expect(shadows == 0)
+            // The live runner carries on from the swapped-in checkpoint.
+            try await ReplayFixture.append(6000..<6500, to: log)
+            try await ReplayFixture.catchUpLive(conn)
+            #expect(try await ReplayFixture.checkpoint("unified", schema: "public", connection: conn) == 6500)
+        }
+    }
+
+    @Test func readersDuringRebuildAndSwapNeverSeeMissingRows() async throws {
+        try await TestDatabase.with { db in
+            let conn = try await db.connect()
+            defer { conn.close() }
+            try await ReplayFixture.append(0..<5000, to: EventLog(connection: conn))
+            try await ReplayFixture.catchUpLive(conn, batchSize: 5000)
+            let countSQL = """
+                SELECT (SELECT count(*) FROM public.transactions), (SELECT count(*) FROM public.gc_transactions),
+                       (SELECT count(*) FROM public.accounts), (SELECT count(*) FROM analytics.daily_balances)
+                """
+            let counts: @Sendable (PostgresSession) throws -> [Int64] = { s in let r = try s.query(countSQL); return (0..<4).map { r[0].int64($0)! } }
+            let expected = try await conn.withSession(counts)
+            #expect(expected.allSatisfy { $0 > 0 })
+
+            let reader = try await db.connect()
+            defer { reader.close() }
+            let done = Atomic<Bool>(false)
+            let readerTask = Task { () throws -> (reads: Int, wrong: [[Int64]]) in
+                var reads = 0
+                var wrong: [[Int64]] = []
+                while !done.load(ordering: .acquiring) {
+                    let c = try await reader.withSession(counts)
+                    reads += 1
+                    if c != expected { wrong.append(c) }
+                }
+                // One more read after the swap committed.
+                let c = try await reader.withSession(counts)
+                if c != expected { wrong.append(c) }
+                return (reads + 1, wrong)
+            }
+            // Several rebuilds, so the reader loop overlaps folds and swaps many times.
+            for keepOld in [false, true, false] {
+                var options = RebuildOptions()
+                options.keepOld = keepOld
+                options.batchSize = 1000
+                _ = try await ProjectionRebuilder(connection: conn).rebuild(ProjectionCatalog.all, options: options)
+            }
+            done.store(true, ordering: .releasing)
+            let outcome = try await readerTask.value
+            #expect(outcome.reads > 3)
+            #expect(outcome.wrong.isEmpty, "readers saw \(outcome.wrong.prefix(3)) instead of \(expected)")
+            // --keep-old left the replaced tables, complete, in a retired schema.
+            let retired = try await conn.withSession { s in
+                try s.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'retired\\_unified\\_%'").rows.compactMap { $0.string(0) }
+            }
+            #expect(retired.count == 1)
+            if let schema = retired.first {
+                let n = try await conn.withSession { s in try SchemaCatalog.rowCount(schema, "transactions", session: s) }
+                #expect(n == expected[0])
+            }
+        }
+    }
+
+    @Test func liveKeepsCatchingUpDuringRebuildAndContinuesAfterTheSwap() async throws {
+        try await TestDatabase.with { db in
+            let conn = try await db.connect()
+            defer { conn.close() }
+            let log = EventLog(connection: conn)
+            try await ReplayFixture.append(0..<3000, to: log)
+            try await ReplayFixture.catchUpLive(conn)
+            // Another process appends and folds the live tables while the rebuild runs.
+            let live = try await db.connect()
+            defer { live.close() }
+            let writer = Task { () throws -> Int in
+                var passes = 0
+                for part in 0..<6 {
+                    try await ReplayFixture.append((3000 + part * 500)..<(3500 + part * 500), to: EventLog(connection: live))
+                    // After a swap, a pass that read the old checkpoint stops (its conditional
+                    // checkpoint update fails and rolls back); the next pass carries on.
+                    let results = try await ProjectionRunner(connection: live).catchUp(ProjectionCatalog.liveTargets, batchSize: 400)
+                    for r in results where r.outcome == .failed { #expect(r.error?.code == .concurrentRunner, "\(r.error.map { "\($0)" } ?? "")") }
+                    passes += 1
+                }
+                return passes
+            }
+            var options = RebuildOptions()
+            options.batchSize = 300
+            options.swapLag = 0
+            let r = try await ProjectionRebuilder(connection: conn).rebuild(ProjectionCatalog.all, options: options)
+            #expect(try await writer.value == 6)
+            #expect(r.position >= 3000)
+            try await ReplayFixture.catchUpLive(conn)
+            #expect(try await log.headPosition() == 6000)
+            // The live tables now equal a fold of the whole log from scratch.
+            var replayOptions = ReplayOptions()
+            replayOptions.useSnapshots = false
+            let full = try await PointInTimeReplay(connection: conn).replay(at: .position(6000), into: "full", options: replayOptions)
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == ReplayFixture.dump(ProjectionCatalog.all, schema: full.schema, connection: conn))
+        }
+    }
+
+    @Test func interruptedRebuildLeavesLiveIntactAndResumes() async throws {
+        try await TestDatabase.with { db in
+            let conn = try await db.connect()
+            defer { conn.close() }
+            try await ReplayFixture.append(0..<6000, to: EventLog(connection: conn))
+            try await ReplayFixture.catchUpLive(conn)
+            let live = try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn)
+            let rebuilder = ProjectionRebuilder(connection: conn)
+            var options = RebuildOptions()
+            options.batchSize = 500  // chunks of 5000 positions: the stop lands mid-fold
+            options.snapshotEvery = 0
+            let polls = Atomic<Int>(0)
+            do {
+                _ = try await rebuilder.rebuild(ProjectionCatalog.all, options: options, shouldContinue: { polls.add(1, ordering: .relaxed).newValue < 2 })
+                Issue.record("the rebuild should have been interrupted")
+            } catch let e as ReplayError {
+                #expect(e.code == .cancelled)
+            }
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == live)
+            let shadow = try await ReplayFixture.checkpoint("unified", schema: "rebuild_unified", connection: conn)
+            #expect(shadow == 5000)
+            #expect(try await ReplayFixture.checkpoint("unified", schema: "public", connection: conn) == 6000)
+
+            // A failure inside the swap (after the tail was folded into the shadow) rolls it all back.
+            let broken = try await conn.withSession { s in
+                _ = try s.execute("CREATE SCHEMA IF NOT EXISTS analytics")
+                // A view on a live table makes DROP TABLE fail inside the swap transaction.
+                _ = try s.execute("CREATE VIEW analytics.blocker AS SELECT * FROM analytics.daily_balances")
+                return true
+            }
+            #expect(broken)
+            await #expect(throws: PostgresError.self) { _ = try await rebuilder.rebuild(ProjectionCatalog.all, options: options) }
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == live)
+            #expect(try await ReplayFixture.checkpoint("unified", schema: "rebuild_unified", connection: conn) == 6000)
+            try await conn.withSession { s in _ = try s.execute("DROP VIEW analytics.blocker") }
+
+            // Re-running resumes from the shadow's checkpoint and completes.
+            let r = try await rebuilder.rebuild(ProjectionCatalog.all, options: options)
+            #expect(r.position == 6000)
+            #expect(r.eventsFolded == 0)
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == live)
+        }
+    }
+
+    @Test func versionChangedProjectionIsRebuiltAloneWithDependants() async throws {
+        try await TestDatabase.with { db in
+            let conn = try await db.connect()
+            defer { conn.close() }
+            try await ReplayFixture.append(0..<2000, to: EventLog(connection: conn))
+            try await ReplayFixture.catchUpLive(conn)
+            let live = try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn)
+            // Pretend analytics' tables were built by an older version of its code.
+            try await conn.withSession { s in _ = try s.execute("UPDATE projections.checkpoints SET version = 0 WHERE projection = 'analytics' AND target_schema = 'analytics'") }
+            let rebuilder = ProjectionRebuilder(connection: conn)
+            let stale = try await rebuilder.stale()
+            #expect(stale.map(\.name) == ["analytics"])
+            let r = try await rebuilder.rebuild(stale)
+            #expect(r.projections == ["analytics"])
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == live)
+            #expect(try await rebuilder.stale().isEmpty)
+            #expect(try ProjectionRebuilder.selection(["unified"]).map(\.name) == ["unified"])
+            #expect(throws: ReplayError.self) { try ProjectionRebuilder.selection(["nope"]) }
+        }
+    }
+}
