@@ -235,15 +235,17 @@ public struct EventLog: Sendable {
         let dicts = ids.isEmpty ? [:] : try dictionaries.resolve(ids: ids, session: session)
         var out: [RecordedEvent] = []
         out.reserveCapacity(r.count)
+        var lastStream: String? = nil, lastType: String? = nil
         for row in r {
             let position = row.int64(0)!
-            guard let stream = row.string(1), let version = row.int64(2), let id = row.uuid(3), let key = row.bytes(4), key.count == 16,
-                  let type = row.string(5), let schema = row.int64(6), let recorded = row.date(10), let codec = row.int64(12),
+            guard let stream = row.string(1, reusing: lastStream), let version = row.int64(2), let id = row.uuid(3), let key = row.bytes(4), key.count == 16,
+                  let type = row.string(5, reusing: lastType), let schema = row.int64(6), let recorded = row.date(10), let codec = row.int64(12),
                   let raw = row.int64(14), let payload = row.bytes(15)
             else { throw EventLogError(code: .corruptPayload, message: "envelope has a missing or malformed column", position: position) }
             let dictID = row.isNull(13) ? nil : row.int64(13).map { Int32($0) }
-            var metadata = row.bytes(11) ?? [1, 123, 125]
-            if metadata.first == 1 { metadata.removeFirst() }
+            lastStream = stream; lastType = type
+            // jsonb in binary format: a version byte, then the JSON text.
+            let metadata = row.bytes(11, droppingFirst: 1) ?? [123, 125]
             out.append(RecordedEvent(position: position, streamID: stream, streamVersion: version, eventID: id, contentKey: ContentKey(bytes: key),
                                      type: EventType(type, version: Int(schema)), causationID: row.uuid(7), correlationID: row.uuid(8),
                                      occurredAt: row.date(9), recordedAt: recorded, metadataJSON: metadata, encoding: Int16(codec),
@@ -254,6 +256,10 @@ public struct EventLog: Sendable {
 }
 
 /// Batches of events in position order, read lazily with bounded memory.
+///
+/// While the caller works on one batch, the next is already being fetched on the
+/// connection's own thread, so reading and decoding overlap; at most two batches are
+/// held at once.
 public struct EventBatches: AsyncSequence, Sendable {
     public typealias Element = [RecordedEvent]
     let log: EventLog
@@ -269,13 +275,22 @@ public struct EventBatches: AsyncSequence, Sendable {
         let batchSize: Int
         let types: Set<String>?
         var done = false
+        var prefetch: Task<[RecordedEvent], any Error>? = nil
+
+        func fetch(after position: Int64) -> Task<[RecordedEvent], any Error> {
+            let (log, upTo, batchSize, types) = (self.log, self.upTo, self.batchSize, self.types)
+            return Task { try await log.readBatch(after: position, upTo: upTo, limit: batchSize, types: types) }
+        }
 
         public mutating func next() async throws -> [RecordedEvent]? {
             guard !done else { return nil }
-            let batch = try await log.readBatch(after: cursor, upTo: upTo, limit: batchSize, types: types)
+            let pending = prefetch ?? fetch(after: cursor)
+            prefetch = nil
+            let batch = try await pending.value
             if batch.count < batchSize { done = true }
-            guard let last = batch.last else { return nil }
+            guard let last = batch.last else { done = true; return nil }
             cursor = last.position
+            if !done { prefetch = fetch(after: cursor) }
             return batch
         }
     }

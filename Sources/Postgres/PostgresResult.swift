@@ -56,6 +56,16 @@ public struct PostgresRow {
         return try body(UnsafeRawBufferPointer(start: p, count: n))
     }
 
+    /// The value as a string, reusing `previous` when the bytes are the same: consecutive
+    /// rows often repeat a value (a stream id, an event type), and this spares an allocation.
+    public func string(_ column: Int, reusing previous: String?) -> String? {
+        guard let previous, !isNull(column), let p = PQgetvalue(h, row, Int32(column)) else { return string(column) }
+        let n = Int(PQgetlength(h, row, Int32(column)))
+        var prev = previous
+        let same = prev.withUTF8 { u in u.count == n && (n == 0 || memcmp(u.baseAddress!, p, n) == 0) }
+        return same ? previous : string(column)
+    }
+
     public func string(_ column: Int) -> String? {
         guard !isNull(column), let p = PQgetvalue(h, row, Int32(column)) else { return nil }
         if isBinary(column) {
@@ -87,6 +97,12 @@ public struct PostgresRow {
     }
 
     /// `bytea` as bytes: binary columns directly, text columns from their `\x…` hex form.
+    /// `bytea` bytes from `offset` on (binary columns), e.g. to skip a format byte.
+    public func bytes(_ column: Int, droppingFirst offset: Int) -> [UInt8]? {
+        guard isBinary(column) else { return bytes(column).map { Array($0.dropFirst(offset)) } }
+        return withRawBytes(column) { raw in raw.count >= offset ? [UInt8](UnsafeRawBufferPointer(rebasing: raw[offset...])) : [] }
+    }
+
     public func bytes(_ column: Int) -> [UInt8]? {
         if isBinary(column) { return withRawBytes(column) { [UInt8]($0) } }
         guard let s = string(column) else { return nil }
