@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Foundation
 import Postgres
+import Synchronization
 
 /// The append-only event log in PostgreSQL (`eventlog.events`).
 ///
@@ -67,6 +68,7 @@ public struct EventLog: Sendable {
             ("SELECT clock_timestamp()", []),
             ("SELECT event_id, content_key, position FROM eventlog.events WHERE content_key = ANY($1::bytea[])", [keyArray]),
             ("SELECT coalesce(max(stream_version), 0) FROM eventlog.events WHERE stream_id = $1", [.text(stream)]),
+            ("SAVEPOINT finsync_append", []),
         ], binaryResult: true)
         let head = r[0][0].int64(0) ?? 0
         let lastRecorded = r[0][0].date(1) ?? .distantPast
@@ -127,7 +129,6 @@ public struct EventLog: Sendable {
         // Event ids are fresh UUIDv7s, so a stored id with new content is rare: rather than
         // probing every id up front, let the unique index catch it and redo the batch
         // without the offending events.
-        _ = try session.execute("SAVEPOINT finsync_append")
         do {
             try session.copyIn(copySQL, copy)
         } catch let error as PostgresError where error.isUniqueViolation && (error.message.contains("events_event_id_key") || error.detail?.contains("event_id") == true) {
@@ -140,9 +141,9 @@ public struct EventLog: Sendable {
             redo.duplicates += events.filter { ids.contains($0.eventID) }.map { AppendResult.Duplicate(eventID: $0.eventID, existingPosition: byID[$0.eventID] ?? nil) }
             return redo
         }
-        _ = try session.execute("RELEASE SAVEPOINT finsync_append")
         let newHead = head + Int64(fresh.count)
         _ = try session.pipeline([
+            ("RELEASE SAVEPOINT finsync_append", []),
             ("UPDATE eventlog.head SET last_position = $1, last_recorded_at = $2", [PostgresParameter(newHead), PostgresParameter(recordedAt)]),
             ("SELECT pg_notify($1, $2)", [.text(notificationChannel), .text(String(newHead))]),
         ])
@@ -150,8 +151,27 @@ public struct EventLog: Sendable {
     }
 
     /// Content keys and compressed payloads: the append's only CPU-heavy work, done
-    /// before the log's lock is taken.
+    /// before the log's lock is taken, split across the cores for large batches (the
+    /// server is idle meanwhile).
     static func encode(_ events: [NewEvent], stream: String, dictionaries: [String: CompressionDictionary]) -> ([ContentKey], [EncodedPayload]) {
+        let n = events.count
+        let parts = n >= 256 ? min(ProcessInfo.processInfo.activeProcessorCount, 4) : 1
+        if parts <= 1 { return encodeRange(events[...], stream: stream, dictionaries: dictionaries) }
+        let chunk = (n + parts - 1) / parts
+        let results = Mutex([(Int, [ContentKey], [EncodedPayload])]())
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = p * chunk, hi = min(n, lo + chunk)
+            guard lo < hi else { return }
+            let (k, e) = encodeRange(events[lo..<hi], stream: stream, dictionaries: dictionaries)
+            results.withLock { $0.append((p, k, e)) }
+        }
+        var keys: [ContentKey] = [], encoded: [EncodedPayload] = []
+        keys.reserveCapacity(n); encoded.reserveCapacity(n)
+        for (_, k, e) in results.withLock({ $0 }).sorted(by: { $0.0 < $1.0 }) { keys += k; encoded += e }
+        return (keys, encoded)
+    }
+
+    static func encodeRange(_ events: ArraySlice<NewEvent>, stream: String, dictionaries: [String: CompressionDictionary]) -> ([ContentKey], [EncodedPayload]) {
         var compressor = PayloadCompressor()
         var keys: [ContentKey] = [], encoded: [EncodedPayload] = []
         keys.reserveCapacity(events.count); encoded.reserveCapacity(events.count)
