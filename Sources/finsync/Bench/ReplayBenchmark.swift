@@ -28,17 +28,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
         func say(_ s: String) { if !json { print(s) } }
 
         say("generating and appending \(events) events in per-stream batches of \(appendBatch)…")
-        var buffers: [String: [NewEvent]] = [:]
-        var generated = 0
-        let run = UUIDv7.make()
-        for sample in HouseholdLog() {
-            guard generated < events else { break }
-            generated += 1
-            buffers[sample.stream, default: []].append(NewEvent(type: EventType(sample.type), json: sample.payload, occurredAt: sample.occurredAt, correlationID: run,
-                                                                metadata: ["run_id": .string(run.uuidString.lowercased())]))
-            if buffers[sample.stream]!.count == appendBatch { _ = try await log.append(buffers.removeValue(forKey: sample.stream)!, to: sample.stream) }
-        }
-        for (stream, batch) in buffers.sorted(by: { $0.key < $1.key }) { _ = try await log.append(batch, to: stream) }
+        _ = try await BenchLog.fill(log, events: events, batchSize: appendBatch)
         let head = try await log.headPosition()
         try await conn.withSession { s in _ = try s.execute("VACUUM ANALYZE eventlog.events") }
 
