@@ -18,6 +18,8 @@ extension UnifiedProjection: ProjectionLineage {
             return RowLineage(streams: ["gocardless/agreement/\(pid)"], eventTypes: ["gocardless.agreement.observed"]) { (try? $0.string("id")) == pid }
         case "connections":
             return try connectionLineage(row, in: c)
+        case "accounts" where row["provider"] == "trading212" || row["provider"] == "vanguard":
+            return Self.investmentAccountLineage(provider: row["provider"]!, pid: row["provider_account_id"] ?? "")
         case "accounts":
             guard row["provider"] == "gocardless", let pid = row["provider_account_id"] else { return .empty }
             let base = "gocardless/account/\(pid)"
@@ -35,6 +37,13 @@ extension UnifiedProjection: ProjectionLineage {
         case "transactions":
             guard let account = row["account_id"], let key = row["provider_transaction_key"] else { return .empty }
             let r = try c.session.query("SELECT provider, provider_account_id FROM \(c.table("accounts")) WHERE id = $1::uuid", [.text(account)])
+            if r.count == 1, r[0].string(0) == "trading212", let conn = r[0].string(1) {
+                // Dividends and cash movements, by reference.
+                let isDividend = key.hasPrefix("dividend:")
+                let ref = String(key.drop { $0 != ":" }.dropFirst())
+                return RowLineage(streams: ["trading212/\(conn)/\(isDividend ? "dividends" : "transactions")"],
+                                  eventTypes: [isDividend ? "trading212.dividend.observed" : "trading212.transaction.observed"]) { (try? $0.string("reference")) == ref }
+            }
             guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .empty }
             if row["status"] == "pending" {
                 // Written by the pending sets that hold it; removed by a booking of the same bank id.
@@ -60,7 +69,23 @@ extension UnifiedProjection: ProjectionLineage {
                 (try? e.string("account_id")) == pid && GoCardlessRawProjection.bookedKey(e) == key
             }
         case "holdings":
-            return .empty  // no event this version folds writes holdings
+            guard let account = row["account_id"], let ticker = row["ticker"] else { return .empty }
+            let r = try c.session.query("SELECT provider, provider_account_id FROM \(c.table("accounts")) WHERE id = $1::uuid", [.text(account)])
+            guard r.count == 1, let provider = r[0].string(0), let pid = r[0].string(1) else { return .empty }
+            if provider == "trading212" {
+                // The position snapshots that list it, and its instrument's metadata (name, ISIN, GBX).
+                return RowLineage(streams: ["trading212/\(pid)/positions", "trading212/instrument/\(ticker)"],
+                                  eventTypes: ["trading212.positions.observed", "trading212.instrument.observed"]) { e in
+                    e.type == "trading212.instrument.observed" ? true
+                        : (e.json["positions"]?.array ?? []).contains { (try? Trading212Position($0))?.ticker == ticker }
+                }
+            }
+            if provider == "vanguard" {
+                return RowLineage(streams: nil, eventTypes: ["vanguard.holdings.observed"]) { e in
+                    (try? e.string("hierarchy_id")) == pid && VanguardPosition.all(in: e.json).contains { $0.productCode == ticker }
+                }
+            }
+            return .empty
         default:
             return nil
         }
@@ -111,5 +136,16 @@ extension UnifiedProjection: ProjectionLineage {
                 }
             }
         })
+    }
+
+    /// A Trading212 or Vanguard account: every observation of its connection's streams
+    /// touches the row (values, or at least `updated_at`).
+    static func investmentAccountLineage(provider: String, pid: String) -> RowLineage {
+        if provider == "trading212" {
+            return RowLineage(streams: nil, eventTypes: ["trading212.account.observed", "trading212.positions.observed", "trading212.dividend.observed", "trading212.transaction.observed"]) {
+                $0.event.streamID.hasPrefix("trading212/\(pid)/")
+            }
+        }
+        return RowLineage(streams: nil, eventTypes: ["vanguard.subaccount.observed", "vanguard.holdings.observed"]) { (try? $0.string("hierarchy_id")) == pid }
     }
 }

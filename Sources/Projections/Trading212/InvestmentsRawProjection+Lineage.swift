@@ -1,0 +1,48 @@
+import CanonicalJSON
+
+extension InvestmentsRawProjection: ProjectionLineage {
+    /// Raw rows are keyed by provider ids, so their events are the matching observations.
+    public func lineage(table: String, row: [String: String], in c: ProjectionContext) throws -> RowLineage? {
+        let conn = row["connection"] ?? ""
+        switch table {
+        case "t212_accounts":
+            return RowLineage(streams: ["trading212/\(conn)/account"], eventTypes: ["trading212.account.observed"]) { _ in true }
+        case "t212_positions":
+            let ticker = row["ticker"] ?? ""
+            return RowLineage(streams: ["trading212/\(conn)/positions"], eventTypes: ["trading212.positions.observed"]) { e in
+                (e.json["positions"]?.array ?? []).contains { (try? Trading212Position($0))?.ticker == ticker }
+            }
+        case "t212_instruments":
+            return RowLineage(streams: ["trading212/instrument/\(row["ticker"] ?? "")"], eventTypes: ["trading212.instrument.observed"]) { _ in true }
+        case "t212_orders":
+            let id = row["order_id"] ?? "", fill = row["fill_id"] ?? ""
+            return RowLineage(streams: ["trading212/\(conn)/orders"], eventTypes: ["trading212.order.observed"]) { e in
+                let o = e.json["order"]?.object != nil ? e.json["order"]! : e.json
+                let f = e.json["fill"]?["id"]?.numberText ?? e.json["fillId"]?.numberText ?? ""
+                return (o["id"]?.numberText ?? o["id"]?.string) == id && f == fill
+            }
+        case "t212_dividends", "t212_transactions":
+            let ref = row["reference"] ?? ""
+            let dividends = table == "t212_dividends"
+            return RowLineage(streams: ["trading212/\(conn)/\(dividends ? "dividends" : "transactions")"],
+                              eventTypes: [dividends ? "trading212.dividend.observed" : "trading212.transaction.observed"]) { (try? $0.string("reference")) == ref }
+        case "vg_accounts":
+            let h = row["hierarchy_id"] ?? ""
+            return RowLineage(streams: nil, eventTypes: ["vanguard.subaccount.observed"]) { (try? $0.string("hierarchy_id")) == h }
+        case "vg_holdings":
+            let h = row["hierarchy_id"] ?? "", code = row["product_code"] ?? ""
+            return RowLineage(streams: nil, eventTypes: ["vanguard.holdings.observed"]) { e in
+                (try? e.string("hierarchy_id")) == h && VanguardPosition.all(in: e.json).contains { $0.productCode == code }
+            }
+        case "vg_transactions":
+            let id = row["id"] ?? ""
+            return RowLineage(streams: nil, eventTypes: ["vanguard.transaction.imported"]) { e in
+                let vgConn = e.event.streamID.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+                guard let account = try? e.string("account"), let section = try? e.string("section"), let r = e.json["row"] else { return false }
+                return DeterministicID.string("vanguard", "export-row", vgConn, account, section, r.canonicalString, String(e.json["occurrence"]?.int ?? 0)) == id
+            }
+        default:
+            return nil
+        }
+    }
+}
