@@ -52,18 +52,62 @@ public struct CatchUpProgress: Sendable {
 public struct ProjectionRunner: Sendable {
     public let connection: PostgresConnection
     public let dictionaries: DictionaryStore
+    /// Extra connections. With them, each batch is still read and parsed once, then the
+    /// projections apply their shares concurrently, one connection each (folding is half
+    /// finsync's CPU, half the server's: this keeps both busy).
+    public let workers: [PostgresConnection]
 
-    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore()) {
+    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore(), workers: [PostgresConnection] = []) {
         self.connection = connection
         self.dictionaries = dictionaries
+        self.workers = workers
     }
 
     public func catchUp(_ targets: [ProjectionTarget], upTo: Int64? = nil, batchSize: Int = 5000,
                         onProgress: (@Sendable (CatchUpProgress) -> Void)? = nil) async throws -> [CatchUpResult] {
         let dictionaries = self.dictionaries
+        if !workers.isEmpty && targets.count > 1 {
+            return try await catchUpConcurrently(targets, upTo: upTo, batchSize: batchSize, onProgress: onProgress)
+        }
         return try await connection.withSession { s in
             try ProjectionRunner.catchUp(targets, upTo: upTo, batchSize: batchSize, session: s, dictionaries: dictionaries, onProgress: onProgress)
         }
+    }
+
+    func catchUpConcurrently(_ targets: [ProjectionTarget], upTo: Int64?, batchSize: Int,
+                             onProgress: (@Sendable (CatchUpProgress) -> Void)?) async throws -> [CatchUpResult] {
+        let dictionaries = self.dictionaries
+        let pool = [connection] + workers
+        let start = try await connection.withSession { s in try ProjectionRunner.begin(targets, upTo: upTo, session: s) }
+        var (results, active) = (start.0, start.1)
+        let head = start.2
+        var read = 0
+        while true {
+            let (snapshot, current) = (results, active)
+            let (next, stillActive) = try await connection.withSession { s -> (Batch?, [Int]) in
+                var a = current
+                let b = try ProjectionRunner.nextBatch(targets, results: snapshot, active: &a, head: head, batchSize: batchSize, session: s, dictionaries: dictionaries)
+                return (b, a)
+            }
+            active = stillActive
+            guard let batch = next else { break }
+            read += batch.count
+            let applied = try await withThrowingTaskGroup(of: (Int, CatchUpResult).self) { group in
+                for (slot, i) in active.enumerated() {
+                    let conn = pool[slot % pool.count], target = targets[i], result = results[i], limit = head
+                    group.addTask {
+                        (i, try await conn.withSession { s in try ProjectionRunner.applyTarget(target, batch: batch, result: result, head: limit, session: s) })
+                    }
+                }
+                var out: [(Int, CatchUpResult)] = []
+                for try await x in group { out.append(x) }
+                return out
+            }
+            for (i, r) in applied { results[i] = r }
+            active = active.filter { results[$0].outcome == .caughtUp }
+            onProgress?(CatchUpProgress(position: batch.scannedTo, head: head, eventsRead: read))
+        }
+        return results
     }
 
     /// Creates the target's schema, tables and checkpoint row when missing.
@@ -91,13 +135,36 @@ public struct ProjectionRunner: Sendable {
     /// Synchronous catch-up on an open session (used by rebuilds and replays too).
     public static func catchUp(_ targets: [ProjectionTarget], upTo: Int64? = nil, batchSize: Int = 5000, session s: PostgresSession,
                                dictionaries: DictionaryStore, onProgress: (@Sendable (CatchUpProgress) -> Void)? = nil) throws -> [CatchUpResult] {
+        var (results, active, head) = try begin(targets, upTo: upTo, session: s)
+        var read = 0
+        while true {
+            guard let batch = try nextBatch(targets, results: results, active: &active, head: head, batchSize: batchSize, session: s, dictionaries: dictionaries) else { break }
+            read += batch.count
+            for i in active { results[i] = try applyTarget(targets[i], batch: batch, result: results[i], head: head, session: s) }
+            active = active.filter { results[$0].outcome == .caughtUp }
+            onProgress?(CatchUpProgress(position: batch.scannedTo, head: head, eventsRead: read))
+        }
+        return results
+    }
+
+    /// One batch of the log, decoded and parsed once for every projection.
+    public struct Batch: Sendable {
+        public var events: [ProjectedEvent]
+        /// The last position this batch covers (the head, when it is the last batch).
+        public var scannedTo: Int64
+        /// The first event that could not be decoded, if any (everything before it is in `events`).
+        public var undecodable: (position: Int64, type: String, message: String)?
+        public var count: Int
+    }
+
+    /// Prepares every target and reads its checkpoint; returns the results so far, the
+    /// targets that can fold, and the position to fold up to.
+    static func begin(_ targets: [ProjectionTarget], upTo: Int64?, session s: PostgresSession) throws -> ([CatchUpResult], [Int], Int64) {
         var results: [CatchUpResult] = []
         var active: [Int] = []
-        var positions: [Int64] = []
         for (i, t) in targets.enumerated() {
             try prepare(t, session: s)
             let c = try checkpoint(t, session: s)
-            positions.append(c.position)
             results.append(CatchUpResult(projection: t.projection.name, schema: t.schema, outcome: .caughtUp, position: c.position, eventsApplied: 0))
             if c.version != t.projection.version {
                 results[i].outcome = .needsRebuild(storedVersion: c.version)
@@ -105,68 +172,68 @@ public struct ProjectionRunner: Sendable {
                 active.append(i)
             }
         }
-        let head = min(upTo ?? Int64.max, try EventLog.headPosition(session: s))
-        var read = 0
-        while true {
-            active = active.filter { positions[$0] < head }
-            guard let from = active.map({ positions[$0] }).min() else { break }
-            let types = active.reduce(into: Set<String>()) { $0.formUnion(targets[$1].projection.eventTypes) }
-            let batch = try EventLog.readBatch(after: from, upTo: head, limit: batchSize, types: types, session: s, dictionaries: dictionaries)
-            let scannedTo = batch.count < batchSize ? head : batch.last!.position
-            read += batch.count
-            // Decode and parse once for every projection.
-            var projected: [ProjectedEvent] = []
-            projected.reserveCapacity(batch.count)
-            var undecodable: (position: Int64, type: String, message: String)? = nil
-            for e in batch {
-                do { projected.append(ProjectedEvent(event: e, json: try e.json())) } catch {
-                    undecodable = (e.position, e.type.name, "\(error)")
-                    break
-                }
+        return (results, active, min(upTo ?? Int64.max, try EventLog.headPosition(session: s)))
+    }
+
+    /// The next batch for the active targets, or nil when all are at `head`.
+    static func nextBatch(_ targets: [ProjectionTarget], results: [CatchUpResult], active: inout [Int], head: Int64, batchSize: Int,
+                          session s: PostgresSession, dictionaries: DictionaryStore) throws -> Batch? {
+        active = active.filter { results[$0].position < head }
+        guard let from = active.map({ results[$0].position }).min() else { return nil }
+        let types = active.reduce(into: Set<String>()) { $0.formUnion(targets[$1].projection.eventTypes) }
+        let rows = try EventLog.readBatch(after: from, upTo: head, limit: batchSize, types: types, session: s, dictionaries: dictionaries)
+        var batch = Batch(events: [], scannedTo: rows.count < batchSize ? head : rows.last!.position, undecodable: nil, count: rows.count)
+        batch.events.reserveCapacity(rows.count)
+        for e in rows {
+            do { batch.events.append(ProjectedEvent(event: e, json: try e.json())) } catch {
+                batch.undecodable = (e.position, e.type.name, "\(error)")
+                break
             }
-            for i in active {
-                let t = targets[i]
-                let wanted = t.projection.eventTypes
-                var events = projected.filter { $0.position > positions[i] && wanted.contains($0.type) }
-                var target = scannedTo
-                var failure: ProjectionError? = nil
-                if let bad = undecodable, wanted.contains(bad.type), bad.position > positions[i] {
-                    events = events.filter { $0.position < bad.position }
-                    target = bad.position - 1
-                    failure = ProjectionError(code: .malformedPayload, message: bad.message, projection: t.projection.name, position: bad.position, eventType: bad.type)
-                }
-                do {
-                    guard try applyBatch(events, to: t, from: positions[i], to: target, session: s) else {
-                        results[i].outcome = .busy
-                        positions[i] = head
-                        continue
-                    }
-                    positions[i] = target
-                    results[i].eventsApplied += events.count
-                } catch var error as ProjectionError {
-                    // Nothing of this batch was applied. Apply what precedes the failing
-                    // event, so the projection stops exactly there.
-                    error.projection = t.projection.name
-                    if let p = error.position, let idx = events.firstIndex(where: { $0.position == p }) {
-                        let prefix = Array(events[..<idx])
-                        if try applyBatch(prefix, to: t, from: positions[i], to: p - 1, session: s) {
-                            positions[i] = p - 1
-                            results[i].eventsApplied += prefix.count
-                        }
-                    }
-                    failure = error
-                }
-                if let failure {
-                    try recordError(failure, target: t, session: s)
-                    results[i].outcome = .failed
-                    results[i].error = failure
-                }
-                results[i].position = positions[i]
-            }
-            active = active.filter { results[$0].outcome == .caughtUp }
-            onProgress?(CatchUpProgress(position: scannedTo, head: head, eventsRead: read))
         }
-        return results
+        return batch
+    }
+
+    /// Applies one target's share of `batch` (in its own transaction on `s`), stopping it
+    /// exactly at an event it cannot apply; returns its updated result.
+    static func applyTarget(_ t: ProjectionTarget, batch: Batch, result: CatchUpResult, head: Int64, session s: PostgresSession) throws -> CatchUpResult {
+        var r = result
+        let from = r.position
+        let wanted = t.projection.eventTypes
+        var events = batch.events.filter { $0.position > from && wanted.contains($0.type) }
+        var target = batch.scannedTo
+        var failure: ProjectionError? = nil
+        if let bad = batch.undecodable, wanted.contains(bad.type), bad.position > from {
+            events = events.filter { $0.position < bad.position }
+            target = bad.position - 1
+            failure = ProjectionError(code: .malformedPayload, message: bad.message, projection: t.projection.name, position: bad.position, eventType: bad.type)
+        }
+        do {
+            guard try applyBatch(events, to: t, from: from, to: target, session: s) else {
+                r.outcome = .busy
+                r.position = head
+                return r
+            }
+            r.position = target
+            r.eventsApplied += events.count
+        } catch var error as ProjectionError {
+            // Nothing of this batch was applied. Apply what precedes the failing event, so
+            // the projection stops exactly there.
+            error.projection = t.projection.name
+            if let p = error.position, let idx = events.firstIndex(where: { $0.position == p }) {
+                let prefix = Array(events[..<idx])
+                if try applyBatch(prefix, to: t, from: from, to: p - 1, session: s) {
+                    r.position = p - 1
+                    r.eventsApplied += prefix.count
+                }
+            }
+            failure = error
+        }
+        if let failure {
+            try recordError(failure, target: t, session: s)
+            r.outcome = .failed
+            r.error = failure
+        }
+        return r
     }
 
     /// Applies `events` and moves the checkpoint from `from` to `to` in one transaction.

@@ -113,8 +113,11 @@ struct ProjectionHarness {
     }
 
     @discardableResult
-    func fold(batchSize: Int = 5000, targets: [ProjectionTarget] = ProjectionCatalog.liveTargets) async throws -> [CatchUpResult] {
-        try await ProjectionRunner(connection: connection, dictionaries: log.dictionaries).catchUp(targets, batchSize: batchSize)
+    func fold(batchSize: Int = 5000, targets: [ProjectionTarget] = ProjectionCatalog.liveTargets, workers: Int = 0) async throws -> [CatchUpResult] {
+        var extra: [PostgresConnection] = []
+        for _ in 0..<workers { extra.append(try await db.connect()) }
+        defer { extra.forEach { $0.close() } }
+        return try await ProjectionRunner(connection: connection, dictionaries: log.dictionaries, workers: extra).catchUp(targets, batchSize: batchSize)
     }
 
     /// Rows of a query as strings, for exact comparisons.

@@ -61,7 +61,8 @@ import Testing
             try await Self.appendHousehold(h, count: 1200, seed: 11)
             try await h.fold(batchSize: 5000)
             let shadow = ProjectionCatalog.all.map { ProjectionTarget($0, schema: $0.liveSchema == "analytics" ? "scratch_analytics" : "scratch_main") }
-            let results = try await h.fold(batchSize: 37, targets: shadow)
+            // Small batches, and the projections folding concurrently on their own connections.
+            let results = try await h.fold(batchSize: 37, targets: shadow, workers: 3)
             #expect(results.allSatisfy { $0.outcome == .caughtUp })
             let live = try await Self.dump(h)
             let scratch = try await Self.dump(h, schemaMap: ["public": "scratch_main", "analytics": "scratch_analytics"])
@@ -69,7 +70,7 @@ import Testing
         }
     }
 
-    @Test func anEventThatCannotBeAppliedStopsOnlyItsProjectionsExactlyThere() async throws {
+    @Test(arguments: [0, 3]) func anEventThatCannotBeAppliedStopsOnlyItsProjectionsExactlyThere(workers: Int) async throws {
         try await TestDatabase.with { db in
             let h = try await ProjectionHarness.make(db)
             let positions = try await h.append([
@@ -80,7 +81,7 @@ import Testing
                 ("gocardless/requisition/x", NewEvent(type: EventType("gocardless.requisition.observed"), json: ["status": "LN"])),  // no id
                 GC.balancesEvent([GC.balance("90.00", "closingBooked", "2024-12-03")]),
             ])
-            let results = try await h.fold()
+            let results = try await h.fold(workers: workers)
             for name in ["gocardless_raw", "unified", "analytics"] {
                 let r = results.first { $0.projection == name }!
                 #expect(r.outcome == .failed, "\(name) must stop")
@@ -99,7 +100,7 @@ import Testing
             // A projection that does not read these events is at the head.
             #expect(status.first { $0.projection == "investments_raw" }?.position == positions.last)
             // Running again does not skip it or half-apply anything.
-            let rerun = try await h.fold()
+            let rerun = try await h.fold(workers: workers)
             #expect(rerun.filter { readers.contains($0.projection) }.allSatisfy { $0.outcome == .failed && $0.position == positions[2] - 1 && $0.eventsApplied == 0 })
         }
     }

@@ -13,6 +13,7 @@ struct RebuildBenchmark: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Number of events to generate (1,000,000 is ten years of the generated household).") var events = 1_000_000
     @Option(help: "Events per projection batch.") var batchSize = 5000
+    @Option(help: "Connections folding projections concurrently (1: one after another).") var parallel = 4
     @Option(help: "Scratch database to (re)create on the same server.") var scratchDatabase = "finsync_bench_rebuild"
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -29,10 +30,12 @@ struct RebuildBenchmark: AsyncParsableCommand {
         if !json { print("rebuilding \(targets.count) projections…") }
         ProcessMemory.resetPeak()
         let cpuBefore = ProcessMemory.cpuSeconds()
+        var workers: [PostgresConnection] = []
+        for _ in 1..<max(1, parallel) { workers.append(try await PostgresConnection.connect(config)) }
+        defer { workers.forEach { $0.close() } }
         var rebuildClock = Stopwatch()
-        let results = try await rebuildClock.measure {
-            try await ProjectionRunner(connection: conn, dictionaries: log.dictionaries).catchUp(targets, batchSize: batchSize)
-        }
+        let runner = ProjectionRunner(connection: conn, dictionaries: log.dictionaries, workers: workers)
+        let results = try await rebuildClock.measure { try await runner.catchUp(targets, batchSize: batchSize) }
         let peak = ProcessMemory.peakRSSMiB()
         let clientCPU = ProcessMemory.cpuSeconds() - cpuBefore
         guard results.allSatisfy({ $0.outcome == .caughtUp }) else {
@@ -65,6 +68,7 @@ struct RebuildBenchmark: AsyncParsableCommand {
         let result: JSONValue = [
             "events": .number(String(filled.events)),
             "batch_size": .number(String(batchSize)),
+            "parallel_connections": .number(String(parallel)),
             "rows_written": .number(String(rows)),
             "rebuild_seconds": .number(String(format: "%.3f", rebuildClock.seconds)),
             "rebuild_events_per_s": .number(String(format: "%.0f", rate)),

@@ -11,11 +11,15 @@ struct ProjectCommand: AsyncParsableCommand {
     @Flag(help: "Keep catching up, woken by NOTIFY when events are appended (polling every --poll seconds as a fallback).") var follow = false
     @Option(help: "Poll interval in seconds for --follow.") var poll: Int = 5
     @Option(help: "Events per batch.") var batchSize = 5000
+    @Option(help: "Connections folding projections concurrently (1: one after another).") var parallel = 4
 
     func run() async throws {
         let conn = try await database.connect()
         defer { conn.close() }
-        let runner = ProjectionRunner(connection: conn)
+        var workers: [PostgresConnection] = []
+        for _ in 1..<max(1, parallel) { workers.append(try await database.connect()) }
+        defer { workers.forEach { $0.close() } }
+        let runner = ProjectionRunner(connection: conn, workers: workers)
         let targets = ProjectionCatalog.liveTargets
         if follow {
             let stop = ShutdownSignal()
