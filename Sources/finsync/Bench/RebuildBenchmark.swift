@@ -42,27 +42,9 @@ struct RebuildBenchmark: AsyncParsableCommand {
             throw ValidationError("rebuild did not complete: \(results.map { "\($0.projection): \($0.outcome) \($0.error.map { "\($0)" } ?? "")" })")
         }
 
-        // Baseline: COPY the same rows into empty tables of the same shape (server-side files).
+        // Baseline: COPY the same rows into empty tables of the same shape.
         let tables: [(schema: String, table: String)] = targets.flatMap { t in t.projection.tables.map { (t.schema, $0) } }
-        var copyClock = Stopwatch()
-        let rows = try await conn.withSession { s -> Int64 in
-            var rows: Int64 = 0
-            for (schema, table) in tables {
-                let src = "\(PostgresSession.quoteIdentifier(schema)).\(PostgresSession.quoteIdentifier(table))"
-                let dst = PostgresSession.quoteIdentifier("copy_\(schema)_\(table)")
-                _ = try s.execute("CREATE TABLE public.\(dst) (LIKE \(src) INCLUDING ALL)")
-                _ = try s.execute("COPY \(src) TO '/tmp/finsync_bench_\(schema)_\(table).copy' (FORMAT binary)")
-                rows += try s.query("SELECT count(*) FROM \(src)")[0].int64(0) ?? 0
-            }
-            return rows
-        }
-        for (schema, table) in tables {
-            let dst = PostgresSession.quoteIdentifier("copy_\(schema)_\(table)")
-            try await copyClock.measure {
-                try await conn.withSession { s in _ = try s.execute("COPY public.\(dst) FROM '/tmp/finsync_bench_\(schema)_\(table).copy' (FORMAT binary)") }
-            }
-        }
-        for (schema, table) in tables { try? FileManager.default.removeItem(atPath: "/tmp/finsync_bench_\(schema)_\(table).copy") }
+        let (copySeconds, rows) = try await CopyBaseline.measure(tables, config: config)
 
         let rate = Double(filled.events) / rebuildClock.seconds
         let result: JSONValue = [
@@ -72,8 +54,8 @@ struct RebuildBenchmark: AsyncParsableCommand {
             "rows_written": .number(String(rows)),
             "rebuild_seconds": .number(String(format: "%.3f", rebuildClock.seconds)),
             "rebuild_events_per_s": .number(String(format: "%.0f", rate)),
-            "copy_baseline_seconds": .number(String(format: "%.3f", copyClock.seconds)),
-            "rebuild_vs_copy": .number(String(format: "%.3f", copyClock.seconds / rebuildClock.seconds)),
+            "copy_baseline_seconds": .number(String(format: "%.3f", copySeconds)),
+            "rebuild_vs_copy": .number(String(format: "%.3f", copySeconds / rebuildClock.seconds)),
             "peak_rss_mb": .number(String(format: "%.1f", peak)),
             "client_cpu_seconds": .number(String(format: "%.3f", clientCPU)),
         ]
@@ -81,7 +63,7 @@ struct RebuildBenchmark: AsyncParsableCommand {
         print("""
             events:          \(filled.events)  →  \(rows) rows in \(tables.count) tables
             rebuild:         \(String(format: "%.2f", rebuildClock.seconds)) s  (\(Int(rate)) events/s, batches of \(batchSize))
-            COPY baseline:   \(String(format: "%.2f", copyClock.seconds)) s  (copy/rebuild = \(String(format: "%.2f", copyClock.seconds / rebuildClock.seconds)))
+            COPY baseline:   \(String(format: "%.2f", copySeconds)) s  (copy/rebuild = \(String(format: "%.2f", copySeconds / rebuildClock.seconds)))
             peak RSS:        \(String(format: "%.1f", peak)) MiB (during the rebuild); finsync's own CPU: \(String(format: "%.2f", clientCPU)) s
             """)
     }

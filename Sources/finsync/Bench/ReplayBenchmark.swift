@@ -45,7 +45,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
 
         // Baseline: COPY the resulting rows into empty copies of the same tables (only COPY is timed).
         say("COPY baseline of the resulting rows…")
-        let (copySeconds, rows) = try await copyBaseline(config)
+        let (copySeconds, rows) = try await CopyBaseline.measure(ProjectionCatalog.all.flatMap { p in p.tables.map { (p.liveSchema, $0) } }, config: config)
 
         // Replay to 10%, 50%, 99% of the log, with the rebuild's snapshots and without.
         let points: [(String, Int64)] = [("p10", head / 10), ("p50", head / 2), ("p99", head * 99 / 100)]
@@ -85,43 +85,5 @@ struct ReplayBenchmark: AsyncParsableCommand {
             replay p10/p50/p99:  \(["p10", "p50", "p99"].map { String(format: "%.2f", with[$0]!) }.joined(separator: " / ")) s with snapshots, \(["p10", "p50", "p99"].map { String(format: "%.2f", without[$0]!) }.joined(separator: " / ")) s without
             peak RSS:            \(String(format: "%.1f", peak)) MiB
             """)
-    }
-
-    /// Streams every projection table's rows out (untimed) and COPYs them in chunks into
-    /// empty `LIKE … INCLUDING ALL` copies on a second connection (timed).
-    func copyBaseline(_ config: PostgresConfiguration) async throws -> (seconds: Double, rows: Int) {
-        let reader = try await PostgresConnection.connect(config)
-        let writer = try await PostgresConnection.connect(config)
-        defer { reader.close(); writer.close() }
-        let tables = ProjectionCatalog.all.flatMap { p in p.tables.map { (p.liveSchema, $0) } }
-        return try await reader.withSession { s in
-            try writer.withSessionBlocking { w in _ = try w.execute("DROP SCHEMA IF EXISTS bench_copy CASCADE; CREATE SCHEMA bench_copy") }
-            var seconds = 0.0, rows = 0
-            let clock = ContinuousClock()
-            for (schema, table) in tables {
-                let columns = try SchemaCatalog.columns(schema, table, session: s)
-                let target = SchemaCatalog.qualified("bench_copy", table)
-                try writer.withSessionBlocking { w in _ = try w.execute("CREATE TABLE \(target) (LIKE \(SchemaCatalog.qualified(schema, table)) INCLUDING ALL)") }
-                let copy = "COPY \(target) (\(columns.map(PostgresSession.quoteIdentifier).joined(separator: ", "))) FROM STDIN"
-                var chunk = CopyTextWriter(reservingCapacity: 1 << 22)
-                func flush() throws {
-                    guard !chunk.isEmpty else { return }
-                    let data = chunk
-                    let start = clock.now
-                    try writer.withSessionBlocking { w in _ = try w.copyIn(copy, text: data) }
-                    let d = start.duration(to: clock.now)
-                    seconds += Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-                    chunk = CopyTextWriter(reservingCapacity: 1 << 22)
-                }
-                try s.forEachRow("SELECT \(columns.map { PostgresSession.quoteIdentifier($0) + "::text" }.joined(separator: ", ")) FROM \(SchemaCatalog.qualified(schema, table))") { r in
-                    for i in columns.indices { chunk.add(r.string(i)) }
-                    chunk.endRow()
-                    rows += 1
-                    if chunk.rowCount >= 50_000 { try flush() }
-                }
-                try flush()
-            }
-            return (seconds, rows)
-        }
     }
 }
