@@ -56,28 +56,22 @@ extension UnifiedBatch {
         case "trading212.instrument.observed":
             let t = try e.string("ticker")
             t212Instruments[t] = (j["name"]?.string, j["isin"]?.string, j["currencyCode"]?.string, at)
-        case "trading212.dividend.observed":
+        case "trading212.dividend.observed", "trading212.transaction.observed":
+            // Dividends and cash movements are the account's transactions, keyed by reference.
             let (conn, _) = investmentConnection(provider: "trading212", stream: e.event.streamID)
             let ref = try e.string("reference")
             guard let amount = j["amount"]?.numberText else { throw ProjectionError.malformed(e, "amount is missing or not a number") }
+            let dividend = e.type == "trading212.dividend.observed"
             let account = Self.t212Account(conn)
-            let key = "dividend:" + ref
+            let key = (dividend ? "dividend:" : "cash:") + ref
+            let date = GoCardlessTransaction.date(dividend ? j["paidOn"] : j["dateTime"])
             let ticker = j["ticker"]?.string ?? j["instrument"]?["ticker"]?.string
+            let counterparty = dividend ? j["instrument"]?["name"]?.string ?? ticker : "Trading 212"
+            let description = dividend ? "Dividend \(ticker ?? "")" + (j["type"]?.string.map { " (\($0))" } ?? "")
+                                       : j["type"]?.string.map { $0.capitalized } ?? "Cash movement"
             booked[account + "\u{1F}" + key] = Transaction(id: DeterministicID.string("trading212", "transaction", conn, key), account: account, key: key, status: "booked",
-                                                          bookingDate: GoCardlessTransaction.date(j["paidOn"]), valueDate: GoCardlessTransaction.date(j["paidOn"]),
-                                                          amount: amount, currency: j["currency"]?.string ?? "GBP", counterparty: j["instrument"]?["name"]?.string ?? ticker,
-                                                          description: "Dividend \(ticker ?? "")" + (j["type"]?.string.map { " (\($0))" } ?? ""), updated: at)
-            ensureInvestmentAccount(account, provider: "trading212", providerID: conn, type: "trading", at: at)
-        case "trading212.transaction.observed":
-            let (conn, _) = investmentConnection(provider: "trading212", stream: e.event.streamID)
-            let ref = try e.string("reference")
-            guard let amount = j["amount"]?.numberText else { throw ProjectionError.malformed(e, "amount is missing or not a number") }
-            let account = Self.t212Account(conn)
-            let key = "cash:" + ref
-            booked[account + "\u{1F}" + key] = Transaction(id: DeterministicID.string("trading212", "transaction", conn, key), account: account, key: key, status: "booked",
-                                                          bookingDate: GoCardlessTransaction.date(j["dateTime"]), valueDate: GoCardlessTransaction.date(j["dateTime"]),
-                                                          amount: amount, currency: j["currency"]?.string ?? "GBP", counterparty: "Trading 212",
-                                                          description: j["type"]?.string.map { $0.capitalized } ?? "Cash movement", updated: at)
+                                                          bookingDate: date, valueDate: date, amount: amount, currency: j["currency"]?.string ?? "GBP",
+                                                          counterparty: counterparty, description: description, updated: at)
             ensureInvestmentAccount(account, provider: "trading212", providerID: conn, type: "trading", at: at)
         default: break
         }
