@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         // C libraries from Debian's packages, found through pkg-config.
@@ -41,6 +42,7 @@ let package = Package(
             "EventLog", "Postgres", "CanonicalJSON",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
         // Provider clients, extractors and ingestion runs.
         .target(name: "Ingest", dependencies: [

@@ -1,3 +1,5 @@
+import Foundation
+
 extension JSONValue {
     /// The canonical form: object keys sorted by their UTF-8 bytes, no insignificant
     /// whitespace, minimal string escapes, numbers exactly as received.
@@ -15,8 +17,8 @@ extension JSONValue {
 
     public func write(into out: inout [UInt8]) {
         switch self {
-        case .null: out.append(contentsOf: [110, 117, 108, 108])
-        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: b ? "true".utf8 : "false".utf8)
         case .number(let n): out.append(contentsOf: n.utf8)
         case .string(let s): JSONValue.writeString(s, into: &out)
         case .array(let a):
@@ -28,12 +30,11 @@ extension JSONValue {
             out.append(UInt8(ascii: "]"))
         case .object(let o):
             out.append(UInt8(ascii: "{"))
-            let keys = o.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            for (k, key) in keys.enumerated() {
+            for (k, member) in o.sorted(by: { JSONValue.utf8Precedes($0.key, $1.key) }).enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(key, into: &out)
+                JSONValue.writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                o[key]!.write(into: &out)
+                member.value.write(into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
@@ -41,8 +42,28 @@ extension JSONValue {
 
     static let hex = Array("0123456789abcdef".utf8)
 
+    /// Whether `a` sorts before `b` by UTF-8 bytes (the canonical key order).
+    static func utf8Precedes(_ a: String, _ b: String) -> Bool {
+        let fast = a.utf8.withContiguousStorageIfAvailable { pa in
+            b.utf8.withContiguousStorageIfAvailable { pb -> Bool in
+                let n = min(pa.count, pb.count)
+                let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
+                return c != 0 ? c < 0 : pa.count < pb.count
+            }
+        }
+        if let result = fast ?? nil { return result }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
     public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escapes: copy them whole.
+        let plain = s.utf8.withContiguousStorageIfAvailable { p -> Bool in
+            guard !p.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else { return false }
+            out.append(contentsOf: p)
+            return true
+        }
+        if plain == true { out.append(UInt8(ascii: "\"")); return }
         for c in s.utf8 {
             switch c {
             case 0x22: out.append(0x5C); out.append(0x22)

@@ -102,7 +102,20 @@ public enum PostgresTimestamp {
         let days = Int(floorDiv(seconds, 86_400))
         let secOfDay = Int(seconds - Int64(days) * 86_400)
         let (y, m, d) = civil(fromDays: days)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", y, m, d, secOfDay / 3600, secOfDay % 3600 / 60, secOfDay % 60, Int(frac))
+        // Hand-formatted: this runs for every event a projection folds, and `String(format:)`
+        // costs more than the rest of the conversion.
+        guard (0...9999).contains(y) else {
+            return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", y, m, d, secOfDay / 3600, secOfDay % 3600 / 60, secOfDay % 60, Int(frac))
+        }
+        var out: [UInt8] = Array("0000-00-00T00:00:00.000000Z".utf8)
+        func put(_ value: Int, at end: Int, width: Int) {
+            var v = value
+            for i in stride(from: end, to: end - width, by: -1) { out[i] = UInt8(48 + v % 10); v /= 10 }
+        }
+        put(y, at: 3, width: 4); put(m, at: 6, width: 2); put(d, at: 9, width: 2)
+        put(secOfDay / 3600, at: 12, width: 2); put(secOfDay % 3600 / 60, at: 15, width: 2); put(secOfDay % 60, at: 18, width: 2)
+        put(Int(frac), at: 25, width: 6)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses ISO 8601 / PostgreSQL timestamp text (`2024-12-27T21:34:20.658531Z`,

@@ -144,6 +144,23 @@ import Testing
         }
     }
 
+    @Test func timestampsFormatAsPostgresReadsThem() async throws {
+        #expect(PostgresTimestamp.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000Z")
+        #expect(PostgresTimestamp.iso8601(Date(timeIntervalSince1970: -0.000001)) == "1969-12-31T23:59:59.999999Z")
+        #expect(PostgresTimestamp.iso8601(Date(timeIntervalSince1970: 1_709_164_800.5)) == "2024-02-29T00:00:00.500000Z")
+        // The server agrees with the text for dates across leap years and centuries.
+        let seconds: [Double] = [-2_208_988_800, 951_782_399.123456, 1_735_689_599.999999, 4_102_444_800, 253_402_300_799]
+        try await TestDatabase.with { db in
+            let c = try await db.connect()
+            defer { c.close() }
+            for t in seconds {
+                let text = PostgresTimestamp.iso8601(Date(timeIntervalSince1970: t))
+                let epoch = try await c.withSession { s in try s.query("SELECT extract(epoch FROM $1::timestamptz)::text", [.text(text)])[0].string(0) }
+                #expect(Decimal(string: epoch ?? "") == Decimal(string: String(format: "%.6f", t)), "\(text)")
+            }
+        }
+    }
+
     @Test func redactsPasswords() {
         #expect(PostgresConfiguration("postgresql://bob:hunter2@db:5432/x").redacted == "postgresql://bob:***@db:5432/x")
         #expect(PostgresConfiguration("host=db password=hunter2 user=bob").redacted == "host=db password=*** user=bob")

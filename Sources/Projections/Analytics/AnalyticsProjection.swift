@@ -1,6 +1,7 @@
 import CanonicalJSON
 import EventLog
 import Foundation
+import OrderedCollections
 import Postgres
 
 /// Analytics aggregates in their own schema (`analytics` when live), maintained
@@ -46,7 +47,7 @@ public struct AnalyticsProjection: Projection {
     public func apply(_ events: [ProjectedEvent], in c: ProjectionContext) throws {
         var balanceObs: [DailySeries.Observation] = []
         var portfolioObs: [DailySeries.Observation] = []
-        var entries: [String: (account: String, key: String, month: String, currency: String, amount: String)] = [:]
+        var entries: OrderedDictionary<String, (account: String, key: String, month: String, currency: String, amount: String)> = [:]
         for e in events {
             let fallbackDay = SampleDay.day(PostgresTimestamp.iso8601(e.event.occurredAt ?? e.event.recordedAt))!
             switch e.type {
@@ -100,10 +101,10 @@ public struct AnalyticsProjection: Projection {
     /// Adds each booked transaction to its month, or moves/adjusts it when re-observed.
     /// The arithmetic runs in SQL: `numeric` sums keep the largest scale of their inputs
     /// whatever the grouping, so results do not depend on batch boundaries.
-    func applyCashflow(_ entries: [String: (account: String, key: String, month: String, currency: String, amount: String)], in c: ProjectionContext) throws {
+    func applyCashflow(_ entries: OrderedDictionary<String, (account: String, key: String, month: String, currency: String, amount: String)>, in c: ProjectionContext) throws {
         guard !entries.isEmpty else { return }
         var w = CopyTextWriter()
-        for (_, e) in entries.sorted(by: { $0.key < $1.key }) { w.row(e.account, e.key, e.month, e.currency, e.amount) }
+        for e in entries.values { w.row(e.account, e.key, e.month, e.currency, e.amount) }
         let stage = PostgresSession.quoteIdentifier("stage_\(c.schema)_cashflow_new")
         let entriesTable = c.table("cashflow_entries"), monthly = c.table("monthly_cashflow")
         _ = try c.session.execute("CREATE TEMP TABLE IF NOT EXISTS \(stage) (LIKE \(entriesTable))")
@@ -111,7 +112,10 @@ public struct AnalyticsProjection: Projection {
         _ = try c.session.execute("""
             WITH changed AS (
                 SELECT n.*, o.month AS old_month, o.currency AS old_currency, o.amount AS old_amount, o.account_id IS NOT NULL AS existed
-                FROM \(stage) n LEFT JOIN \(entriesTable) o USING (account_id, transaction_key)
+                FROM \(stage) n LEFT JOIN LATERAL (
+                    -- One index probe per staged entry (OFFSET 0 keeps the planner from
+                    -- hashing the whole entries table for a batch of a few thousand).
+                    SELECT * FROM \(entriesTable) o WHERE o.account_id = n.account_id AND o.transaction_key = n.transaction_key OFFSET 0) o ON true
                 WHERE o.account_id IS NULL OR (o.month, o.currency, o.amount) IS DISTINCT FROM (n.month, n.currency, n.amount)),
             deltas AS (
                 SELECT account_id, month, currency, amount, 1 AS sign FROM changed

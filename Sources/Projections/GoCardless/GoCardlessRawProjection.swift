@@ -1,5 +1,6 @@
 import CanonicalJSON
 import EventLog
+import OrderedCollections
 import Postgres
 
 /// Raw GoCardless tables: one row per provider entity, provider field names in snake_case,
@@ -53,7 +54,8 @@ public struct GoCardlessRawProjection: Projection {
         var institutions: [String: ProjectedEvent] = [:], agreements: [String: ProjectedEvent] = [:], requisitions: [String: ProjectedEvent] = [:]
         var metadata: [String: ProjectedEvent] = [:], details: [String: ProjectedEvent] = [:], balances: [String: ProjectedEvent] = [:]
         var pending: [String: ProjectedEvent] = [:]
-        var booked: [String: (account: String, key: String, tx: GoCardlessTransaction, event: ProjectedEvent)] = [:]
+        // In event order (no sort: keys are unique within the batch, and the order is deterministic).
+        var booked: OrderedDictionary<String, (account: String, key: String, tx: GoCardlessTransaction, event: ProjectedEvent)> = [:]
         for e in events {
             switch e.type {
             case "gocardless.institution.observed": institutions[try e.string("id")] = e
@@ -142,12 +144,12 @@ public struct GoCardlessRawProjection: Projection {
         }
         if !booked.isEmpty {
             var w = CopyTextWriter(reservingCapacity: booked.count * 700)
-            for (_, b) in booked.sorted(by: { $0.key < $1.key }) {
+            for b in booked.values {
                 w.row(DeterministicID.string("gocardless", "transaction", b.account, b.key), b.account, b.key, b.tx.transactionID, b.tx.internalTransactionID,
                       b.tx.bookingDate, b.tx.valueDate, b.tx.amount, b.tx.currency, b.tx.creditorName, b.tx.debtorName, b.tx.description, "booked",
                       b.event.recordedAtText, b.tx.item.canonicalString)
             }
-            try StagedUpsert(table: "gc_transactions", columns: Self.transactionColumns, conflict: ["account_id", "transaction_key"]).run(w, in: c)
+            try StagedUpsert(table: "gc_transactions", columns: Self.transactionColumns, conflict: ["account_id", "transaction_key"], mostlyNew: true).run(w, in: c)
         }
         if !pending.isEmpty {
             let accounts = pending.keys.sorted()

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import OrderedCollections
 import Postgres
 
 /// One batch of unified rows, folded in memory (later events win) before bulk writes.
@@ -31,7 +32,8 @@ struct UnifiedBatch {
     var consents: [String: Consent] = [:]
     var connections: [String: Connection] = [:]
     var accounts: [String: Account] = [:]
-    var booked: [String: Transaction] = [:]
+    /// Booked transactions by account and key, in event order.
+    var booked: OrderedDictionary<String, Transaction> = [:]
     /// Replacement pending sets, by account id.
     var pending: [String: [Transaction]] = [:]
     /// Replacement holding sets, by account id.
@@ -108,8 +110,8 @@ struct UnifiedBatch {
         }
         if !booked.isEmpty {
             var w = CopyTextWriter(reservingCapacity: booked.count * 200)
-            for (_, t) in booked.sorted(by: { $0.key < $1.key }) { w.row(t.id, t.account, t.key, t.status, t.bookingDate, t.valueDate, t.amount, t.currency, t.counterparty, t.description, t.updated) }
-            try StagedUpsert(table: "transactions", columns: Self.transactionColumns, conflict: ["account_id", "provider_transaction_key"]).run(w, in: c)
+            for t in booked.values { w.row(t.id, t.account, t.key, t.status, t.bookingDate, t.valueDate, t.amount, t.currency, t.counterparty, t.description, t.updated) }
+            try StagedUpsert(table: "transactions", columns: Self.transactionColumns, conflict: ["account_id", "provider_transaction_key"], mostlyNew: true).run(w, in: c)
         }
         if !pending.isEmpty {
             let accountIDs = pending.keys.sorted()
