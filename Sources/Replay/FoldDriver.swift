@@ -3,34 +3,38 @@ import Foundation
 import Postgres
 import Projections
 
-/// Folds targets up to a position in chunks through ``ProjectionRunner``, so that it can
-/// stop cleanly between chunks, report progress, and take snapshots at exact multiples
-/// of the snapshot interval. Every batch commits with its checkpoint, so a fold stopped
-/// at any point (error, cancellation, kill) resumes from its checkpoints.
-struct FoldDriver {
+/// Folds targets up to a position in chunks through a ``ProjectionRunner`` (so on its
+/// worker connections too), so that it can stop cleanly between chunks, report progress,
+/// and take snapshots at exact multiples of the snapshot interval. Every batch commits with
+/// its checkpoint, so a fold stopped at any point (error, cancellation, kill) resumes from
+/// its checkpoints.
+struct FoldDriver: Sendable {
     var batchSize: Int
     /// Take a snapshot every this many positions (0: never).
     var snapshotEvery: Int64
-    var dictionaries: DictionaryStore
+    var runner: ProjectionRunner
     var shouldContinue: @Sendable () -> Bool
     var onProgress: (@Sendable (FoldProgress) -> Void)?
 
+    /// The runner's connections: the main one first.
+    var pool: [PostgresConnection] { [runner.connection] + runner.workers }
+
     /// Folds `targets` up to `upTo`; returns the number of log positions scanned.
     @discardableResult
-    func fold(_ targets: [ProjectionTarget], upTo: Int64, session s: PostgresSession) throws -> Int64 {
-        var positions = try targets.map { try checkpoint($0, session: s) ?? 0 }
+    func fold(_ targets: [ProjectionTarget], upTo: Int64) async throws -> Int64 {
+        var positions = try await runner.connection.withSession { s in try targets.map { try Self.checkpoint($0, session: s) ?? 0 } }
         let start = positions.min() ?? upTo
         let clock = ContinuousClock()
         let began = clock.now
         let chunk = Int64(max(batchSize, 1)) * 10
+        let progress = onProgress
         while let low = positions.min(), low < upTo {
             guard shouldContinue() else {
                 throw ReplayError(code: .cancelled, message: "stopped at position \(low) of \(upTo); the live tables are untouched and a re-run resumes from here")
             }
             var stop = min(upTo, low + chunk)
             if snapshotEvery > 0 { stop = min(stop, (low / snapshotEvery + 1) * snapshotEvery) }
-            let progress = onProgress
-            let results = try ProjectionRunner.catchUp(targets, upTo: stop, batchSize: batchSize, session: s, dictionaries: dictionaries) { p in
+            let results = try await runner.catchUp(targets, upTo: stop, batchSize: batchSize) { p in
                 let elapsed = began.duration(to: clock.now)
                 progress?(FoldProgress(position: p.position, target: upTo, eventsFolded: p.position - start,
                                        elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
@@ -50,10 +54,9 @@ struct FoldDriver {
             if (positions.min() ?? upTo) <= low {
                 throw ReplayError(code: .invalidPoint, message: "the fold made no progress past position \(low): the log ends before \(upTo)")
             }
-            if snapshotEvery > 0 {
-                for (t, p) in zip(targets, positions) where p == stop && stop % snapshotEvery == 0 && stop > 0 {
-                    try SnapshotStore.take(t.projection, from: t.schema, at: stop, session: s)
-                }
+            if snapshotEvery > 0, stop > 0, stop % snapshotEvery == 0 {
+                let due = zip(targets, positions).filter { $0.1 == stop }.map(\.0)
+                try await takeSnapshots(of: due, at: stop)
             }
         }
         let elapsed = began.duration(to: clock.now)
@@ -62,7 +65,19 @@ struct FoldDriver {
         return upTo - start
     }
 
-    func checkpoint(_ t: ProjectionTarget, session s: PostgresSession) throws -> Int64? {
+    /// Snapshots each target, one connection each (they are independent copies).
+    func takeSnapshots(of targets: [ProjectionTarget], at position: Int64) async throws {
+        let pool = self.pool
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (i, t) in targets.enumerated() {
+                let conn = pool[i % pool.count]
+                group.addTask { try await conn.withSession { s in _ = try SnapshotStore.take(t.projection, from: t.schema, at: position, session: s) } }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    static func checkpoint(_ t: ProjectionTarget, session s: PostgresSession) throws -> Int64? {
         let r = try s.query("SELECT position FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(t.projection.name), .text(t.schema)])
         return r.count == 1 ? r[0].int64(0) : nil
     }

@@ -34,10 +34,14 @@ public struct ReplayResult: Sendable {
 public struct PointInTimeReplay: Sendable {
     public let connection: PostgresConnection
     public let dictionaries: DictionaryStore
+    /// Extra connections: snapshots are restored and the tail folded concurrently, one
+    /// projection per connection.
+    public let workers: [PostgresConnection]
 
-    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore()) {
+    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore(), workers: [PostgresConnection] = []) {
         self.connection = connection
         self.dictionaries = dictionaries
+        self.workers = workers
     }
 
     public static func defaultSchema(position: Int64) -> String { "replay_p\(position)" }
@@ -51,45 +55,50 @@ public struct PointInTimeReplay: Sendable {
     /// of the same name made by an earlier replay is replaced; any other existing schema is refused.
     public func replay(_ projections: [any Projection] = [], at point: ReplayPoint, into schema: String? = nil, options: ReplayOptions = ReplayOptions(),
                        onProgress: (@Sendable (FoldProgress) -> Void)? = nil) async throws -> ReplayResult {
-        let dictionaries = self.dictionaries
         let chosen = projections.isEmpty ? ProjectionCatalog.all : projections
-        return try await connection.withSession { s in
-            let position = try point.resolve(session: s)
-            return try Self.replay(chosen, at: position, into: schema ?? Self.defaultSchema(position: position), options: options,
-                                   session: s, dictionaries: dictionaries, onProgress: onProgress)
-        }
-    }
-
-    static func replay(_ projections: [any Projection], at position: Int64, into schema: String, options: ReplayOptions, session s: PostgresSession,
-                       dictionaries: DictionaryStore, onProgress: (@Sendable (FoldProgress) -> Void)?) throws -> ReplayResult {
         let clock = ContinuousClock()
         let began = clock.now
-        try prepareScratch(schema, position: position, projections: projections.map(\.name), session: s)
-        var startedFrom: [String: Int64] = [:]
-        for p in projections {
-            startedFrom[p.name] = 0
-            // The nearest usable snapshot; one that lost its rows is dropped and the next older tried.
-            while options.useSnapshots, let snap = try SnapshotStore.nearest(p, atOrBefore: position, session: s) {
-                do {
-                    try SnapshotStore.restore(snap, of: p, into: schema, unlogged: true, session: s)
-                    startedFrom[p.name] = snap.position
-                    break
-                } catch let e as ReplayError where e.code == .invalidSnapshot {
-                    try SnapshotStore.drop(snap, session: s)
-                }
+        let (position, scratch) = try await connection.withSession { s -> (Int64, String) in
+            let position = try point.resolve(session: s)
+            let scratch = schema ?? Self.defaultSchema(position: position)
+            try Self.prepareScratch(scratch, position: position, projections: chosen.map(\.name), session: s)
+            return (position, scratch)
+        }
+        // Each projection starts from its nearest snapshot (restored concurrently) or from 0.
+        let pool = [connection] + workers
+        let startedFrom = try await withThrowingTaskGroup(of: (String, Int64).self) { group in
+            for (i, p) in chosen.enumerated() {
+                let conn = pool[i % pool.count]
+                group.addTask { (p.name, try await conn.withSession { s in try Self.start(p, at: position, in: scratch, options: options, session: s) }) }
             }
-            if startedFrom[p.name] == 0 {
-                try ProjectionRunner.prepare(ProjectionTarget(p, schema: schema), session: s)
-                try SchemaCatalog.setUnlogged(schema, p.tables, session: s)
+            var out: [String: Int64] = [:]
+            for try await (name, from) in group { out[name] = from }
+            return out
+        }
+        let runner = ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers)
+        let driver = FoldDriver(batchSize: options.batchSize, snapshotEvery: options.useSnapshots ? options.snapshotEvery : 0, runner: runner,
+                                shouldContinue: { true }, onProgress: onProgress)
+        let folded = try await driver.fold(chosen.map { ProjectionTarget($0, schema: scratch) }, upTo: position)
+        let elapsed = began.duration(to: clock.now)
+        return ReplayResult(schema: scratch, position: position, projections: chosen.map(\.name), startedFrom: startedFrom, eventsFolded: folded,
+                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// Prepares one projection's tables in the scratch schema: restored from the nearest
+    /// usable snapshot at or before `position` (one that lost its rows is dropped and the next
+    /// older tried), else empty and UNLOGGED. Returns the position it starts from.
+    static func start(_ p: any Projection, at position: Int64, in schema: String, options: ReplayOptions, session s: PostgresSession) throws -> Int64 {
+        while options.useSnapshots, let snap = try SnapshotStore.nearest(p, atOrBefore: position, session: s) {
+            do {
+                try SnapshotStore.restore(snap, of: p, into: schema, unlogged: true, session: s)
+                return snap.position
+            } catch let e as ReplayError where e.code == .invalidSnapshot {
+                try SnapshotStore.drop(snap, session: s)
             }
         }
-        let driver = FoldDriver(batchSize: options.batchSize, snapshotEvery: options.useSnapshots ? options.snapshotEvery : 0,
-                                dictionaries: dictionaries, shouldContinue: { true }, onProgress: onProgress)
-        let targets = projections.map { ProjectionTarget($0, schema: schema) }
-        let folded = try driver.fold(targets, upTo: position, session: s)
-        let elapsed = began.duration(to: clock.now)
-        return ReplayResult(schema: schema, position: position, projections: projections.map(\.name), startedFrom: startedFrom, eventsFolded: folded,
-                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        try ProjectionRunner.prepare(ProjectionTarget(p, schema: schema), session: s)
+        try SchemaCatalog.setUnlogged(schema, p.tables, session: s)
+        return 0
     }
 
     /// (Re)creates an empty, registered scratch schema.

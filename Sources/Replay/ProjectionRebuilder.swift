@@ -19,10 +19,14 @@ import Projections
 public struct ProjectionRebuilder: Sendable {
     public let connection: PostgresConnection
     public let dictionaries: DictionaryStore
+    /// Extra connections: the projections fold concurrently, one connection each (see
+    /// ``ProjectionRunner/workers``), and snapshots are taken concurrently too.
+    public let workers: [PostgresConnection]
 
-    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore()) {
+    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore(), workers: [PostgresConnection] = []) {
         self.connection = connection
         self.dictionaries = dictionaries
+        self.workers = workers
     }
 
     /// The shadow schema of a projection's rebuild.
@@ -58,9 +62,23 @@ public struct ProjectionRebuilder: Sendable {
     public func rebuild(_ projections: [any Projection], options: RebuildOptions = RebuildOptions(),
                         shouldContinue: @escaping @Sendable () -> Bool = { true },
                         onProgress: (@Sendable (FoldProgress) -> Void)? = nil) async throws -> RebuildResult {
-        let dictionaries = self.dictionaries
-        return try await connection.withSession { s in
-            try Self.rebuild(projections, options: options, session: s, dictionaries: dictionaries, shouldContinue: shouldContinue, onProgress: onProgress)
+        guard !projections.isEmpty else {
+            return RebuildResult(projections: [], position: try await connection.withSession { try EventLog.headPosition(session: $0) }, eventsFolded: 0, seconds: 0, retiredSchemas: [:])
+        }
+        let clock = ContinuousClock()
+        let began = clock.now
+        // One rebuild per projection at a time, across processes: session locks on the main
+        // connection, released on every exit path.
+        let locked = try await connection.withSession { s in try Self.lock(projections, options: options, session: s) }
+        do {
+            let (position, folded, retired) = try await foldAndSwap(projections, options: options, shouldContinue: shouldContinue, onProgress: onProgress)
+            try await connection.withSession { s in Self.unlock(locked, session: s) }
+            let elapsed = began.duration(to: clock.now)
+            return RebuildResult(projections: projections.map(\.name), position: position, eventsFolded: folded,
+                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, retiredSchemas: retired)
+        } catch {
+            try? await connection.withSession { s in Self.unlock(locked, session: s) }
+            throw error
         }
     }
 
@@ -78,42 +96,51 @@ public struct ProjectionRebuilder: Sendable {
         }
     }
 
-    static func rebuild(_ projections: [any Projection], options: RebuildOptions, session s: PostgresSession, dictionaries: DictionaryStore,
-                        shouldContinue: @escaping @Sendable () -> Bool, onProgress: (@Sendable (FoldProgress) -> Void)?) throws -> RebuildResult {
-        guard !projections.isEmpty else { return RebuildResult(projections: [], position: try EventLog.headPosition(session: s), eventsFolded: 0, seconds: 0, retiredSchemas: [:]) }
-        let clock = ContinuousClock()
-        let began = clock.now
-        // One rebuild per projection at a time, across processes; released on every exit path.
+    /// Takes the rebuild locks and drops shadows that cannot be resumed; returns the names locked.
+    static func lock(_ projections: [any Projection], options: RebuildOptions, session s: PostgresSession) throws -> [String] {
         var locked: [String] = []
-        defer { for n in locked { _ = try? s.query("SELECT pg_advisory_unlock(hashtext('finsync.rebuild:' || $1))", [.text(n)]) } }
-        for p in projections {
-            let got = try s.query("SELECT pg_try_advisory_lock(hashtext('finsync.rebuild:' || $1))", [.text(p.name)])
-            guard got[0].string(0) == "t" else {
-                throw ReplayError(code: .busy, message: "another rebuild of this projection is running; wait for it or stop it first", projection: p.name)
+        do {
+            for p in projections {
+                let got = try s.query("SELECT pg_try_advisory_lock(hashtext('finsync.rebuild:' || $1))", [.text(p.name)])
+                guard got[0].string(0) == "t" else {
+                    throw ReplayError(code: .busy, message: "another rebuild of this projection is running; wait for it or stop it first", projection: p.name)
+                }
+                locked.append(p.name)
             }
-            locked.append(p.name)
+            // A shadow started by another version of the code (or --restart) starts over.
+            for p in projections {
+                let r = try s.query("SELECT version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(p.name), .text(shadowSchema(p))])
+                if options.restart || (r.count == 1 && r[0].int(0) != p.version) { try dropShadow(p, session: s) }
+            }
+        } catch {
+            unlock(locked, session: s)
+            throw error
         }
-        // A shadow started by another version of the code (or --restart) starts over.
-        for p in projections {
-            let r = try s.query("SELECT version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(p.name), .text(shadowSchema(p))])
-            if options.restart || (r.count == 1 && r[0].int(0) != p.version) { try dropShadow(p, session: s) }
-        }
-        let targets = projections.map { ProjectionTarget($0, schema: shadowSchema($0)) }
-        let driver = FoldDriver(batchSize: options.batchSize, snapshotEvery: options.snapshotEvery, dictionaries: dictionaries,
+        return locked
+    }
+
+    static func unlock(_ names: [String], session s: PostgresSession) {
+        for n in names { _ = try? s.query("SELECT pg_advisory_unlock(hashtext('finsync.rebuild:' || $1))", [.text(n)]) }
+    }
+
+    /// Folds the shadows (concurrently, on the workers) until the remaining tail is short,
+    /// then swaps. Returns the position swapped at, the positions folded and the retired schemas.
+    func foldAndSwap(_ projections: [any Projection], options: RebuildOptions, shouldContinue: @escaping @Sendable () -> Bool,
+                     onProgress: (@Sendable (FoldProgress) -> Void)?) async throws -> (Int64, Int64, [String: String]) {
+        let targets = projections.map { ProjectionTarget($0, schema: Self.shadowSchema($0)) }
+        let runner = ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers)
+        let driver = FoldDriver(batchSize: options.batchSize, snapshotEvery: options.snapshotEvery, runner: runner,
                                 shouldContinue: shouldContinue, onProgress: onProgress)
         var folded: Int64 = 0
-        // Fold outside the swap until the remaining tail is short.
         while true {
-            let head = try EventLog.headPosition(session: s)
-            folded += try driver.fold(targets, upTo: head, session: s)
-            if try EventLog.headPosition(session: s) - head <= options.swapLag { break }
+            let head = try await connection.withSession { try EventLog.headPosition(session: $0) }
+            folded += try await driver.fold(targets, upTo: head)
+            if try await connection.withSession({ try EventLog.headPosition(session: $0) }) - head <= options.swapLag { break }
         }
         guard shouldContinue() else { throw ReplayError(code: .cancelled, message: "stopped before the swap; the live tables are untouched and a re-run resumes") }
-        let (position, tail, retired) = try swap(projections, options: options, session: s, dictionaries: dictionaries)
-        folded += tail
-        let elapsed = began.duration(to: clock.now)
-        return RebuildResult(projections: projections.map(\.name), position: position, eventsFolded: folded,
-                             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, retiredSchemas: retired)
+        let dictionaries = self.dictionaries
+        let (position, tail, retired) = try await connection.withSession { s in try Self.swap(projections, options: options, session: s, dictionaries: dictionaries) }
+        return (position, folded + tail, retired)
     }
 
     /// The swap: one transaction.

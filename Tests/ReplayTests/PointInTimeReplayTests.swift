@@ -52,13 +52,18 @@ import Testing
         }
     }
 
-    @Test func snapshotsChangeNothingButWhereTheFoldStarts() async throws {
+    /// With worker connections, snapshots are taken and restored and the tail folded
+    /// concurrently; the result still equals a single-connection fold from position 0.
+    @Test(arguments: [0, 2]) func snapshotsChangeNothingButWhereTheFoldStarts(workers extra: Int) async throws {
         try await TestDatabase.with { db in
             let conn = try await db.connect()
-            defer { conn.close() }
+            var workers: [PostgresConnection] = []
+            for _ in 0..<extra { workers.append(try await db.connect()) }
+            defer { conn.close(); workers.forEach { $0.close() } }
             let log = EventLog(connection: conn)
             try await ReplayFixture.append(0..<5000, to: log)
-            let replay = PointInTimeReplay(connection: conn)
+            let replay = PointInTimeReplay(connection: conn, workers: workers)
+            let single = PointInTimeReplay(connection: conn)
             var without = ReplayOptions()
             without.useSnapshots = false
             var with = ReplayOptions()
@@ -72,7 +77,7 @@ import Testing
             #expect(snaps.count == 5 * ProjectionCatalog.all.count)  // every projection, at each of the 5 positions
             for point: Int64 in [999, 1000, 2500, 4999, 5000] {
                 let a = try await replay.replay(at: .position(point), into: "with_snap", options: with)
-                let b = try await replay.replay(at: .position(point), into: "without_snap", options: without)
+                let b = try await single.replay(at: .position(point), into: "without_snap", options: without)
                 #expect(a.startedFrom.values.allSatisfy { $0 == point / 1000 * 1000 }, "replay to \(point) should start from the snapshot at \(point / 1000 * 1000)")
                 #expect(b.startedFrom.values.allSatisfy { $0 == 0 })
                 #expect(a.eventsFolded == point % 1000)
@@ -87,7 +92,7 @@ import Testing
             try await conn.withSession { s in _ = try s.execute("TRUNCATE \(at3000.schema).transactions") }
             let fallback = try await replay.replay([UnifiedProjection()], at: .position(3500), into: "with_snap", options: with)
             #expect(fallback.startedFrom["unified"] == 2000)
-            let full = try await replay.replay([UnifiedProjection()], at: .position(3500), into: "without_snap", options: without)
+            let full = try await single.replay([UnifiedProjection()], at: .position(3500), into: "without_snap", options: without)
             #expect(fallback.eventsFolded == 1500 && full.eventsFolded == 3500)
             #expect(try await ReplayFixture.dump([UnifiedProjection()], schema: "with_snap", connection: conn)
                     == ReplayFixture.dump([UnifiedProjection()], schema: "without_snap", connection: conn))

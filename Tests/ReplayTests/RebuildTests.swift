@@ -8,10 +8,13 @@ import Synchronization
 import Testing
 
 @Suite struct RebuildTests {
-    @Test func rebuildEqualsIncrementalFold() async throws {
+    /// With worker connections the shadows fold concurrently: same rows.
+    @Test(arguments: [0, 2]) func rebuildEqualsIncrementalFold(workers extra: Int) async throws {
         try await TestDatabase.with { db in
             let conn = try await db.connect()
-            defer { conn.close() }
+            var workers: [PostgresConnection] = []
+            for _ in 0..<extra { workers.append(try await db.connect()) }
+            defer { conn.close(); workers.forEach { $0.close() } }
             let log = EventLog(connection: conn)
             // The live tables are maintained incrementally: small batches, caught up between appends.
             for part in 0..<4 {
@@ -25,8 +28,9 @@ import Testing
             #expect((incremental["daily_balances"]?.count ?? 0) > 100)
 
             var options = RebuildOptions()
-            options.snapshotEvery = 0
-            let r = try await ProjectionRebuilder(connection: conn).rebuild(ProjectionCatalog.all, options: options)
+            options.snapshotEvery = extra > 0 ? 2000 : 0
+            options.batchSize = 700
+            let r = try await ProjectionRebuilder(connection: conn, workers: workers).rebuild(ProjectionCatalog.all, options: options)
             #expect(r.position == head)
             #expect(r.eventsFolded == head)
             let rebuilt = try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn)

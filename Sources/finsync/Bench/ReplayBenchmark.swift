@@ -17,6 +17,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
     @Option(help: "Events per append.") var appendBatch = 1000
     @Option(help: "Events per fold batch.") var batchSize = 10_000
     @Option(help: "Snapshot interval in positions.") var snapshotEvery: Int64 = 100_000
+    @Option(help: "Connections folding, snapshotting and restoring concurrently (1: one after another).") var parallel = 4
     @Option(help: "Scratch database to (re)create on the same server.") var scratchDatabase = "finsync_bench_replay"
     @Flag(help: "Print one JSON object.") var json = false
 
@@ -32,6 +33,10 @@ struct ReplayBenchmark: AsyncParsableCommand {
         let head = try await log.headPosition()
         try await conn.withSession { s in _ = try s.execute("VACUUM ANALYZE eventlog.events") }
 
+        var workers: [PostgresConnection] = []
+        for _ in 1..<max(1, parallel) { workers.append(try await PostgresConnection.connect(config)) }
+        defer { workers.forEach { $0.close() } }
+
         // Full rebuild (shadow fold, snapshots every N, swap).
         ProcessMemory.resetPeak()
         say("rebuilding every projection from position 0…")
@@ -39,7 +44,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
         options.batchSize = batchSize
         options.snapshotEvery = snapshotEvery
         let line = ProgressLine("rebuild", force: false)
-        let rebuilt = try await ProjectionRebuilder(connection: conn).rebuild(ProjectionCatalog.all, options: options, onProgress: json ? nil : line.update)
+        let rebuilt = try await ProjectionRebuilder(connection: conn, dictionaries: log.dictionaries, workers: workers).rebuild(ProjectionCatalog.all, options: options, onProgress: json ? nil : line.update)
         if !json { line.finish() }
         let rebuildRate = Double(rebuilt.eventsFolded) / rebuilt.seconds
 
@@ -49,7 +54,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
 
         // Replay to 10%, 50%, 99% of the log, with the rebuild's snapshots and without.
         let points: [(String, Int64)] = [("p10", head / 10), ("p50", head / 2), ("p99", head * 99 / 100)]
-        let replay = PointInTimeReplay(connection: conn)
+        let replay = PointInTimeReplay(connection: conn, dictionaries: log.dictionaries, workers: workers)
         var with: [String: Double] = [:], without: [String: Double] = [:]
         for (name, p) in points {
             var o = ReplayOptions()
@@ -68,6 +73,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
             "events": .number(String(head)),
             "batch_size": .number(String(batchSize)),
             "snapshot_every": .number(String(snapshotEvery)),
+            "parallel_connections": .number(String(parallel)),
             "rebuild_seconds": .number(String(format: "%.3f", rebuilt.seconds)),
             "rebuild_events_per_s": .number(String(format: "%.0f", rebuildRate)),
             "result_rows": .number(String(rows)),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Postgres
 import Projections
 import Replay
 
@@ -23,11 +24,15 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Drop the shadows of these projections and stop (abandon an interrupted rebuild).") var abandon = false
     @Option(help: "Events per batch.") var batchSize = 10_000
     @Option(help: "Snapshot every N positions while folding (0: none).") var snapshotEvery: Int64 = 100_000
+    @Option(help: "Connections folding the projections concurrently (1: one after another).") var parallel = 4
 
     func run() async throws {
         let conn = try await database.connect()
         defer { conn.close() }
-        let rebuilder = ProjectionRebuilder(connection: conn)
+        var workers: [PostgresConnection] = []
+        for _ in 1..<max(1, parallel) { workers.append(try await database.connect()) }
+        defer { workers.forEach { $0.close() } }
+        let rebuilder = ProjectionRebuilder(connection: conn, workers: workers)
         let chosen = stale ? try await rebuilder.stale() : try ProjectionRebuilder.selection(projections)
         if chosen.isEmpty { print("nothing to rebuild"); return }
         if abandon {

@@ -32,15 +32,19 @@ struct ReplayAtCommand: AsyncParsableCommand {
     @Argument(help: "Projections (default: all).") var projections: [String] = []
     @Flag(help: "Fold from position 0, ignoring (and not taking) snapshots.") var noSnapshots = false
     @Option(help: "Events per batch.") var batchSize = 10_000
+    @Option(help: "Connections restoring snapshots and folding the projections concurrently.") var parallel = 4
 
     func run() async throws {
         let conn = try await database.connect()
         defer { conn.close() }
+        var workers: [PostgresConnection] = []
+        for _ in 1..<max(1, parallel) { workers.append(try await database.connect()) }
+        defer { workers.forEach { $0.close() } }
         var options = ReplayOptions()
         options.useSnapshots = !noSnapshots
         options.batchSize = batchSize
         let line = ProgressLine("replay")
-        let r = try await PointInTimeReplay(connection: conn).replay(try ReplayCommand.projections(projections), at: try ReplayPoint(parsing: at), into: into,
+        let r = try await PointInTimeReplay(connection: conn, workers: workers).replay(try ReplayCommand.projections(projections), at: try ReplayPoint(parsing: at), into: into,
                                                                      options: options, onProgress: line.update)
         line.finish()
         let from = r.startedFrom.sorted(by: { $0.key < $1.key }).map { "\($0.key) from \($0.value == 0 ? "position 0" : "snapshot at \($0.value)")" }.joined(separator: ", ")
