@@ -27,6 +27,8 @@ let package = Package(
         // C libraries from Debian's packages, found through pkg-config.
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        // glibc's malloc tuning header (part of libc; nothing to link).
+        .systemLibrary(name: "CMalloc"),
 
         // A thin, Sendable Swift layer over libpq.
         .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Crypto", package: "swift-crypto")]),
@@ -71,7 +73,7 @@ let package = Package(
         // Test support: provisions isolated databases on the ops/ cluster.
         .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog"]),
         .executableTarget(name: "finsync", dependencies: [
-            "EventLog", "Projections", "Ingest", "Replay", "Postgres", "ProviderSamples", "ProviderFakes", "CanonicalJSON",
+            "EventLog", "Projections", "Ingest", "Replay", "Postgres", "ProviderSamples", "ProviderFakes", "CanonicalJSON", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -27,4 +27,14 @@ struct Finsync: AsyncParsableCommand {
             ImportCommand.self,
         ]
     )
+
+    static func main() async {
+        MallocArenas.limit()
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
