@@ -21,6 +21,19 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Opens a connection.
+    /// Opens `count` connections (none when `count` ≤ 0), e.g. the workers of a concurrent
+    /// fold; on failure the ones already open are closed.
+    public static func connect(_ configuration: PostgresConfiguration, count: Int) async throws -> [PostgresConnection] {
+        var opened: [PostgresConnection] = []
+        do {
+            for _ in 0..<max(0, count) { opened.append(try await connect(configuration)) }
+        } catch {
+            opened.forEach { $0.close() }
+            throw error
+        }
+        return opened
+    }
+
     public static func connect(_ configuration: PostgresConfiguration = .fromEnvironment(), applicationName: String = "finsync") async throws -> PostgresConnection {
         let queue = DispatchQueue(label: "finsync.postgres.connection")
         let session: PostgresSession = try await withCheckedThrowingContinuation { cont in

@@ -30,8 +30,7 @@ struct RebuildBenchmark: AsyncParsableCommand {
         if !json { print("rebuilding \(targets.count) projections…") }
         ProcessMemory.resetPeak()
         let cpuBefore = ProcessMemory.cpuSeconds()
-        var workers: [PostgresConnection] = []
-        for _ in 1..<max(1, parallel) { workers.append(try await PostgresConnection.connect(config)) }
+        let workers = try await PostgresConnection.connect(config, count: parallel - 1)
         defer { workers.forEach { $0.close() } }
         var rebuildClock = Stopwatch()
         let runner = ProjectionRunner(connection: conn, dictionaries: log.dictionaries, workers: workers)

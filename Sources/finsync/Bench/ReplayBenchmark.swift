@@ -33,8 +33,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
         let head = try await log.headPosition()
         try await conn.withSession { s in _ = try s.execute("VACUUM ANALYZE eventlog.events") }
 
-        var workers: [PostgresConnection] = []
-        for _ in 1..<max(1, parallel) { workers.append(try await PostgresConnection.connect(config)) }
+        let workers = try await PostgresConnection.connect(config, count: parallel - 1)
         defer { workers.forEach { $0.close() } }
 
         // Full rebuild (shadow fold, snapshots every N, swap).

@@ -16,8 +16,7 @@ struct ProjectCommand: AsyncParsableCommand {
     func run() async throws {
         let conn = try await database.connect()
         defer { conn.close() }
-        var workers: [PostgresConnection] = []
-        for _ in 1..<max(1, parallel) { workers.append(try await database.connect()) }
+        let workers = try await PostgresConnection.connect(database.configuration, count: parallel - 1)
         defer { workers.forEach { $0.close() } }
         let runner = ProjectionRunner(connection: conn, workers: workers)
         let targets = ProjectionCatalog.liveTargets

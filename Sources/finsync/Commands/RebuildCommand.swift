@@ -29,8 +29,7 @@ struct RebuildCommand: AsyncParsableCommand {
     func run() async throws {
         let conn = try await database.connect()
         defer { conn.close() }
-        var workers: [PostgresConnection] = []
-        for _ in 1..<max(1, parallel) { workers.append(try await database.connect()) }
+        let workers = try await PostgresConnection.connect(database.configuration, count: parallel - 1)
         defer { workers.forEach { $0.close() } }
         let rebuilder = ProjectionRebuilder(connection: conn, workers: workers)
         let chosen = stale ? try await rebuilder.stale() : try ProjectionRebuilder.selection(projections)

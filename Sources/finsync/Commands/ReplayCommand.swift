@@ -37,8 +37,7 @@ struct ReplayAtCommand: AsyncParsableCommand {
     func run() async throws {
         let conn = try await database.connect()
         defer { conn.close() }
-        var workers: [PostgresConnection] = []
-        for _ in 1..<max(1, parallel) { workers.append(try await database.connect()) }
+        let workers = try await PostgresConnection.connect(database.configuration, count: parallel - 1)
         defer { workers.forEach { $0.close() } }
         var options = ReplayOptions()
         options.useSnapshots = !noSnapshots
