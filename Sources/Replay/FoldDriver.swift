@@ -5,13 +5,14 @@ import Projections
 
 /// Folds targets up to a position in chunks through a ``ProjectionRunner`` (so on its
 /// worker connections too), so that it can stop cleanly between chunks, report progress,
-/// and take snapshots at exact multiples of the snapshot interval. Every batch commits with
+/// and take snapshots at exact multiples of the snapshot interval (pruning them to the
+/// policy's limit as it goes). Every batch commits with
 /// its checkpoint, so a fold stopped at any point (error, cancellation, kill) resumes from
 /// its checkpoints.
 struct FoldDriver: Sendable {
     var batchSize: Int
-    /// Take a snapshot every this many positions (0: never).
-    var snapshotEvery: Int64
+    /// When to take snapshots and how many to keep.
+    var snapshots: SnapshotPolicy
     var runner: ProjectionRunner
     var shouldContinue: @Sendable () -> Bool
     var onProgress: (@Sendable (FoldProgress) -> Void)?
@@ -27,6 +28,10 @@ struct FoldDriver: Sendable {
         let clock = ContinuousClock()
         let began = clock.now
         let chunk = Int64(max(batchSize, 1)) * 10
+        // The interval in force: the policy's, doubled as often as the log (or the newest
+        // snapshot) needs to stay within the limit.
+        let reach = try await snapshots.takesSnapshots ? max(upTo, newestSnapshot(of: targets)) : upTo
+        let snapshotEvery = snapshots.interval(reaching: reach)
         let progress = onProgress
         while let low = positions.min(), low < upTo {
             guard shouldContinue() else {
@@ -56,7 +61,7 @@ struct FoldDriver: Sendable {
             }
             if snapshotEvery > 0, stop > 0, stop % snapshotEvery == 0 {
                 let due = zip(targets, positions).filter { $0.1 == stop }.map(\.0)
-                try await takeSnapshots(of: due, at: stop)
+                try await takeSnapshots(of: due, at: stop, reaching: reach)
             }
         }
         let elapsed = began.duration(to: clock.now)
@@ -65,15 +70,29 @@ struct FoldDriver: Sendable {
         return upTo - start
     }
 
-    /// Snapshots each target, one connection each (they are independent copies).
-    func takeSnapshots(of targets: [ProjectionTarget], at position: Int64) async throws {
+    /// Snapshots each target, one connection each (they are independent copies), then drops
+    /// that projection's snapshots the policy no longer keeps.
+    func takeSnapshots(of targets: [ProjectionTarget], at position: Int64, reaching reach: Int64) async throws {
         let pool = self.pool
+        let policy = snapshots
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (i, t) in targets.enumerated() {
                 let conn = pool[i % pool.count]
-                group.addTask { try await conn.withSession { s in _ = try SnapshotStore.take(t.projection, from: t.schema, at: position, session: s) } }
+                group.addTask {
+                    try await conn.withSession { s in
+                        _ = try SnapshotStore.take(t.projection, from: t.schema, at: position, session: s)
+                        try SnapshotStore.prune(t.projection, policy: policy, reaching: reach, session: s)
+                    }
+                }
             }
             try await group.waitForAll()
+        }
+    }
+
+    /// The newest snapshot position of any target's projection (current versions), 0 if none.
+    func newestSnapshot(of targets: [ProjectionTarget]) async throws -> Int64 {
+        try await runner.connection.withSession { s in
+            try targets.map { try SnapshotStore.newest($0.projection, session: s) ?? 0 }.max() ?? 0
         }
     }
 

@@ -8,8 +8,9 @@ public struct ReplayOptions: Sendable {
     public var batchSize: Int = 10_000
     /// Start from the nearest snapshot at or before the point (and take new ones while folding).
     public var useSnapshots: Bool = true
-    /// Snapshot interval in positions when `useSnapshots` (0: use existing ones, take none).
-    public var snapshotEvery: Int64 = 100_000
+    /// When `useSnapshots`: when to take new snapshots while folding, and how many to keep
+    /// (``SnapshotPolicy/none``: use existing ones, take none).
+    public var snapshots = SnapshotPolicy()
 
     public init() {}
 }
@@ -76,7 +77,7 @@ public struct PointInTimeReplay: Sendable {
             return out
         }
         let runner = ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers)
-        let driver = FoldDriver(batchSize: options.batchSize, snapshotEvery: options.useSnapshots ? options.snapshotEvery : 0, runner: runner,
+        let driver = FoldDriver(batchSize: options.batchSize, snapshots: options.useSnapshots ? options.snapshots : .none, runner: runner,
                                 shouldContinue: { true }, onProgress: onProgress)
         let folded = try await driver.fold(chosen.map { ProjectionTarget($0, schema: scratch) }, upTo: position)
         let elapsed = began.duration(to: clock.now)
@@ -94,6 +95,9 @@ public struct PointInTimeReplay: Sendable {
                 return snap.position
             } catch let e as ReplayError where e.code == .invalidSnapshot {
                 try SnapshotStore.drop(snap, session: s)
+            } catch let e as PostgresError where e.sqlState == "42P01" || e.sqlState == "3F000" {
+                // Pruned by a concurrent fold between choosing and restoring it: choose again.
+                continue
             }
         }
         try ProjectionRunner.prepare(ProjectionTarget(p, schema: schema), session: s)

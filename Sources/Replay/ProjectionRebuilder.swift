@@ -129,7 +129,7 @@ public struct ProjectionRebuilder: Sendable {
                      onProgress: (@Sendable (FoldProgress) -> Void)?) async throws -> (Int64, Int64, [String: String]) {
         let targets = projections.map { ProjectionTarget($0, schema: Self.shadowSchema($0)) }
         let runner = ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers)
-        let driver = FoldDriver(batchSize: options.batchSize, snapshotEvery: options.snapshotEvery, runner: runner,
+        let driver = FoldDriver(batchSize: options.batchSize, snapshots: options.snapshots, runner: runner,
                                 shouldContinue: shouldContinue, onProgress: onProgress)
         var folded: Int64 = 0
         while true {

@@ -24,15 +24,20 @@ public enum SnapshotStore {
     }
 
     /// Copies the projection's tables in `schema` into a new snapshot tagged `position`.
-    /// The target's checkpoint must stand exactly at `position`. Returns nil when a snapshot
-    /// of that projection, version and position already exists (taking it again would give
-    /// the same rows).
+    /// The target's checkpoint must stand exactly at `position`. Returns nil when an intact
+    /// snapshot of that projection, version and position already exists (taking it again
+    /// would give the same rows); one emptied by crash recovery is replaced.
     @discardableResult
     public static func take(_ projection: any Projection, from schema: String, at position: Int64, session s: PostgresSession) throws -> ProjectionSnapshot? {
         try s.transaction { t in
-            let exists = try t.query("SELECT 1 FROM replay.snapshots WHERE projection = $1 AND version = $2 AND position = $3",
-                                     [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position)])
-            guard exists.count == 0 else { return nil }
+            let existing = try t.query("SELECT schema_name, row_count FROM replay.snapshots WHERE projection = $1 AND version = $2 AND position = $3",
+                                       [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position)])
+            if existing.count == 1 {
+                let old = ProjectionSnapshot(projection: projection.name, version: projection.version, position: position,
+                                             schema: existing[0].string(0)!, rowCount: existing[0].int64(1)!)
+                if try isIntact(old, session: t) { return nil }
+                try drop(old, session: t)
+            }
             let cp = try t.query("SELECT position, version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2 FOR SHARE",
                                  [.text(projection.name), .text(schema)])
             guard cp.count == 1, cp[0].int64(0) == position, cp[0].int(1) == projection.version else {
@@ -54,6 +59,18 @@ public enum SnapshotStore {
         }
     }
 
+    /// Whether the snapshot's tables still hold data. PostgreSQL empties unlogged tables in
+    /// crash recovery; this tells such a snapshot from an intact one without reading it (an
+    /// emptied table has no pages). ``restore`` still counts the rows it copies.
+    public static func isIntact(_ snapshot: ProjectionSnapshot, session s: PostgresSession) throws -> Bool {
+        guard snapshot.rowCount > 0 else { return true }
+        let r = try s.query("""
+            SELECT coalesce(sum(pg_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind = 'r'
+            """, [.text(snapshot.schema)])
+        return (r[0].int64(0) ?? 0) > 0
+    }
+
     /// The newest snapshot of the projection's current version at or before `position`.
     public static func nearest(_ projection: any Projection, atOrBefore position: Int64, session s: PostgresSession) throws -> ProjectionSnapshot? {
         let r = try s.query("""
@@ -62,6 +79,35 @@ public enum SnapshotStore {
             """, [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position)])
         guard r.count == 1 else { return nil }
         return ProjectionSnapshot(projection: projection.name, version: projection.version, position: r[0].int64(0)!, schema: r[0].string(1)!, rowCount: r[0].int64(2)!)
+    }
+
+    /// The position of the projection's newest snapshot of its current version.
+    public static func newest(_ projection: any Projection, session s: PostgresSession) throws -> Int64? {
+        try s.query("SELECT max(position) FROM replay.snapshots WHERE projection = $1 AND version = $2",
+                    [.text(projection.name), PostgresParameter(projection.version)])[0].int64(0)
+    }
+
+    /// Drops the projection's snapshots that `policy` no longer keeps once the log reaches
+    /// `reach` (or its newest snapshot, if further), and every snapshot taken by another
+    /// version of its code (a replay never uses those). Returns what it dropped.
+    @discardableResult
+    public static func prune(_ projection: any Projection, policy: SnapshotPolicy, reaching reach: Int64, session s: PostgresSession) throws -> [ProjectionSnapshot] {
+        let all = try list(session: s).filter { $0.projection == projection.name }
+        let reach = max(reach, all.filter { $0.version == projection.version }.map(\.position).max() ?? 0)
+        let dropped = all.filter { $0.version != projection.version || !policy.keeps($0.position, reaching: reach) }
+        for snap in dropped { try drop(snap, session: s) }
+        return dropped
+    }
+
+    /// Bytes on disk of each snapshot (tables and their TOAST), keyed by schema name.
+    public static func storageBytes(session s: PostgresSession) throws -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        for row in try s.query("""
+            SELECT sn.schema_name, coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM replay.snapshots sn
+            LEFT JOIN pg_namespace n ON n.nspname = sn.schema_name LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind = 'r'
+            GROUP BY sn.schema_name
+            """) { out[row.string(0)!] = row.int64(1) ?? 0 }
+        return out
     }
 
     /// Every snapshot, oldest first.

@@ -4,8 +4,8 @@ public struct RebuildOptions: Sendable {
     public var batchSize: Int = 10_000
     /// Move the replaced live tables to a `retired_<projection>_<time>` schema instead of dropping them.
     public var keepOld: Bool = false
-    /// Take a snapshot of the shadow every this many positions (0: never).
-    public var snapshotEvery: Int64 = 100_000
+    /// When to snapshot the shadow while folding, and how many snapshots to keep.
+    public var snapshots = SnapshotPolicy()
     /// Fold outside the swap until the shadow is at most this far behind the head; the
     /// rest is folded inside the swap transaction, holding the live projection's lock.
     public var swapLag: Int64 = 20_000

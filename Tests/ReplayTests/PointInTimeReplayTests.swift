@@ -67,7 +67,7 @@ import Testing
             var without = ReplayOptions()
             without.useSnapshots = false
             var with = ReplayOptions()
-            with.snapshotEvery = 1000
+            with.snapshots = SnapshotPolicy(every: 1000)
             with.batchSize = 300
             // A first replay to the head takes snapshots at every 1000 positions.
             let first = try await replay.replay(at: .position(5000), into: "seed", options: with)
@@ -107,8 +107,15 @@ import Testing
                 }
             }
             let c = try await replay.replay(at: .position(2500), into: "with_snap", options: with)
-            #expect(c.startedFrom.values.allSatisfy { $0 == 0 })  // and re-takes 1000 and 2000 on the way
-            #expect(try await conn.withSession { s in try SnapshotStore.list(session: s).count } == 7 * ProjectionCatalog.all.count)
+            #expect(c.startedFrom.values.allSatisfy { $0 == 0 })
+            // It re-took 1000 and 2000 on the way, and dropped the other version's snapshots
+            // (no replay by this code can use them).
+            let left = try await conn.withSession { s in try SnapshotStore.list(session: s) }
+            #expect(left.count == 2 * ProjectionCatalog.all.count)
+            #expect(Set(left.map(\.position)) == [1000, 2000])
+            #expect(left.allSatisfy { snap in snap.version == ProjectionCatalog.named(snap.projection)!.version })
+            let schemasLeft = try await conn.withSession { s in try s.query("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'snap\\_%'")[0].int64(0) }
+            #expect(schemasLeft == Int64(left.count))
         }
     }
 }

@@ -28,7 +28,7 @@ import Testing
             #expect((incremental["daily_balances"]?.count ?? 0) > 100)
 
             var options = RebuildOptions()
-            options.snapshotEvery = extra > 0 ? 2000 : 0
+            options.snapshots = extra > 0 ? SnapshotPolicy(every: 2000) : .none
             options.batchSize = 700
             let r = try await ProjectionRebuilder(connection: conn, workers: workers).rebuild(ProjectionCatalog.all, options: options)
             #expect(r.position == head)
@@ -151,7 +151,7 @@ import Testing
             let rebuilder = ProjectionRebuilder(connection: conn)
             var options = RebuildOptions()
             options.batchSize = 500  // chunks of 5000 positions: the stop lands mid-fold
-            options.snapshotEvery = 0
+            options.snapshots = .none
             let polls = Atomic<Int>(0)
             do {
                 _ = try await rebuilder.rebuild(ProjectionCatalog.all, options: options, shouldContinue: { polls.add(1, ordering: .relaxed).newValue < 2 })

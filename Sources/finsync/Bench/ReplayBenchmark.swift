@@ -16,7 +16,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
     @Option(help: "Number of events to generate.") var events = 1_000_000
     @Option(help: "Events per append.") var appendBatch = 1000
     @Option(help: "Events per fold batch.") var batchSize = 10_000
-    @Option(help: "Snapshot interval in positions.") var snapshotEvery: Int64 = 100_000
+    @OptionGroup var snapshots: SnapshotOptions
     @Option(help: "Connections folding, snapshotting and restoring concurrently (1: one after another).") var parallel = 4
     @Option(help: "Scratch database to (re)create on the same server.") var scratchDatabase = "finsync_bench_replay"
     @Flag(help: "Print one JSON object.") var json = false
@@ -41,11 +41,14 @@ struct ReplayBenchmark: AsyncParsableCommand {
         say("rebuilding every projection from position 0…")
         var options = RebuildOptions()
         options.batchSize = batchSize
-        options.snapshotEvery = snapshotEvery
+        options.snapshots = snapshots.policy
         let line = ProgressLine("rebuild", force: false)
         let rebuilt = try await ProjectionRebuilder(connection: conn, dictionaries: log.dictionaries, workers: workers).rebuild(ProjectionCatalog.all, options: options, onProgress: json ? nil : line.update)
         if !json { line.finish() }
         let rebuildRate = Double(rebuilt.eventsFolded) / rebuilt.seconds
+        let (snapshotCount, snapshotMB) = try await conn.withSession { s in
+            (try SnapshotStore.list(session: s).count, Double(try SnapshotStore.storageBytes(session: s).values.reduce(0, +)) / 1_048_576)
+        }
 
         // Baseline: COPY the resulting rows into empty copies of the same tables (only COPY is timed).
         say("COPY baseline of the resulting rows…")
@@ -58,7 +61,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
         for (name, p) in points {
             var o = ReplayOptions()
             o.batchSize = batchSize
-            o.snapshotEvery = snapshotEvery
+            o.snapshots = snapshots.policy
             with[name] = try await replay.replay(at: .position(p), into: "bench_replay", options: o).seconds
             o.useSnapshots = false
             without[name] = try await replay.replay(at: .position(p), into: "bench_replay", options: o).seconds
@@ -71,7 +74,10 @@ struct ReplayBenchmark: AsyncParsableCommand {
         let result: JSONValue = [
             "events": .number(String(head)),
             "batch_size": .number(String(batchSize)),
-            "snapshot_every": .number(String(snapshotEvery)),
+            "snapshot_every": .number(String(snapshots.snapshotEvery)),
+            "snapshots_kept": .number(String(snapshots.keepSnapshots)),
+            "snapshots": .number(String(snapshotCount)),
+            "snapshot_mb": .number(String(format: "%.1f", snapshotMB)),
             "parallel_connections": .number(String(parallel)),
             "rebuild_seconds": .number(String(format: "%.3f", rebuilt.seconds)),
             "rebuild_events_per_s": .number(String(format: "%.0f", rebuildRate)),
@@ -85,7 +91,8 @@ struct ReplayBenchmark: AsyncParsableCommand {
         if json { print(result.canonicalString); return }
         print("""
             events:              \(head)
-            rebuild:             \(String(format: "%.2f", rebuilt.seconds)) s, \(Int(rebuildRate)) events/s (batches of \(batchSize), snapshots every \(snapshotEvery))
+            rebuild:             \(String(format: "%.2f", rebuilt.seconds)) s, \(Int(rebuildRate)) events/s (batches of \(batchSize), snapshots every \(snapshots.snapshotEvery), at most \(snapshots.keepSnapshots) kept)
+            snapshots:           \(snapshotCount), \(String(format: "%.0f", snapshotMB)) MB
             COPY of the result:  \(rows) rows in \(String(format: "%.2f", copySeconds)) s (copy/rebuild = \(String(format: "%.3f", copySeconds / rebuilt.seconds)))
             replay p10/p50/p99:  \(["p10", "p50", "p99"].map { String(format: "%.2f", with[$0]!) }.joined(separator: " / ")) s with snapshots, \(["p10", "p50", "p99"].map { String(format: "%.2f", without[$0]!) }.joined(separator: " / ")) s without
             peak RSS:            \(String(format: "%.1f", peak)) MiB

@@ -23,7 +23,7 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Drop any existing shadow and start from position 0.") var restart = false
     @Flag(help: "Drop the shadows of these projections and stop (abandon an interrupted rebuild).") var abandon = false
     @Option(help: "Events per batch.") var batchSize = 10_000
-    @Option(help: "Snapshot every N positions while folding (0: none).") var snapshotEvery: Int64 = 100_000
+    @OptionGroup var snapshots: SnapshotOptions
     @Option(help: "Connections folding the projections concurrently (1: one after another).") var parallel = 4
 
     func run() async throws {
@@ -43,7 +43,7 @@ struct RebuildCommand: AsyncParsableCommand {
         options.batchSize = batchSize
         options.keepOld = keepOld
         options.restart = restart
-        options.snapshotEvery = snapshotEvery
+        options.snapshots = snapshots.policy
         let stop = ShutdownSignal()
         let line = ProgressLine("rebuild \(chosen.map(\.name).joined(separator: ","))")
         do {

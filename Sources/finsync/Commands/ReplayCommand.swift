@@ -31,6 +31,7 @@ struct ReplayAtCommand: AsyncParsableCommand {
     @Option(help: "Scratch schema (default: replay_p<position>).") var into: String?
     @Argument(help: "Projections (default: all).") var projections: [String] = []
     @Flag(help: "Fold from position 0, ignoring (and not taking) snapshots.") var noSnapshots = false
+    @OptionGroup var snapshots: SnapshotOptions
     @Option(help: "Events per batch.") var batchSize = 10_000
     @Option(help: "Connections restoring snapshots and folding the projections concurrently.") var parallel = 4
 
@@ -41,6 +42,7 @@ struct ReplayAtCommand: AsyncParsableCommand {
         defer { workers.forEach { $0.close() } }
         var options = ReplayOptions()
         options.useSnapshots = !noSnapshots
+        options.snapshots = snapshots.policy
         options.batchSize = batchSize
         let line = ProgressLine("replay")
         let r = try await PointInTimeReplay(connection: conn, workers: workers).replay(try ReplayCommand.projections(projections), at: try ReplayPoint(parsing: at), into: into,
@@ -117,8 +119,10 @@ struct ReplaySnapshotsCommand: AsyncParsableCommand {
             print("dropped the snapshots of \(projection ?? "every projection")")
             return
         }
-        let snaps = try await conn.withSession { s in try SnapshotStore.list(session: s) }.filter { projection == nil || $0.projection == projection }
-        for s in snaps { print("\(s.projection) v\(s.version) at position \(s.position): \(s.rowCount) rows in schema \(s.schema)") }
-        if snaps.isEmpty { print("no snapshots") }
+        let (all, bytes) = try await conn.withSession { s in (try SnapshotStore.list(session: s), try SnapshotStore.storageBytes(session: s)) }
+        let snaps = all.filter { projection == nil || $0.projection == projection }
+        func mb(_ b: Int64) -> String { String(format: "%.1f MB", Double(b) / 1_048_576) }
+        for s in snaps { print("\(s.projection) v\(s.version) at position \(s.position): \(s.rowCount) rows, \(mb(bytes[s.schema] ?? 0)) in schema \(s.schema)") }
+        if snaps.isEmpty { print("no snapshots") } else { print("\(snaps.count) snapshots, \(mb(snaps.reduce(0) { $0 + (bytes[$1.schema] ?? 0) })) in all") }
     }
 }
