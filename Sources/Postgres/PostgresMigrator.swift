@@ -49,6 +49,16 @@ public struct PostgresMigrator: Sendable {
         SHA256.hash(data: Array(sql.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// The migrations not yet applied to the database, in order (all of them when it has
+    /// never been migrated). Read-only: lets a command say which migration is missing
+    /// instead of failing later on "relation does not exist".
+    public func pending(_ session: PostgresSession) throws -> [Migration] {
+        let tracked = try session.query("SELECT to_regclass('finsync_schema_migrations') IS NOT NULL")[0].bool(0) ?? false
+        guard tracked else { return migrations }
+        let done = Set(try session.query("SELECT version FROM finsync_schema_migrations").rows.compactMap { $0.int64(0).map(Int.init) })
+        return migrations.filter { !done.contains($0.version) }
+    }
+
     /// Applies pending migrations; returns the names applied.
     @discardableResult
     public func migrate(_ session: PostgresSession) throws -> [String] {

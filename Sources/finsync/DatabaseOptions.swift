@@ -11,8 +11,14 @@ struct DatabaseOptions: ParsableArguments {
         databaseURL.map(PostgresConfiguration.init) ?? .fromEnvironment()
     }
 
-    func connect() async throws -> PostgresConnection {
-        try await PostgresConnection.connect(configuration)
+    /// Connects; unless `checkMigrations` is false, first makes sure the database has every
+    /// migration in `schemas/` (``MigrationsPending`` names what is missing).
+    func connect(checkMigrations: Bool = true) async throws -> PostgresConnection {
+        let conn = try await PostgresConnection.connect(configuration)
+        if checkMigrations {
+            do { try await MigrationCheck.ensureApplied(conn) } catch { conn.close(); throw error }
+        }
+        return conn
     }
 }
 

@@ -18,15 +18,11 @@ struct IngestOptions: ParsableArguments {
         try FinsyncConfiguration.load(path: FinsyncConfiguration.locate(explicit: config))
     }
 
-    /// Connects and checks that the `ingest` schema exists (a clear hint instead of "relation does not exist").
+    /// Connects and checks that every migration is applied (a clear hint instead of "relation does not exist").
     func connect(_ c: FinsyncConfiguration) async throws -> PostgresConnection {
         let url = databaseURL ?? c.effectiveDatabaseURL
         let conn = try await PostgresConnection.connect(url.map(PostgresConfiguration.init) ?? .fromEnvironment())
-        let migrated = try await conn.withSession { s in try s.query("SELECT to_regclass('ingest.runs') IS NOT NULL")[0].bool(0) ?? false }
-        guard migrated else {
-            conn.close()
-            throw IngestCommandError("the database has no ingest tables yet: run `finsync migrate` first")
-        }
+        do { try await MigrationCheck.ensureApplied(conn) } catch { conn.close(); throw error }
         return conn
     }
 

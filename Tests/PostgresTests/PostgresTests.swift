@@ -127,7 +127,9 @@ import Testing
             defer { c.close() }
             let v1 = PostgresMigrator.Migration(version: 900, name: "0900_x.sql", sql: "CREATE TABLE mig_x (a int)", checksum: PostgresMigrator.checksum("CREATE TABLE mig_x (a int)"))
             let base = try PostgresMigrator(directory: TestDatabase.schemasDirectory).migrations
+            #expect(try await c.withSession { try PostgresMigrator(migrations: base + [v1]).pending($0) }.map(\.name) == ["0900_x.sql"])
             let first = try await c.withSession { try PostgresMigrator(migrations: base + [v1]).migrate($0) }
+            #expect(try await c.withSession { try PostgresMigrator(migrations: base + [v1]).pending($0) }.isEmpty)
             let second = try await c.withSession { try PostgresMigrator(migrations: base + [v1]).migrate($0) }
             #expect(first == ["0900_x.sql"])
             #expect(second.isEmpty)

@@ -8,7 +8,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        let conn = try await database.connect()
+        let conn = try await database.connect(checkMigrations: false)
         defer { conn.close() }
         let migrator = try PostgresMigrator(directory: try SchemasDirectory.locate())
         let applied = try await conn.withSession { try migrator.migrate($0) }
