@@ -65,17 +65,7 @@ public struct PointInTimeReplay: Sendable {
             try Self.prepareScratch(scratch, position: position, projections: chosen.map(\.name), session: s)
             return (position, scratch)
         }
-        // Each projection starts from its nearest snapshot (restored concurrently) or from 0.
-        let pool = [connection] + workers
-        let startedFrom = try await withThrowingTaskGroup(of: (String, Int64).self) { group in
-            for (i, p) in chosen.enumerated() {
-                let conn = pool[i % pool.count]
-                group.addTask { (p.name, try await conn.withSession { s in try Self.start(p, at: position, in: scratch, options: options, session: s) }) }
-            }
-            var out: [String: Int64] = [:]
-            for try await (name, from) in group { out[name] = from }
-            return out
-        }
+        let startedFrom = try await start(chosen, at: position, in: scratch, options: options)
         let runner = ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers)
         let driver = FoldDriver(batchSize: options.batchSize, snapshots: options.useSnapshots ? options.snapshots : .none, runner: runner,
                                 shouldContinue: { true }, onProgress: onProgress)
@@ -83,6 +73,51 @@ public struct PointInTimeReplay: Sendable {
         let elapsed = began.duration(to: clock.now)
         return ReplayResult(schema: scratch, position: position, projections: chosen.map(\.name), startedFrom: startedFrom, eventsFolded: folded,
                             seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    /// Prepares the projections' tables in the scratch schema: each restored from its nearest
+    /// intact snapshot at or before `position` (all at once, table by table, over every
+    /// connection), else empty. Returns the position each starts from.
+    func start(_ projections: [any Projection], at position: Int64, in schema: String, options: ReplayOptions) async throws -> [String: Int64] {
+        let pool = [connection] + workers
+        let plan = try await connection.withSession { s -> [(projection: any Projection, snapshot: ProjectionSnapshot)] in
+            guard options.useSnapshots else { return [] }
+            var plan: [(projection: any Projection, snapshot: ProjectionSnapshot)] = []
+            for p in projections {
+                while let snap = try SnapshotStore.nearest(p, atOrBefore: position, session: s) {
+                    if try SnapshotStore.isIntact(snap, session: s) { plan.append((p, snap)); break }
+                    try SnapshotStore.drop(snap, session: s)
+                }
+            }
+            return plan
+        }
+        var startedFrom = Dictionary(uniqueKeysWithValues: plan.map { ($0.projection.name, $0.snapshot.position) })
+        var rest = projections.filter { startedFrom[$0.name] == nil }
+        do {
+            rest += try await SnapshotRestore(pool: pool).restore(plan, into: schema)
+        } catch let e as PostgresError where e.sqlState == "42P01" || e.sqlState == "3F000" {
+            // A snapshot was pruned by a concurrent fold after it was chosen: start each
+            // projection afresh on its own, choosing again.
+            try await connection.withSession { s in
+                try s.transaction { t in
+                    for p in projections {
+                        for table in p.tables { _ = try t.execute("DROP TABLE IF EXISTS \(SchemaCatalog.qualified(schema, table))") }
+                    }
+                    _ = try t.query("DELETE FROM projections.checkpoints WHERE target_schema = $1", [.text(schema)])
+                }
+            }
+            rest = projections
+            startedFrom = [:]
+        }
+        // The rest: from an older snapshot or from 0, one projection per connection.
+        try await withThrowingTaskGroup(of: (String, Int64).self) { group in
+            for (i, p) in rest.enumerated() {
+                let conn = pool[i % pool.count]
+                group.addTask { (p.name, try await conn.withSession { s in try Self.start(p, at: position, in: schema, options: options, session: s) }) }
+            }
+            for try await (name, from) in group { startedFrom[name] = from }
+        }
+        return startedFrom
     }
 
     /// Prepares one projection's tables in the scratch schema: restored from the nearest

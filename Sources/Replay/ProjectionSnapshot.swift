@@ -135,7 +135,7 @@ public enum SnapshotStore {
                 _ = try t.execute("TRUNCATE \(target)")
                 let saved = try SchemaCatalog.dropIndexes(schema, table, session: t)
                 rows += Int64(try t.execute("INSERT INTO \(target) SELECT * FROM \(SchemaCatalog.qualified(snapshot.schema, table))").affectedRows)
-                try SchemaCatalog.restoreIndexes(saved, schema, table, session: t)
+                try SchemaCatalog.restoreIndexes(saved, session: t)
             }
             guard rows == snapshot.rowCount else {
                 throw ReplayError(code: .invalidSnapshot, message: "snapshot \(snapshot.schema) holds \(rows) rows, \(snapshot.rowCount) when taken; it will be dropped",

@@ -46,29 +46,48 @@ public enum SchemaCatalog {
     }
 
     /// A table's primary-key/unique constraints and other indexes, as DDL that re-creates them.
-    struct Indexes {
-        var constraints: [(name: String, definition: String)]
+    struct Indexes: Sendable {
+        struct Constraint: Sendable {
+            var name: String
+            /// `PRIMARY KEY` or `UNIQUE`.
+            var kind: String
+            /// `CREATE UNIQUE INDEX <name> ON …`: builds the index the constraint is then attached to.
+            var indexDefinition: String
+        }
+        var schema: String
+        var table: String
+        var constraints: [Constraint]
         var indexes: [(name: String, definition: String)]
+
+        /// `CREATE INDEX` statements, one per index. They take only a SHARE lock, so several
+        /// can build on the same table at once, on different connections.
+        var builds: [String] { constraints.map(\.indexDefinition) + indexes.map(\.definition) }
+
+        /// Statements that turn the built unique indexes back into the table's constraints
+        /// (instant: the index is adopted, not rebuilt).
+        var attachments: [String] {
+            constraints.map { "ALTER TABLE \(qualified(schema, table)) ADD CONSTRAINT \(PostgresSession.quoteIdentifier($0.name)) \($0.kind) USING INDEX \(PostgresSession.quoteIdentifier($0.name))" }
+        }
     }
 
     /// Drops the table's unique/primary-key constraints and indexes, returning what re-creates
     /// them: a bulk load then builds each index once, sorted, instead of row by row.
     static func dropIndexes(_ schema: String, _ table: String, session s: PostgresSession) throws -> Indexes {
         let rel = PostgresParameter.text(qualified(schema, table))
-        let constraints = try s.query("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('p', 'u') ORDER BY conname", [rel])
-            .rows.map { (name: $0.string(0)!, definition: $0.string(1)!) }
+        let constraints = try s.query("""
+            SELECT conname, contype::text, pg_get_indexdef(conindid) FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('p', 'u') ORDER BY conname
+            """, [rel]).rows.map { Indexes.Constraint(name: $0.string(0)!, kind: $0.string(1)! == "p" ? "PRIMARY KEY" : "UNIQUE", indexDefinition: $0.string(2)!) }
         let indexes = try s.query("""
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
             WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1
             """, [rel]).rows.map { (name: $0.string(0)!, definition: $0.string(1)!) }
         for c in constraints { _ = try s.execute("ALTER TABLE \(qualified(schema, table)) DROP CONSTRAINT \(PostgresSession.quoteIdentifier(c.name))") }
         for i in indexes { _ = try s.execute("DROP INDEX \(i.name)") }
-        return Indexes(constraints: constraints, indexes: indexes)
+        return Indexes(schema: schema, table: table, constraints: constraints, indexes: indexes)
     }
 
-    static func restoreIndexes(_ saved: Indexes, _ schema: String, _ table: String, session s: PostgresSession) throws {
-        for c in saved.constraints { _ = try s.execute("ALTER TABLE \(qualified(schema, table)) ADD CONSTRAINT \(PostgresSession.quoteIdentifier(c.name)) \(c.definition)") }
-        for i in saved.indexes { _ = try s.execute(i.definition) }
+    static func restoreIndexes(_ saved: Indexes, session s: PostgresSession) throws {
+        for statement in saved.builds + saved.attachments { _ = try s.execute(statement) }
     }
 
     /// Whether `name` is a plain lower-case identifier (letters, digits, `_`, ≤ 63 bytes)

@@ -119,10 +119,15 @@ struct ReplaySnapshotsCommand: AsyncParsableCommand {
             print("dropped the snapshots of \(projection ?? "every projection")")
             return
         }
-        let (all, bytes) = try await conn.withSession { s in (try SnapshotStore.list(session: s), try SnapshotStore.storageBytes(session: s)) }
-        let snaps = all.filter { projection == nil || $0.projection == projection }
+        let (snaps, bytes, emptied) = try await conn.withSession { s in
+            let snaps = try SnapshotStore.list(session: s).filter { projection == nil || $0.projection == projection }
+            return (snaps, try SnapshotStore.storageBytes(session: s), Set(try snaps.filter { try !SnapshotStore.isIntact($0, session: s) }.map(\.schema)))
+        }
         func mb(_ b: Int64) -> String { String(format: "%.1f MB", Double(b) / 1_048_576) }
-        for s in snaps { print("\(s.projection) v\(s.version) at position \(s.position): \(s.rowCount) rows, \(mb(bytes[s.schema] ?? 0)) in schema \(s.schema)") }
+        for s in snaps {
+            let note = emptied.contains(s.schema) ? " — emptied by a server crash (unlogged); dropped or re-taken when next reached" : ""
+            print("\(s.projection) v\(s.version) at position \(s.position): \(s.rowCount) rows, \(mb(bytes[s.schema] ?? 0)) in schema \(s.schema)\(note)")
+        }
         if snaps.isEmpty { print("no snapshots") } else { print("\(snaps.count) snapshots, \(mb(snaps.reduce(0) { $0 + (bytes[$1.schema] ?? 0) })) in all") }
     }
 }
