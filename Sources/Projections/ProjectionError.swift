@@ -10,7 +10,6 @@ public struct ProjectionError: Error, Sendable, CustomStringConvertible {
         /// The projection's tables were built by another version of its code.
         public static let versionChanged = Code("version-changed")
         /// Another runner advanced the checkpoint concurrently.
-        public static let concurrentRunner = Code("concurrent-runner")
         public var description: String { raw }
     }
 

@@ -237,27 +237,32 @@ public struct ProjectionRunner: Sendable {
     }
 
     /// Applies `events` and moves the checkpoint from `from` to `to` in one transaction.
-    /// Returns false when another runner holds the target.
+    /// Returns false, having written nothing, when another runner holds the target or has
+    /// moved its checkpoint since it was read (e.g. a rebuild swapped in newer tables): that
+    /// is not an error of the projection, and the next pass goes on from the new checkpoint.
     static func applyBatch(_ events: [ProjectedEvent], to target: ProjectionTarget, from: Int64, to: Int64, session s: PostgresSession) throws -> Bool {
-        try s.transaction { t in
-            // Projections are derived data and their checkpoint commits with their rows:
-            // a crash can lose the latest batches but never leave them inconsistent, and
-            // they are folded again from the checkpoint. So they need not wait for fsync.
-            _ = try t.execute("SET LOCAL synchronous_commit = off")
-            let lock = try t.query("SELECT pg_try_advisory_xact_lock(hashtext('finsync.projection:' || $1 || '@' || $2))",
-                                   [.text(target.projection.name), .text(target.schema)])
-            guard lock[0].string(0) == "t" else { return false }
-            if !events.isEmpty {
-                try target.projection.apply(events, in: ProjectionContext(session: t, schema: target.schema))
+        struct CheckpointMoved: Error {}
+        do {
+            return try s.transaction { t in
+                // Projections are derived data and their checkpoint commits with their rows:
+                // a crash can lose the latest batches but never leave them inconsistent, and
+                // they are folded again from the checkpoint. So they need not wait for fsync.
+                _ = try t.execute("SET LOCAL synchronous_commit = off")
+                let lock = try t.query("SELECT pg_try_advisory_xact_lock(hashtext('finsync.projection:' || $1 || '@' || $2))",
+                                       [.text(target.projection.name), .text(target.schema)])
+                guard lock[0].string(0) == "t" else { return false }
+                if !events.isEmpty {
+                    try target.projection.apply(events, in: ProjectionContext(session: t, schema: target.schema))
+                }
+                let moved = try t.query("""
+                    UPDATE projections.checkpoints SET position = $3, updated_at = now(), last_error = NULL, error_position = NULL, error_event_type = NULL
+                    WHERE projection = $1 AND target_schema = $2 AND position = $4
+                    """, [.text(target.projection.name), .text(target.schema), PostgresParameter(to), PostgresParameter(from)], prepare: true)
+                guard moved.affectedRows == 1 else { throw CheckpointMoved() }  // rolls the batch back
+                return true
             }
-            let moved = try t.query("""
-                UPDATE projections.checkpoints SET position = $3, updated_at = now(), last_error = NULL, error_position = NULL, error_event_type = NULL
-                WHERE projection = $1 AND target_schema = $2 AND position = $4
-                """, [.text(target.projection.name), .text(target.schema), PostgresParameter(to), PostgresParameter(from)], prepare: true)
-            guard moved.affectedRows == 1 else {
-                throw ProjectionError(code: .concurrentRunner, message: "the checkpoint moved while applying events up to \(to); another runner is folding this projection", projection: target.projection.name)
-            }
-            return true
+        } catch is CheckpointMoved {
+            return false
         }
     }
 
