@@ -70,8 +70,10 @@ public enum SchemaCatalog {
         }
     }
 
-    /// Drops the table's unique/primary-key constraints and indexes, returning what re-creates
-    /// them: a bulk load then builds each index once, sorted, instead of row by row.
+    /// Drops the table's unique/primary-key constraints and full indexes, returning what
+    /// re-creates them: a bulk load then builds each index once, sorted, instead of row by
+    /// row. Partial indexes stay: they take few rows during the load, and building one
+    /// afterwards would cost a whole scan of the table.
     static func dropIndexes(_ schema: String, _ table: String, session s: PostgresSession) throws -> Indexes {
         let rel = PostgresParameter.text(qualified(schema, table))
         let constraints = try s.query("""
@@ -79,7 +81,7 @@ public enum SchemaCatalog {
             """, [rel]).rows.map { Indexes.Constraint(name: $0.string(0)!, kind: $0.string(1)! == "p" ? "PRIMARY KEY" : "UNIQUE", indexDefinition: $0.string(2)!) }
         let indexes = try s.query("""
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
-            WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1
+            WHERE i.indrelid = $1::regclass AND i.indpred IS NULL AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1
             """, [rel]).rows.map { (name: $0.string(0)!, definition: $0.string(1)!) }
         for c in constraints { _ = try s.execute("ALTER TABLE \(qualified(schema, table)) DROP CONSTRAINT \(PostgresSession.quoteIdentifier(c.name))") }
         for i in indexes { _ = try s.execute("DROP INDEX \(i.name)") }
