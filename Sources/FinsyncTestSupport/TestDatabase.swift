@@ -88,6 +88,11 @@ public struct TestDatabase: Sendable {
         try await PostgresConnection.connect(configuration)
     }
 
+    /// `count` more connections (worker connections for concurrent folds).
+    public func connect(count: Int) async throws -> [PostgresConnection] {
+        try await PostgresConnection.connect(configuration, count: count)
+    }
+
     public func drop() async throws {
         let admin = try await PostgresConnection.connect(PostgresConfiguration(TestDatabase.url(forDatabase: "postgres")))
         defer { admin.close() }

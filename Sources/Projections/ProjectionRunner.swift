@@ -120,12 +120,14 @@ public struct ProjectionRunner: Sendable {
         }
     }
 
-    struct Checkpoint {
-        var position: Int64
-        var version: Int
+    /// Where a target's checkpoint stands, and which code version built its tables.
+    public struct Checkpoint: Sendable, Hashable {
+        public var position: Int64
+        public var version: Int
     }
 
-    static func checkpoint(_ target: ProjectionTarget, session s: PostgresSession) throws -> Checkpoint {
+    /// The target's checkpoint (position 0 with the code's version when it has none yet).
+    public static func checkpoint(_ target: ProjectionTarget, session s: PostgresSession) throws -> Checkpoint {
         let r = try s.query("SELECT position, version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2",
                             [.text(target.projection.name), .text(target.schema)])
         guard r.count == 1 else { return Checkpoint(position: 0, version: target.projection.version) }

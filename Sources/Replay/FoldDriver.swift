@@ -23,7 +23,7 @@ struct FoldDriver: Sendable {
     /// Folds `targets` up to `upTo`; returns the number of log positions scanned.
     @discardableResult
     func fold(_ targets: [ProjectionTarget], upTo: Int64) async throws -> Int64 {
-        var positions = try await runner.connection.withSession { s in try targets.map { try Self.checkpoint($0, session: s) ?? 0 } }
+        var positions = try await runner.connection.withSession { s in try targets.map { try ProjectionRunner.checkpoint($0, session: s).position } }
         let start = positions.min() ?? upTo
         let clock = ContinuousClock()
         let began = clock.now
@@ -94,10 +94,5 @@ struct FoldDriver: Sendable {
         try await runner.connection.withSession { s in
             try targets.map { try SnapshotStore.newest($0.projection, session: s) ?? 0 }.max() ?? 0
         }
-    }
-
-    static func checkpoint(_ t: ProjectionTarget, session s: PostgresSession) throws -> Int64? {
-        let r = try s.query("SELECT position FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(t.projection.name), .text(t.schema)])
-        return r.count == 1 ? r[0].int64(0) : nil
     }
 }

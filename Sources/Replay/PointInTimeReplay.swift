@@ -33,16 +33,17 @@ public struct ReplayResult: Sendable {
 /// tail with the same runner as the live tables, so the result equals what the live tables
 /// held when their checkpoint stood at that position.
 public struct PointInTimeReplay: Sendable {
-    public let connection: PostgresConnection
-    public let dictionaries: DictionaryStore
-    /// Extra connections: snapshots are restored and the tail folded concurrently, one
-    /// projection per connection.
-    public let workers: [PostgresConnection]
+    /// Folds the scratch schemas with its connection, compression dictionaries and workers:
+    /// snapshots are restored table by table, and the tail folded, concurrently on them.
+    public let runner: ProjectionRunner
+    public var connection: PostgresConnection { runner.connection }
+    public var dictionaries: DictionaryStore { runner.dictionaries }
+    public var workers: [PostgresConnection] { runner.workers }
+
+    public init(runner: ProjectionRunner) { self.runner = runner }
 
     public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore(), workers: [PostgresConnection] = []) {
-        self.connection = connection
-        self.dictionaries = dictionaries
-        self.workers = workers
+        self.init(runner: ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers))
     }
 
     public static func defaultSchema(position: Int64) -> String { "replay_p\(position)" }
@@ -66,7 +67,6 @@ public struct PointInTimeReplay: Sendable {
             return (position, scratch)
         }
         let startedFrom = try await start(chosen, at: position, in: scratch, options: options)
-        let runner = ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers)
         let driver = FoldDriver(batchSize: options.batchSize, snapshots: options.useSnapshots ? options.snapshots : .none, runner: runner,
                                 shouldContinue: { true }, onProgress: onProgress)
         let folded = try await driver.fold(chosen.map { ProjectionTarget($0, schema: scratch) }, upTo: position)

@@ -17,16 +17,17 @@ import Projections
 ///   complete tables after: PostgreSQL re-resolves a table name whose relation changed while
 ///   the reader waited for its lock. Live schemas are shared, so tables are swapped, not schemas.
 public struct ProjectionRebuilder: Sendable {
-    public let connection: PostgresConnection
-    public let dictionaries: DictionaryStore
-    /// Extra connections: the projections fold concurrently, one connection each (see
-    /// ``ProjectionRunner/workers``), and snapshots are taken concurrently too.
-    public let workers: [PostgresConnection]
+    /// Folds the shadows with its connection, compression dictionaries and workers: the
+    /// projections fold concurrently, one per connection, and snapshots are taken concurrently.
+    public let runner: ProjectionRunner
+    public var connection: PostgresConnection { runner.connection }
+    public var dictionaries: DictionaryStore { runner.dictionaries }
+    public var workers: [PostgresConnection] { runner.workers }
+
+    public init(runner: ProjectionRunner) { self.runner = runner }
 
     public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore(), workers: [PostgresConnection] = []) {
-        self.connection = connection
-        self.dictionaries = dictionaries
-        self.workers = workers
+        self.init(runner: ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers))
     }
 
     /// The shadow schema of a projection's rebuild.
@@ -128,7 +129,6 @@ public struct ProjectionRebuilder: Sendable {
     func foldAndSwap(_ projections: [any Projection], options: RebuildOptions, shouldContinue: @escaping @Sendable () -> Bool,
                      onProgress: (@Sendable (FoldProgress) -> Void)?) async throws -> (Int64, Int64, [String: String]) {
         let targets = projections.map { ProjectionTarget($0, schema: Self.shadowSchema($0)) }
-        let runner = ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers)
         let driver = FoldDriver(batchSize: options.batchSize, snapshots: options.snapshots, runner: runner,
                                 shouldContinue: shouldContinue, onProgress: onProgress)
         var folded: Int64 = 0

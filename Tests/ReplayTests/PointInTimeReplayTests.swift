@@ -57,8 +57,7 @@ import Testing
     @Test(arguments: [0, 2]) func snapshotsChangeNothingButWhereTheFoldStarts(workers extra: Int) async throws {
         try await TestDatabase.with { db in
             let conn = try await db.connect()
-            var workers: [PostgresConnection] = []
-            for _ in 0..<extra { workers.append(try await db.connect()) }
+            let workers = try await db.connect(count: extra)
             defer { conn.close(); workers.forEach { $0.close() } }
             let log = EventLog(connection: conn)
             try await ReplayFixture.append(0..<5000, to: log)
