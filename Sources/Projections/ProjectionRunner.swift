@@ -111,13 +111,29 @@ public struct ProjectionRunner: Sendable {
     }
 
     /// Creates the target's schema, tables and checkpoint row when missing.
+    ///
+    /// A target that has its checkpoint row and all its tables is left alone, without
+    /// running any DDL: `CREATE INDEX IF NOT EXISTS` takes a SHARE lock on its table even
+    /// when the index exists, so re-running the DDL at every catch-up queued behind any open
+    /// write to the table and could deadlock with a second runner. A projection's DDL is
+    /// part of its version: a new version is rebuilt into freshly created tables.
     public static func prepare(_ target: ProjectionTarget, session s: PostgresSession) throws {
+        if try isPrepared(target, session: s) { return }
         try s.transaction { t in
             _ = try t.execute("CREATE SCHEMA IF NOT EXISTS \(PostgresSession.quoteIdentifier(target.schema))")
             try target.projection.createTables(in: ProjectionContext(session: t, schema: target.schema))
             _ = try t.query("INSERT INTO projections.checkpoints (projection, target_schema, version) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
                             [.text(target.projection.name), .text(target.schema), PostgresParameter(target.projection.version)])
         }
+    }
+
+    /// Whether the target has its checkpoint row and every one of its tables (read from the
+    /// catalogue without taking any lock).
+    static func isPrepared(_ target: ProjectionTarget, session s: PostgresSession) throws -> Bool {
+        try s.query("""
+            SELECT EXISTS (SELECT 1 FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2)
+               AND NOT EXISTS (SELECT 1 FROM unnest($3::text[]) t WHERE to_regclass(format('%I.%I', $2::text, t)) IS NULL)
+            """, [.text(target.projection.name), .text(target.schema), .textArray(target.projection.tables)], prepare: true)[0].bool(0) ?? false
     }
 
     /// Where a target's checkpoint stands, and which code version built its tables.

@@ -114,8 +114,7 @@ struct ProjectionHarness {
 
     @discardableResult
     func fold(batchSize: Int = 5000, targets: [ProjectionTarget] = ProjectionCatalog.liveTargets, workers: Int = 0) async throws -> [CatchUpResult] {
-        var extra: [PostgresConnection] = []
-        for _ in 0..<workers { extra.append(try await db.connect()) }
+        let extra = try await db.connect(count: workers)
         defer { extra.forEach { $0.close() } }
         return try await ProjectionRunner(connection: connection, dictionaries: log.dictionaries, workers: extra).catchUp(targets, batchSize: batchSize)
     }

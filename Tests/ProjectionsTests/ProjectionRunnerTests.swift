@@ -55,6 +55,32 @@ import Testing
         }
     }
 
+    /// A prepared target gets no DDL at catch-up, so the runner never queues behind another
+    /// session's open write to one of its tables (`CREATE INDEX IF NOT EXISTS` would wait
+    /// for a SHARE lock there, and could deadlock with a second runner).
+    @Test func catchUpDoesNotWaitForOpenWritesToItsTables() async throws {
+        try await TestDatabase.with { db in
+            let h = try await ProjectionHarness.make(db)
+            try await Self.appendHousehold(h, count: 600)
+            try await h.fold(batchSize: 200)
+            let writer = try await db.connect()
+            defer { writer.close() }
+            // An open transaction holding ROW EXCLUSIVE on gc_transactions (which has a partial index).
+            try await writer.withSession { s in _ = try s.execute("BEGIN; UPDATE public.gc_transactions SET status = status WHERE false") }
+            // The runner gives up instead of waiting long (a bound on failure, not a timing).
+            _ = try await h.rows("SET lock_timeout = '10s'")
+            try await Self.appendHousehold(h, count: 900)
+            let results = try await h.fold(batchSize: 200)
+            #expect(results.allSatisfy { $0.outcome == .caughtUp }, "\(results.map { "\($0.projection): \($0.outcome) \($0.error.map { "\($0)" } ?? "")" })")
+            #expect(results.first { $0.projection == "gocardless_raw" }!.eventsApplied > 0)
+            try await writer.withSession { s in _ = try s.execute("ROLLBACK") }
+            // A target that lost a table is prepared again.
+            _ = try await h.rows("DROP TABLE public.gc_balances")
+            #expect(try await h.fold().allSatisfy { $0.outcome == .caughtUp })
+            #expect(try await h.rows("SELECT to_regclass('public.gc_balances') IS NOT NULL") == [["t"]])
+        }
+    }
+
     @Test func batchBoundariesAndTargetSchemaDoNotChangeTheResult() async throws {
         try await TestDatabase.with { db in
             let h = try await ProjectionHarness.make(db)
