@@ -163,7 +163,9 @@ public struct SyncRunner: Sendable {
                     try await record(step)
                     progress(.stepFinished(step))
                     run.steps.append(step)
-                    if step.status == .failed { logger.error("step \(step.label) failed: \(step.error ?? "")") }
+                    // Reported through `progress` and the run record (the CLI prints both);
+                    // at debug level so a failing step is not printed twice.
+                    if step.status == .failed { logger.debug("step \(step.label) failed: \(step.error ?? "")") }
                 }
             }
         }
