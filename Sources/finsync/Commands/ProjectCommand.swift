@@ -3,6 +3,7 @@ import EventLog
 import Foundation
 import Postgres
 import Projections
+import Replay
 
 struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "project", abstract: "Catch every projection up with the event log (once, or --follow).")
@@ -12,6 +13,7 @@ struct ProjectCommand: AsyncParsableCommand {
     @Option(help: "Poll interval in seconds for --follow.") var poll: Int = 5
     @Option(help: "Events per batch.") var batchSize = 5000
     @Option(help: "Connections folding projections concurrently (1: one after another).") var parallel = 4
+    @OptionGroup var snapshots: SnapshotOptions
 
     func run() async throws {
         let conn = try await database.connect()
@@ -20,14 +22,17 @@ struct ProjectCommand: AsyncParsableCommand {
         defer { workers.forEach { $0.close() } }
         let runner = ProjectionRunner(connection: conn, workers: workers)
         let targets = ProjectionCatalog.liveTargets
+        let catchUp = SnapshottingCatchUp(runner: runner, snapshots: snapshots.policy)
+        let batchSize = self.batchSize
         if follow {
             let stop = ShutdownSignal()
-            try await runner.follow(targets, pollInterval: .seconds(poll), batchSize: batchSize, shouldStop: { stop.requested }) { results in
+            try await runner.follow(targets, pollInterval: .seconds(poll), batchSize: batchSize, shouldStop: { stop.requested },
+                                    catchUp: { try await catchUp.catchUp(targets, batchSize: batchSize) }) { results in
                 for r in results where r.eventsApplied > 0 || r.outcome != .caughtUp { print(ProjectCommand.describe(r)) }
             }
             return
         }
-        let results = try await runner.catchUp(targets, batchSize: batchSize)
+        let results = try await catchUp.catchUp(targets, batchSize: batchSize)
         for r in results { print(ProjectCommand.describe(r)) }
         if results.contains(where: { $0.outcome == .failed }) { throw ExitCode(1) }
     }
