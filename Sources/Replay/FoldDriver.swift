@@ -33,36 +33,53 @@ struct FoldDriver: Sendable {
         let reach = try await snapshots.takesSnapshots ? max(upTo, newestSnapshot(of: targets)) : upTo
         let snapshotEvery = snapshots.interval(reaching: reach)
         let progress = onProgress
-        while let low = positions.min(), low < upTo {
-            guard shouldContinue() else {
-                throw ReplayError(code: .cancelled, message: "stopped at position \(low) of \(upTo); the live tables are untouched and a re-run resumes from here")
-            }
-            var stop = min(upTo, low + chunk)
-            if snapshotEvery > 0 { stop = min(stop, (low / snapshotEvery + 1) * snapshotEvery) }
-            let results = try await runner.catchUp(targets, upTo: stop, batchSize: batchSize) { p in
-                let elapsed = began.duration(to: clock.now)
-                progress?(FoldProgress(position: p.position, target: upTo, eventsFolded: p.position - start,
-                                       elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
-            }
-            for r in results {
-                switch r.outcome {
-                case .caughtUp: break
-                case .failed:
-                    throw ReplayError(code: .foldFailed, message: r.error.map { "\($0)" } ?? "stopped at position \(r.position)", projection: r.projection, schema: r.schema)
-                case .busy:
-                    throw ReplayError(code: .busy, message: "another runner holds this target; try again when it has finished", projection: r.projection, schema: r.schema)
-                case .needsRebuild(let v):
-                    throw ReplayError(code: .foldFailed, message: "the tables in this schema were built by version \(v) of the projection; drop them first", projection: r.projection, schema: r.schema)
+        // Snapshots are copied in the background, on connections of their own, while the
+        // fold goes on (each copy reads a REPEATABLE READ view fixed before the fold resumes);
+        // at most one round is in flight, and all are finished before this returns.
+        var snapshotConnections: [PostgresConnection] = []
+        defer { snapshotConnections.forEach { $0.close() } }
+        var round: Task<Void, Error>? = nil
+        do {
+            while let low = positions.min(), low < upTo {
+                guard shouldContinue() else {
+                    throw ReplayError(code: .cancelled, message: "stopped at position \(low) of \(upTo); the live tables are untouched and a re-run resumes from here")
+                }
+                var stop = min(upTo, low + chunk)
+                if snapshotEvery > 0 { stop = min(stop, (low / snapshotEvery + 1) * snapshotEvery) }
+                let results = try await runner.catchUp(targets, upTo: stop, batchSize: batchSize) { p in
+                    let elapsed = began.duration(to: clock.now)
+                    progress?(FoldProgress(position: p.position, target: upTo, eventsFolded: p.position - start,
+                                           elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                }
+                for r in results {
+                    switch r.outcome {
+                    case .caughtUp: break
+                    case .failed:
+                        throw ReplayError(code: .foldFailed, message: r.error.map { "\($0)" } ?? "stopped at position \(r.position)", projection: r.projection, schema: r.schema)
+                    case .busy:
+                        throw ReplayError(code: .busy, message: "another runner holds this target; try again when it has finished", projection: r.projection, schema: r.schema)
+                    case .needsRebuild(let v):
+                        throw ReplayError(code: .foldFailed, message: "the tables in this schema were built by version \(v) of the projection; drop them first", projection: r.projection, schema: r.schema)
+                    }
+                }
+                positions = results.map(\.position)
+                if (positions.min() ?? upTo) <= low {
+                    throw ReplayError(code: .invalidPoint, message: "the fold made no progress past position \(low): the log ends before \(upTo)")
+                }
+                if snapshotEvery > 0, stop > 0, stop % snapshotEvery == 0 {
+                    let due = zip(targets, positions).filter { $0.1 == stop }.map(\.0)
+                    try await round?.value
+                    round = nil
+                    if snapshotConnections.count < due.count {
+                        snapshotConnections += try await PostgresConnection.connect(runner.connection.configuration, count: due.count - snapshotConnections.count)
+                    }
+                    round = await startSnapshots(of: due, at: stop, reaching: reach, on: snapshotConnections)
                 }
             }
-            positions = results.map(\.position)
-            if (positions.min() ?? upTo) <= low {
-                throw ReplayError(code: .invalidPoint, message: "the fold made no progress past position \(low): the log ends before \(upTo)")
-            }
-            if snapshotEvery > 0, stop > 0, stop % snapshotEvery == 0 {
-                let due = zip(targets, positions).filter { $0.1 == stop }.map(\.0)
-                try await takeSnapshots(of: due, at: stop, reaching: reach)
-            }
+            try await round?.value
+        } catch {
+            _ = try? await round?.value  // let a running copy finish before its connection closes
+            throw error
         }
         let elapsed = began.duration(to: clock.now)
         onProgress?(FoldProgress(position: upTo, target: upTo, eventsFolded: upTo - start,
@@ -70,23 +87,32 @@ struct FoldDriver: Sendable {
         return upTo - start
     }
 
-    /// Snapshots each target, one connection each (they are independent copies), then drops
-    /// that projection's snapshots the policy no longer keeps.
-    func takeSnapshots(of targets: [ProjectionTarget], at position: Int64, reaching reach: Int64) async throws {
-        let pool = self.pool
+    /// Starts snapshotting each target at `position`, one connection each, and returns once
+    /// every copy has fixed its view of the tables (so the fold may go on). The returned task
+    /// finishes the copies and drops the projections' snapshots the policy no longer keeps.
+    func startSnapshots(of targets: [ProjectionTarget], at position: Int64, reaching reach: Int64, on connections: [PostgresConnection]) async -> Task<Void, Error> {
         let policy = snapshots
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (i, t) in targets.enumerated() {
-                let conn = pool[i % pool.count]
-                group.addTask {
-                    try await conn.withSession { s in
-                        _ = try SnapshotStore.take(t.projection, from: t.schema, at: position, session: s)
-                        try SnapshotStore.prune(t.projection, policy: policy, reaching: reach, session: s)
+        let (established, signal) = AsyncStream<Void>.makeStream()
+        let round = Task {
+            defer { signal.finish() }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for (t, conn) in zip(targets, connections) {
+                    group.addTask {
+                        try await conn.withSession { s in
+                            _ = try SnapshotStore.take(t.projection, from: t.schema, at: position, session: s, established: { signal.yield() })
+                            try SnapshotStore.prune(t.projection, policy: policy, reaching: reach, session: s)
+                        }
                     }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
         }
+        var fixed = 0
+        for await _ in established {
+            fixed += 1
+            if fixed == targets.count { break }
+        }
+        return round
     }
 
     /// The newest snapshot position of any target's projection (current versions), 0 if none.

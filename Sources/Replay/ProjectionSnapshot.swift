@@ -27,9 +27,27 @@ public enum SnapshotStore {
     /// The target's checkpoint must stand exactly at `position`. Returns nil when an intact
     /// snapshot of that projection, version and position already exists (taking it again
     /// would give the same rows); one emptied by crash recovery is replaced.
+    ///
+    /// Without `established`, the checkpoint row is locked (FOR SHARE) for the copy, so no
+    /// runner can commit past it meanwhile. With it, the copy runs in one REPEATABLE READ
+    /// transaction whose first statement reads the checkpoint, and `established` is called
+    /// right after: from then on the copy sees the tables as they stood at `position`
+    /// whatever is committed later, so the caller may go on folding while it runs. (It is
+    /// also called when that first statement fails.)
     @discardableResult
-    public static func take(_ projection: any Projection, from schema: String, at position: Int64, session s: PostgresSession) throws -> ProjectionSnapshot? {
-        try s.transaction { t in
+    public static func take(_ projection: any Projection, from schema: String, at position: Int64, session s: PostgresSession,
+                            established: (() -> Void)? = nil) throws -> ProjectionSnapshot? {
+        var signalled = false
+        defer { if !signalled { established?() } }
+        return try s.transaction(isolation: established == nil ? nil : "REPEATABLE READ") { t in
+            let cp = try t.query("SELECT position, version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2" + (established == nil ? " FOR SHARE" : ""),
+                                 [.text(projection.name), .text(schema)])
+            signalled = true
+            established?()
+            guard cp.count == 1, cp[0].int64(0) == position, cp[0].int(1) == projection.version else {
+                throw ReplayError(code: .invalidSchema, message: "cannot snapshot at \(position): the checkpoint stands at \(cp.count == 1 ? String(cp[0].int64(0)!) : "nothing")",
+                                  projection: projection.name, schema: schema)
+            }
             let existing = try t.query("SELECT schema_name, row_count FROM replay.snapshots WHERE projection = $1 AND version = $2 AND position = $3",
                                        [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position)])
             if existing.count == 1 {
@@ -37,12 +55,6 @@ public enum SnapshotStore {
                                              schema: existing[0].string(0)!, rowCount: existing[0].int64(1)!)
                 if try isIntact(old, session: t) { return nil }
                 try drop(old, session: t)
-            }
-            let cp = try t.query("SELECT position, version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2 FOR SHARE",
-                                 [.text(projection.name), .text(schema)])
-            guard cp.count == 1, cp[0].int64(0) == position, cp[0].int(1) == projection.version else {
-                throw ReplayError(code: .invalidSchema, message: "cannot snapshot at \(position): the checkpoint stands at \(cp.count == 1 ? String(cp[0].int64(0)!) : "nothing")",
-                                  projection: projection.name, schema: schema)
             }
             let snap = schemaName(projection, position: position)
             _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(snap)) CASCADE; CREATE SCHEMA \(PostgresSession.quoteIdentifier(snap))")
