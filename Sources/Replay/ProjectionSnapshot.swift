@@ -33,16 +33,26 @@ public enum SnapshotStore {
     /// transaction whose first statement reads the checkpoint, and `established` is called
     /// right after: from then on the copy sees the tables as they stood at `position`
     /// whatever is committed later, so the caller may go on folding while it runs. (It is
-    /// also called when that first statement fails.)
+    /// also called when that first statement fails.) When another process takes the same
+    /// snapshot at the same moment, one of the two returns nil and changes nothing.
     @discardableResult
     public static func take(_ projection: any Projection, from schema: String, at position: Int64, session s: PostgresSession,
                             established: (() -> Void)? = nil) throws -> ProjectionSnapshot? {
         var signalled = false
         defer { if !signalled { established?() } }
-        return try s.transaction(isolation: established == nil ? nil : "REPEATABLE READ") { t in
+        do {
+            let fixed: (() -> Void)? = established.map { signal in { signalled = true; signal() } }
+            return try copy(projection, from: schema, at: position, session: s, established: fixed)
+        } catch let e as PostgresError where e.sqlState == "23505" || e.sqlState == "42P06" {
+            return nil  // taken meanwhile by another runner (same row or schema); rolled back
+        }
+    }
+
+    private static func copy(_ projection: any Projection, from schema: String, at position: Int64, session s: PostgresSession,
+                             established: (() -> Void)?) throws -> ProjectionSnapshot? {
+        try s.transaction(isolation: established == nil ? nil : "REPEATABLE READ") { t in
             let cp = try t.query("SELECT position, version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2" + (established == nil ? " FOR SHARE" : ""),
                                  [.text(projection.name), .text(schema)])
-            signalled = true
             established?()
             guard cp.count == 1, cp[0].int64(0) == position, cp[0].int(1) == projection.version else {
                 throw ReplayError(code: .invalidSchema, message: "cannot snapshot at \(position): the checkpoint stands at \(cp.count == 1 ? String(cp[0].int64(0)!) : "nothing")",

@@ -8,8 +8,9 @@ import Projections
 /// The live runner (`finsync project`, and every sync) uses it, so a replay near the head
 /// starts from a recent snapshot even when no rebuild has run for years. Results are the
 /// runner's: a target that fails, is busy or needs a rebuild is reported as such and left
-/// there. A snapshot that cannot be taken (another runner moved the checkpoint first) is
-/// skipped: snapshots are an optimisation, never a reason for a catch-up to fail.
+/// there. A snapshot that cannot be taken (another runner moved the checkpoint first, or is
+/// taking the same one) is skipped: snapshots are an optimisation, never a reason for a
+/// catch-up to fail.
 public struct SnapshottingCatchUp: Sendable {
     public let runner: ProjectionRunner
     public let snapshots: SnapshotPolicy
@@ -43,12 +44,10 @@ public struct SnapshottingCatchUp: Sendable {
             let due = zip(active, part).filter { $0.1.outcome == .caughtUp && $0.1.position == stop }.map { targets[$0.0] }
             try await runner.connection.withSession { s in
                 for t in due {
-                    do {
-                        _ = try SnapshotStore.take(t.projection, from: t.schema, at: stop, session: s)
-                        try SnapshotStore.prune(t.projection, policy: snapshots, reaching: reach, session: s)
-                    } catch let e as ReplayError where e.code == .invalidSchema {
-                        continue  // the checkpoint moved on (another runner): no snapshot here
-                    }
+                    // Any failure only costs this snapshot (e.g. another runner moved the
+                    // checkpoint first); the catch-up itself has already committed.
+                    _ = try? SnapshotStore.take(t.projection, from: t.schema, at: stop, session: s)
+                    _ = try? SnapshotStore.prune(t.projection, policy: snapshots, reaching: reach, session: s)
                 }
             }
             active = zip(active, part).filter { $0.1.outcome == .caughtUp }.map(\.0)
