@@ -187,6 +187,45 @@ import Testing
         }
     }
 
+    /// A rebuild whose database session dies mid-fold, as when its process is killed
+    /// (SIGKILL), leaves the live tables untouched and its lock released; a new process
+    /// resumes from the shadow's checkpoint and swaps in the same rows.
+    @Test func rebuildWhoseSessionDiesMidFoldIsResumedByAnother() async throws {
+        try await TestDatabase.with { db in
+            let conn = try await db.connect()
+            defer { conn.close() }
+            try await ReplayFixture.append(0..<6000, to: EventLog(connection: conn))
+            try await ReplayFixture.catchUpLive(conn)
+            let live = try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn)
+            let doomed = try await db.connect()
+            defer { doomed.close() }
+            let pid = try await doomed.withSession { s in try s.query("SELECT pg_backend_pid()")[0].int64(0)! }
+            let killer = try PostgresConnection.connectBlocking(db.configuration)
+            defer { killer.close() }
+            var options = RebuildOptions()
+            options.batchSize = 500
+            options.snapshots = .none
+            let killed = Atomic<Bool>(false)
+            await #expect(throws: (any Error).self) {
+                _ = try await ProjectionRebuilder(connection: doomed).rebuild(ProjectionCatalog.all, options: options, onProgress: { p in
+                    // Once the shadow holds some batches, the server ends the session, as it
+                    // does when the client process dies.
+                    guard p.position >= 2000, !killed.exchange(true, ordering: .relaxed) else { return }
+                    _ = try? killer.withSessionBlocking { s in try s.query("SELECT pg_terminate_backend($1::int)", [PostgresParameter(pid)]) }
+                })
+            }
+            let wasKilled = killed.load(ordering: .relaxed)
+            #expect(wasKilled)
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == live)
+            let shadow = try await ReplayFixture.checkpoint("unified", schema: "rebuild_unified", connection: conn) ?? 0
+            #expect(shadow >= 2000 && shadow < 6000)
+            let r = try await ProjectionRebuilder(connection: conn).rebuild(ProjectionCatalog.all, options: options)
+            #expect(r.position == 6000)
+            #expect(r.eventsFolded < 6000)  // resumed, not started over
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == live)
+        }
+    }
+
     @Test func versionChangedProjectionIsRebuiltAloneWithDependants() async throws {
         try await TestDatabase.with { db in
             let conn = try await db.connect()
