@@ -64,5 +64,12 @@ struct StatusCommand: AsyncParsableCommand {
             if let e = s.lastError { state = "stopped: \(e)" }
             print(s.projection.padding(toLength: 18, withPad: " ", startingAt: 0) + s.schema.padding(toLength: 12, withPad: " ", startingAt: 0) + String(s.position).leftPadded(10) + String(s.lag).leftPadded(10) + "  " + state)
         }
+        // What a replay would start from: the newest snapshot of each projection.
+        let (snapshots, bytes) = try await conn.withSession { s in (try SnapshotStore.list(session: s), try SnapshotStore.storageBytes(session: s)) }
+        let current = snapshots.filter { snap in ProjectionCatalog.named(snap.projection)?.version == snap.version }
+        let newest = Dictionary(grouping: current, by: \.projection).mapValues { $0.map(\.position).max()! }
+        let total = Double(current.reduce(0) { $0 + (bytes[$1.schema] ?? 0) }) / 1_048_576
+        print(current.isEmpty ? "\nsnapshots: none yet (replays fold from position 0 until a fold passes --snapshot-every)"
+              : "\nsnapshots: \(current.count), \(String(format: "%.0f", total)) MB; newest at " + newest.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }
 }
