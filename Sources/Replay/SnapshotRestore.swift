@@ -14,6 +14,14 @@ import Synchronization
 struct SnapshotRestore: Sendable {
     var pool: [PostgresConnection]
 
+    /// One table to fill: from which snapshot table, its size, and what re-creates its indexes.
+    private struct TableJob: Sendable {
+        var projection: Int
+        var indexes: SchemaCatalog.Indexes
+        var source: String
+        var bytes: Int64
+    }
+
     /// Restores each `(projection, snapshot)` into `schema`; returns the projections whose
     /// snapshot no longer held the rows it was taken with (their snapshot is dropped, their
     /// tables are left empty without checkpoint, for the caller to start another way).
@@ -21,9 +29,9 @@ struct SnapshotRestore: Sendable {
         guard let main = pool.first, !plan.isEmpty else { return [] }
         // 1. Empty, unlogged tables without indexes; what re-creates the indexes; table sizes.
         let prepared = try await main.withSession { s in
-            try s.transaction { t -> [(projection: Int, indexes: SchemaCatalog.Indexes, source: String, bytes: Int64)] in
+            try s.transaction { t -> [TableJob] in
                 _ = try t.execute("CREATE SCHEMA IF NOT EXISTS \(PostgresSession.quoteIdentifier(schema))")
-                var out: [(projection: Int, indexes: SchemaCatalog.Indexes, source: String, bytes: Int64)] = []
+                var out: [TableJob] = []
                 for (i, item) in plan.enumerated() {
                     try item.projection.createTables(in: ProjectionContext(session: t, schema: schema))
                     try SchemaCatalog.setUnlogged(schema, item.projection.tables, session: t)
@@ -31,7 +39,7 @@ struct SnapshotRestore: Sendable {
                         _ = try t.execute("TRUNCATE \(SchemaCatalog.qualified(schema, table))")
                         let source = SchemaCatalog.qualified(item.snapshot.schema, table)
                         let bytes = try t.query("SELECT pg_total_relation_size($1::regclass)", [.text(source)])[0].int64(0) ?? 0
-                        out.append((i, try SchemaCatalog.dropIndexes(schema, table, session: t), source, bytes))
+                        out.append(TableJob(projection: i, indexes: try SchemaCatalog.dropIndexes(schema, table, session: t), source: source, bytes: bytes))
                     }
                 }
                 return out
