@@ -15,7 +15,7 @@ struct ReplayBenchmark: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: "Number of events to generate.") var events = 1_000_000
     @Option(help: "Events per append.") var appendBatch = 1000
-    @Option(help: "Events per fold batch.") var batchSize = 10_000
+    @Option(help: "Events per fold batch.") var batchSize = 5_000
     @OptionGroup var snapshots: SnapshotOptions
     @Option(help: "Connections folding, snapshotting and restoring concurrently (1: one after another).") var parallel = 4
     @Option(help: "Scratch database to (re)create on the same server.") var scratchDatabase = "finsync_bench_replay"

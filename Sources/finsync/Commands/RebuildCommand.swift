@@ -22,7 +22,7 @@ struct RebuildCommand: AsyncParsableCommand {
     @Flag(help: "Keep the replaced tables in a retired_<projection>_<time> schema instead of dropping them.") var keepOld = false
     @Flag(help: "Drop any existing shadow and start from position 0.") var restart = false
     @Flag(help: "Drop the shadows of these projections and stop (abandon an interrupted rebuild).") var abandon = false
-    @Option(help: "Events per batch.") var batchSize = 10_000
+    @Option(help: "Events per batch.") var batchSize = 5_000
     @OptionGroup var snapshots: SnapshotOptions
     @Option(help: "Connections folding the projections concurrently (1: one after another).") var parallel = 4
 

@@ -32,7 +32,7 @@ struct ReplayAtCommand: AsyncParsableCommand {
     @Argument(help: "Projections (default: all).") var projections: [String] = []
     @Flag(help: "Fold from position 0, ignoring (and not taking) snapshots.") var noSnapshots = false
     @OptionGroup var snapshots: SnapshotOptions
-    @Option(help: "Events per batch.") var batchSize = 10_000
+    @Option(help: "Events per batch.") var batchSize = 5_000
     @Option(help: "Connections restoring snapshots and folding the projections concurrently.") var parallel = 4
 
     func run() async throws {
