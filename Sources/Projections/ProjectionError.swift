@@ -9,7 +9,6 @@ public struct ProjectionError: Error, Sendable, CustomStringConvertible {
         public static let unknownSchemaVersion = Code("unknown-schema-version")
         /// The projection's tables were built by another version of its code.
         public static let versionChanged = Code("version-changed")
-        /// Another runner advanced the checkpoint concurrently.
         public var description: String { raw }
     }
 

@@ -17,9 +17,6 @@ struct FoldDriver: Sendable {
     var shouldContinue: @Sendable () -> Bool
     var onProgress: (@Sendable (FoldProgress) -> Void)?
 
-    /// The runner's connections: the main one first.
-    var pool: [PostgresConnection] { [runner.connection] + runner.workers }
-
     /// Folds `targets` up to `upTo`; returns the number of log positions scanned.
     @discardableResult
     func fold(_ targets: [ProjectionTarget], upTo: Int64) async throws -> Int64 {

@@ -77,67 +77,52 @@ public struct PointInTimeReplay: Sendable {
 
     /// Prepares the projections' tables in the scratch schema: each restored from its nearest
     /// intact snapshot at or before `position` (all at once, table by table, over every
-    /// connection), else empty. Returns the position each starts from.
+    /// connection), else empty and UNLOGGED. A snapshot that no longer holds its rows is
+    /// dropped and the next older one tried. Returns the position each starts from.
     func start(_ projections: [any Projection], at position: Int64, in schema: String, options: ReplayOptions) async throws -> [String: Int64] {
-        let pool = [connection] + workers
-        let plan = try await connection.withSession { s -> [(projection: any Projection, snapshot: ProjectionSnapshot)] in
-            guard options.useSnapshots else { return [] }
-            var plan: [(projection: any Projection, snapshot: ProjectionSnapshot)] = []
-            for p in projections {
-                while let snap = try SnapshotStore.nearest(p, atOrBefore: position, session: s) {
-                    if try SnapshotStore.isIntact(snap, session: s) { plan.append((p, snap)); break }
-                    try SnapshotStore.drop(snap, session: s)
-                }
-            }
-            return plan
-        }
-        var startedFrom = Dictionary(uniqueKeysWithValues: plan.map { ($0.projection.name, $0.snapshot.position) })
-        var rest = projections.filter { startedFrom[$0.name] == nil }
-        do {
-            rest += try await SnapshotRestore(pool: pool).restore(plan, into: schema)
-        } catch let e as PostgresError where e.sqlState == "42P01" || e.sqlState == "3F000" {
-            // A snapshot was pruned by a concurrent fold after it was chosen: start each
-            // projection afresh on its own, choosing again.
-            try await connection.withSession { s in
-                try s.transaction { t in
-                    for p in projections {
-                        for table in p.tables { _ = try t.execute("DROP TABLE IF EXISTS \(SchemaCatalog.qualified(schema, table))") }
+        let restorer = SnapshotRestore(pool: [connection] + workers)
+        var startedFrom: [String: Int64] = [:]
+        var choosing = options.useSnapshots ? projections : []
+        while !choosing.isEmpty {
+            let candidates = choosing
+            let plan = try await connection.withSession { s in try Self.nearestIntactSnapshots(of: candidates, atOrBefore: position, session: s) }
+            guard !plan.isEmpty else { break }
+            do {
+                let broken = Set(try await restorer.restore(plan, into: schema).map(\.name))
+                for item in plan where !broken.contains(item.projection.name) { startedFrom[item.projection.name] = item.snapshot.position }
+                choosing = plan.map(\.projection).filter { broken.contains($0.name) }
+            } catch let e as PostgresError where e.sqlState == "42P01" || e.sqlState == "3F000" {
+                // A snapshot was pruned by a concurrent fold after it was chosen: choose again.
+                try await connection.withSession { s in
+                    try s.transaction { t in
+                        for table in plan.flatMap(\.projection.tables) { _ = try t.execute("DROP TABLE IF EXISTS \(SchemaCatalog.qualified(schema, table))") }
                     }
-                    _ = try t.query("DELETE FROM projections.checkpoints WHERE target_schema = $1", [.text(schema)])
                 }
             }
-            rest = projections
-            startedFrom = [:]
         }
-        // The rest: from an older snapshot or from 0, one projection per connection.
-        try await withThrowingTaskGroup(of: (String, Int64).self) { group in
-            for (i, p) in rest.enumerated() {
-                let conn = pool[i % pool.count]
-                group.addTask { (p.name, try await conn.withSession { s in try Self.start(p, at: position, in: schema, options: options, session: s) }) }
+        let fresh = projections.filter { startedFrom[$0.name] == nil }
+        try await connection.withSession { s in
+            for p in fresh {
+                try ProjectionRunner.prepare(ProjectionTarget(p, schema: schema), session: s)
+                try SchemaCatalog.setUnlogged(schema, p.tables, session: s)
             }
-            for try await (name, from) in group { startedFrom[name] = from }
         }
+        for p in fresh { startedFrom[p.name] = 0 }
         return startedFrom
     }
 
-    /// Prepares one projection's tables in the scratch schema: restored from the nearest
-    /// usable snapshot at or before `position` (one that lost its rows is dropped and the next
-    /// older tried), else empty and UNLOGGED. Returns the position it starts from.
-    static func start(_ p: any Projection, at position: Int64, in schema: String, options: ReplayOptions, session s: PostgresSession) throws -> Int64 {
-        while options.useSnapshots, let snap = try SnapshotStore.nearest(p, atOrBefore: position, session: s) {
-            do {
-                try SnapshotStore.restore(snap, of: p, into: schema, unlogged: true, session: s)
-                return snap.position
-            } catch let e as ReplayError where e.code == .invalidSnapshot {
+    /// Each projection's newest snapshot of its current version at or before `position`
+    /// whose tables still have pages; emptied ones (crash recovery) are dropped on the way.
+    static func nearestIntactSnapshots(of projections: [any Projection], atOrBefore position: Int64,
+                                       session s: PostgresSession) throws -> [(projection: any Projection, snapshot: ProjectionSnapshot)] {
+        var plan: [(projection: any Projection, snapshot: ProjectionSnapshot)] = []
+        for p in projections {
+            while let snap = try SnapshotStore.nearest(p, atOrBefore: position, session: s) {
+                if try SnapshotStore.isIntact(snap, session: s) { plan.append((p, snap)); break }
                 try SnapshotStore.drop(snap, session: s)
-            } catch let e as PostgresError where e.sqlState == "42P01" || e.sqlState == "3F000" {
-                // Pruned by a concurrent fold between choosing and restoring it: choose again.
-                continue
             }
         }
-        try ProjectionRunner.prepare(ProjectionTarget(p, schema: schema), session: s)
-        try SchemaCatalog.setUnlogged(schema, p.tables, session: s)
-        return 0
+        return plan
     }
 
     /// (Re)creates an empty, registered scratch schema.

@@ -83,7 +83,7 @@ public enum SnapshotStore {
 
     /// Whether the snapshot's tables still hold data. PostgreSQL empties unlogged tables in
     /// crash recovery; this tells such a snapshot from an intact one without reading it (an
-    /// emptied table has no pages). ``restore`` still counts the rows it copies.
+    /// emptied table has no pages). A restore still counts the rows it copies.
     public static func isIntact(_ snapshot: ProjectionSnapshot, session s: PostgresSession) throws -> Bool {
         guard snapshot.rowCount > 0 else { return true }
         let r = try s.query("""
@@ -136,38 +136,6 @@ public enum SnapshotStore {
     public static func list(session s: PostgresSession) throws -> [ProjectionSnapshot] {
         try s.query("SELECT projection, version, position, schema_name, row_count FROM replay.snapshots ORDER BY projection, version, position").rows.map {
             ProjectionSnapshot(projection: $0.string(0)!, version: $0.int(1)!, position: $0.int64(2)!, schema: $0.string(3)!, rowCount: $0.int64(4)!)
-        }
-    }
-
-    /// Creates the projection's (empty) tables in `schema`, fills them from `snapshot`, and
-    /// sets the target's checkpoint to the snapshot's position — one transaction.
-    ///
-    /// The tables are filled without their indexes, which are built once afterwards; with
-    /// `unlogged` they are made UNLOGGED first (scratch schemas). Throws
-    /// ``ReplayError/Code/invalidSnapshot`` (and changes nothing) when the snapshot no longer
-    /// holds the rows it was taken with (e.g. emptied by crash recovery).
-    public static func restore(_ snapshot: ProjectionSnapshot, of projection: any Projection, into schema: String, unlogged: Bool = false, session s: PostgresSession) throws {
-        try s.transaction { t in
-            _ = try t.execute("CREATE SCHEMA IF NOT EXISTS \(PostgresSession.quoteIdentifier(schema))")
-            try projection.createTables(in: ProjectionContext(session: t, schema: schema))
-            if unlogged { try SchemaCatalog.setUnlogged(schema, projection.tables, session: t) }
-            var rows: Int64 = 0
-            for table in projection.tables {
-                let target = SchemaCatalog.qualified(schema, table)
-                _ = try t.execute("TRUNCATE \(target)")
-                let saved = try SchemaCatalog.dropIndexes(schema, table, session: t)
-                rows += Int64(try t.execute("INSERT INTO \(target) SELECT * FROM \(SchemaCatalog.qualified(snapshot.schema, table))").affectedRows)
-                try SchemaCatalog.restoreIndexes(saved, session: t)
-            }
-            guard rows == snapshot.rowCount else {
-                throw ReplayError(code: .invalidSnapshot, message: "snapshot \(snapshot.schema) holds \(rows) rows, \(snapshot.rowCount) when taken; it will be dropped",
-                                  projection: projection.name, schema: snapshot.schema)
-            }
-            _ = try t.query("""
-                INSERT INTO projections.checkpoints (projection, target_schema, version, position) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (projection, target_schema) DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position, updated_at = now(),
-                    last_error = NULL, error_position = NULL, error_event_type = NULL
-                """, [.text(projection.name), .text(schema), PostgresParameter(projection.version), PostgresParameter(snapshot.position)])
         }
     }
 

@@ -19,8 +19,6 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
         public static let invalidSchema = Code("invalid-schema")
         /// A point (position or timestamp) that cannot be understood or lies beyond the log.
         public static let invalidPoint = Code("invalid-point")
-        /// A snapshot lost its rows (unlogged tables are emptied by crash recovery).
-        public static let invalidSnapshot = Code("invalid-snapshot")
         /// The projection does not describe its lineage for that table.
         public static let noLineage = Code("no-lineage")
         public var description: String { raw }

@@ -88,10 +88,6 @@ public enum SchemaCatalog {
         return Indexes(schema: schema, table: table, constraints: constraints, indexes: indexes)
     }
 
-    static func restoreIndexes(_ saved: Indexes, session s: PostgresSession) throws {
-        for statement in saved.builds + saved.attachments { _ = try s.execute(statement) }
-    }
-
     /// Whether `name` is a plain lower-case identifier (letters, digits, `_`, ≤ 63 bytes)
     /// that is not a system or finsync-owned schema: the only names replay will create or drop.
     public static func isScratchName(_ name: String) -> Bool {
