@@ -27,7 +27,8 @@ struct FoldDriver: Sendable {
         let chunk = Int64(max(batchSize, 1)) * 10
         // The interval in force: the policy's, doubled as often as the log (or the newest
         // snapshot) needs to stay within the limit.
-        let reach = try await snapshots.takesSnapshots ? max(upTo, newestSnapshot(of: targets)) : upTo
+        let projections = targets.map(\.projection)
+        let reach = snapshots.takesSnapshots ? try await runner.connection.withSession { s in try SnapshotStore.reach(of: projections, from: upTo, session: s) } : upTo
         let snapshotEvery = snapshots.interval(reaching: reach)
         let progress = onProgress
         // Snapshots are copied in the background, on connections of their own, while the
@@ -85,8 +86,9 @@ struct FoldDriver: Sendable {
     }
 
     /// Starts snapshotting each target at `position`, one connection each, and returns once
-    /// every copy has fixed its view of the tables (so the fold may go on). The returned task
-    /// finishes the copies and drops the projections' snapshots the policy no longer keeps.
+    /// every copy has fixed its view of the tables (so the fold may go on), or the round has
+    /// ended (a copy failed before fixing it). The returned task finishes the copies and
+    /// drops the projections' snapshots the policy no longer keeps.
     func startSnapshots(of targets: [ProjectionTarget], at position: Int64, reaching reach: Int64, on connections: [PostgresConnection]) async -> Task<Void, Error> {
         let policy = snapshots
         let (established, signal) = AsyncStream<Void>.makeStream()
@@ -96,8 +98,7 @@ struct FoldDriver: Sendable {
                 for (t, conn) in zip(targets, connections) {
                     group.addTask {
                         try await conn.withSession { s in
-                            _ = try SnapshotStore.take(t.projection, from: t.schema, at: position, session: s, established: { signal.yield() })
-                            try SnapshotStore.prune(t.projection, policy: policy, reaching: reach, session: s)
+                            try SnapshotStore.take(t.projection, from: t.schema, at: position, keeping: policy, reaching: reach, session: s, established: { signal.yield() })
                         }
                     }
                 }
@@ -110,12 +111,5 @@ struct FoldDriver: Sendable {
             if fixed == targets.count { break }
         }
         return round
-    }
-
-    /// The newest snapshot position of any target's projection (current versions), 0 if none.
-    func newestSnapshot(of targets: [ProjectionTarget]) async throws -> Int64 {
-        try await runner.connection.withSession { s in
-            try targets.map { try SnapshotStore.newest($0.projection, session: s) ?? 0 }.max() ?? 0
-        }
     }
 }

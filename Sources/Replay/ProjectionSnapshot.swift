@@ -33,19 +33,30 @@ public enum SnapshotStore {
     /// transaction whose first statement reads the checkpoint, and `established` is called
     /// right after: from then on the copy sees the tables as they stood at `position`
     /// whatever is committed later, so the caller may go on folding while it runs. (It is
-    /// also called when that first statement fails.) When another process takes the same
+    /// not called if that first statement fails.) When another process takes the same
     /// snapshot at the same moment, one of the two returns nil and changes nothing.
     @discardableResult
     public static func take(_ projection: any Projection, from schema: String, at position: Int64, session s: PostgresSession,
                             established: (() -> Void)? = nil) throws -> ProjectionSnapshot? {
-        var signalled = false
-        defer { if !signalled { established?() } }
         do {
-            let fixed: (() -> Void)? = established.map { signal in { signalled = true; signal() } }
-            return try copy(projection, from: schema, at: position, session: s, established: fixed)
+            return try copy(projection, from: schema, at: position, session: s, established: established)
         } catch let e as PostgresError where e.sqlState == "23505" || e.sqlState == "42P06" {
             return nil  // taken meanwhile by another runner (same row or schema); rolled back
         }
+    }
+
+    /// ``take(_:from:at:session:established:)``, then ``prune(_:policy:reaching:session:)``:
+    /// what every fold does when it passes a snapshot position.
+    public static func take(_ projection: any Projection, from schema: String, at position: Int64, keeping policy: SnapshotPolicy, reaching reach: Int64,
+                            session s: PostgresSession, established: (() -> Void)? = nil) throws {
+        _ = try take(projection, from: schema, at: position, session: s, established: established)
+        try prune(projection, policy: policy, reaching: reach, session: s)
+    }
+
+    /// The position a snapshot policy's interval is reckoned from: `position`, or the newest
+    /// snapshot of any of `projections` (current versions) if that is further.
+    public static func reach(of projections: [any Projection], from position: Int64, session s: PostgresSession) throws -> Int64 {
+        try projections.reduce(position) { max($0, try newest($1, session: s) ?? 0) }
     }
 
     private static func copy(_ projection: any Projection, from schema: String, at position: Int64, session s: PostgresSession,

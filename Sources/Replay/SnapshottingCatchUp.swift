@@ -22,12 +22,11 @@ public struct SnapshottingCatchUp: Sendable {
 
     public func catchUp(_ targets: [ProjectionTarget], batchSize: Int = 5000) async throws -> [CatchUpResult] {
         guard snapshots.takesSnapshots, !targets.isEmpty else { return try await runner.catchUp(targets, batchSize: batchSize) }
-        let (head, newest, low) = try await runner.connection.withSession { s in
-            (try EventLog.headPosition(session: s),
-             try targets.map { try SnapshotStore.newest($0.projection, session: s) ?? 0 }.max() ?? 0,
-             try targets.map { try ProjectionRunner.checkpoint($0, session: s).position }.min() ?? 0)
+        let (head, reach, low) = try await runner.connection.withSession { s in
+            let head = try EventLog.headPosition(session: s)
+            return (head, try SnapshotStore.reach(of: targets.map(\.projection), from: head, session: s),
+                    try targets.map { try ProjectionRunner.checkpoint($0, session: s).position }.min() ?? 0)
         }
-        let reach = max(head, newest)
         let interval = snapshots.interval(reaching: reach)
         var results: [CatchUpResult?] = Array(repeating: nil, count: targets.count)
         var active = Array(targets.indices)
@@ -46,8 +45,7 @@ public struct SnapshottingCatchUp: Sendable {
                 for t in due {
                     // Any failure only costs this snapshot (e.g. another runner moved the
                     // checkpoint first); the catch-up itself has already committed.
-                    _ = try? SnapshotStore.take(t.projection, from: t.schema, at: stop, session: s)
-                    _ = try? SnapshotStore.prune(t.projection, policy: snapshots, reaching: reach, session: s)
+                    try? SnapshotStore.take(t.projection, from: t.schema, at: stop, keeping: snapshots, reaching: reach, session: s)
                 }
             }
             active = zip(active, part).filter { $0.1.outcome == .caughtUp }.map(\.0)
