@@ -32,19 +32,12 @@ public struct ReplayResult: Sendable {
 /// Each projection starts from its nearest snapshot at or before the point and folds the
 /// tail with the same runner as the live tables, so the result equals what the live tables
 /// held when their checkpoint stood at that position.
-public struct PointInTimeReplay: Sendable {
-    /// Folds the scratch schemas with its connection, compression dictionaries and workers:
-    /// snapshots are restored table by table, and the tail folded, concurrently on them.
+public struct PointInTimeReplay: RunnerBacked {
+    /// Folds the scratch schemas: snapshots are restored table by table, and the tail
+    /// folded, concurrently on its connections.
     public let runner: ProjectionRunner
-    public var connection: PostgresConnection { runner.connection }
-    public var dictionaries: DictionaryStore { runner.dictionaries }
-    public var workers: [PostgresConnection] { runner.workers }
 
     public init(runner: ProjectionRunner) { self.runner = runner }
-
-    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore(), workers: [PostgresConnection] = []) {
-        self.init(runner: ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers))
-    }
 
     public static func defaultSchema(position: Int64) -> String { "replay_p\(position)" }
 

@@ -16,19 +16,12 @@ import Projections
 ///   row — all in one transaction. Readers see the old tables until it commits and the new,
 ///   complete tables after: PostgreSQL re-resolves a table name whose relation changed while
 ///   the reader waited for its lock. Live schemas are shared, so tables are swapped, not schemas.
-public struct ProjectionRebuilder: Sendable {
-    /// Folds the shadows with its connection, compression dictionaries and workers: the
-    /// projections fold concurrently, one per connection, and snapshots are taken concurrently.
+public struct ProjectionRebuilder: RunnerBacked {
+    /// Folds the shadows: the projections fold concurrently, one per connection, and
+    /// snapshots are copied concurrently.
     public let runner: ProjectionRunner
-    public var connection: PostgresConnection { runner.connection }
-    public var dictionaries: DictionaryStore { runner.dictionaries }
-    public var workers: [PostgresConnection] { runner.workers }
 
     public init(runner: ProjectionRunner) { self.runner = runner }
-
-    public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore(), workers: [PostgresConnection] = []) {
-        self.init(runner: ProjectionRunner(connection: connection, dictionaries: dictionaries, workers: workers))
-    }
 
     /// The shadow schema of a projection's rebuild.
     public static func shadowSchema(_ projection: any Projection) -> String { "rebuild_\(projection.name)" }
