@@ -147,9 +147,7 @@ import Testing
         try await TestDatabase.with { db in
             let conn = try await db.connect()
             defer { conn.close() }
-            try await ReplayFixture.append(0..<6000, to: EventLog(connection: conn))
-            try await ReplayFixture.catchUpLive(conn)
-            let live = try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn)
+            let live = try await ReplayFixture.liveState(0..<6000, connection: conn)
             let rebuilder = ProjectionRebuilder(connection: conn)
             var options = RebuildOptions()
             options.batchSize = 500  // chunks of 5000 positions: the stop lands mid-fold
@@ -194,9 +192,7 @@ import Testing
         try await TestDatabase.with { db in
             let conn = try await db.connect()
             defer { conn.close() }
-            try await ReplayFixture.append(0..<6000, to: EventLog(connection: conn))
-            try await ReplayFixture.catchUpLive(conn)
-            let live = try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn)
+            let live = try await ReplayFixture.liveState(0..<6000, connection: conn)
             let doomed = try await db.connect()
             defer { doomed.close() }
             let pid = try await doomed.withSession { s in try s.query("SELECT pg_backend_pid()")[0].int64(0)! }
@@ -230,9 +226,7 @@ import Testing
         try await TestDatabase.with { db in
             let conn = try await db.connect()
             defer { conn.close() }
-            try await ReplayFixture.append(0..<2000, to: EventLog(connection: conn))
-            try await ReplayFixture.catchUpLive(conn)
-            let live = try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn)
+            let live = try await ReplayFixture.liveState(0..<2000, connection: conn)
             // Pretend analytics' tables were built by an older version of its code.
             try await conn.withSession { s in _ = try s.execute("UPDATE projections.checkpoints SET version = 0 WHERE projection = 'analytics' AND target_schema = 'analytics'") }
             let rebuilder = ProjectionRebuilder(connection: conn)

@@ -46,6 +46,14 @@ enum ReplayFixture {
         }
     }
 
+    /// Appends events `range` of the generated log, catches the live projections up, and
+    /// returns the live tables' dump: the state a rebuild must leave unchanged.
+    static func liveState(_ range: Range<Int>, connection: PostgresConnection) async throws -> [String: [String]] {
+        try await append(range, to: EventLog(connection: connection))
+        try await catchUpLive(connection)
+        return try await dump(ProjectionCatalog.all, connection: connection)
+    }
+
     /// Catches the live projections up in small batches, as a long-running `project --follow` would.
     static func catchUpLive(_ connection: PostgresConnection, batchSize: Int = 500) async throws {
         let results = try await ProjectionRunner(connection: connection).catchUp(ProjectionCatalog.liveTargets, batchSize: batchSize)
