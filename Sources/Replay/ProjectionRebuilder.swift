@@ -44,7 +44,7 @@ public struct ProjectionRebuilder: RunnerBacked {
     /// Projections whose live tables were built by another version of their code, with
     /// their dependants: what `finsync rebuild --stale` rebuilds.
     public func stale() async throws -> [any Projection] {
-        let status = try await ProjectionRunner(connection: connection, dictionaries: dictionaries).status(ProjectionCatalog.liveTargets)
+        let status = try await runner.status(ProjectionCatalog.liveTargets)
         let names = status.filter(\.needsRebuild).map(\.projection)
         return names.isEmpty ? [] : try Self.selection(names)
     }
