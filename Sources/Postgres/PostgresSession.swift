@@ -126,7 +126,23 @@ public final class PostgresSession {
     // MARK: Transactions
 
     /// Runs `body` inside BEGIN … COMMIT; any error rolls back and is rethrown.
+    ///
+    /// Called inside a transaction already open on this session, it runs `body` under a
+    /// savepoint instead (an error rolls back to it), so a helper that makes its own
+    /// transaction never commits its caller's half-way. `isolation` only applies to an
+    /// outermost transaction.
     public func transaction<T>(isolation: String? = nil, _ body: (PostgresSession) throws -> T) throws -> T {
+        if PQtransactionStatus(conn) != PQTRANS_IDLE {
+            try execute("SAVEPOINT finsync_nested")
+            do {
+                let value = try body(self)
+                try execute("RELEASE SAVEPOINT finsync_nested")
+                return value
+            } catch {
+                _ = PQexec(conn, "ROLLBACK TO SAVEPOINT finsync_nested; RELEASE SAVEPOINT finsync_nested").map { PQclear($0) }
+                throw error
+            }
+        }
         try execute(isolation.map { "BEGIN ISOLATION LEVEL \($0)" } ?? "BEGIN")
         do {
             let value = try body(self)

@@ -60,6 +60,36 @@ import Testing
         }
     }
 
+    /// A transaction opened inside another is a savepoint: it never commits the outer one
+    /// half-way, and its failure rolls back only its own work.
+    @Test func nestedTransactionIsASavepoint() async throws {
+        struct Abort: Error {}
+        try await TestDatabase.with { db in
+            let c = try await db.connect()
+            defer { c.close() }
+            let rows = try await c.withSession { s -> [Int64] in
+                _ = try s.execute("CREATE TABLE n (v int)")
+                // The outer transaction fails after an inner one finished: nothing stays.
+                _ = try? s.transaction { t in
+                    _ = try t.execute("INSERT INTO n VALUES (1)")
+                    try t.transaction { i in _ = try i.execute("INSERT INTO n VALUES (2)") }
+                    throw Abort()
+                }
+                // An inner failure undoes only the inner work; the outer commits the rest.
+                try s.transaction { t in
+                    _ = try t.execute("INSERT INTO n VALUES (3)")
+                    _ = try? t.transaction { i in
+                        _ = try i.execute("INSERT INTO n VALUES (4)")
+                        throw Abort()
+                    }
+                    try t.transaction { i in _ = try i.execute("INSERT INTO n VALUES (5)") }
+                }
+                return try s.query("SELECT v FROM n ORDER BY v").rows.map { $0.int64(0)! }
+            }
+            #expect(rows == [3, 5])
+        }
+    }
+
     @Test func binaryCopyAndPreparedAndStreaming() async throws {
         try await TestDatabase.with { db in
             let c = try await db.connect()
