@@ -37,7 +37,7 @@ public enum JSONValue: Sendable, Hashable {
         switch self {
         case .number(let n): return Decimal(string: n, locale: Locale(identifier: "en_US_POSIX"))
         case .string(let s):
-            let t = s.trimmingCharacters(in: .whitespaces)
+            let t = JSONValue.trimmingWhitespace(s)
             guard !t.isEmpty, JSONValue.isNumberLiteral(t) else { return nil }
             return Decimal(string: t, locale: Locale(identifier: "en_US_POSIX"))
         default: return nil
@@ -48,7 +48,7 @@ public enum JSONValue: Sendable, Hashable {
     public var numberText: String? {
         switch self {
         case .number(let n): return n
-        case .string(let s): let t = s.trimmingCharacters(in: .whitespaces); return JSONValue.isNumberLiteral(t) ? t : nil
+        case .string(let s): let t = JSONValue.trimmingWhitespace(s); return JSONValue.isNumberLiteral(t) ? t : nil
         default: return nil
         }
     }
@@ -59,6 +59,14 @@ public enum JSONValue: Sendable, Hashable {
         case .string(let s): return Int(s)
         default: return nil
         }
+    }
+
+    /// `s` without leading and trailing spaces and tabs (`CharacterSet.whitespaces`). Most
+    /// provider strings have none, and those are returned without Foundation's trimming,
+    /// which bridges through NSString.
+    public static func trimmingWhitespace(_ s: String) -> String {
+        if let f = s.utf8.first, let l = s.utf8.last, f > 0x20, f < 0x80, l > 0x20, l < 0x80 { return s }
+        return s.trimmingCharacters(in: .whitespaces)
     }
 
     /// Checks a string against JSON's number grammar (`-?int(.frac)?([eE][+-]?digits)?`).

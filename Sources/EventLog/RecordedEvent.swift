@@ -35,9 +35,12 @@ public struct RecordedEvent: Sendable {
     }
 
     /// The payload parsed as JSON.
-    public func json() throws -> JSONValue {
+    public func json() throws -> JSONValue { try decoded().json }
+
+    /// The payload's bytes and their parse, for readers that keep parts of it verbatim.
+    public func decoded() throws -> (payload: [UInt8], json: JSONValue) {
         let bytes = try payload()
-        do { return try JSONValue.parse(bytes) } catch {
+        do { return (bytes, try JSONValue.parse(bytes)) } catch {
             throw EventLogError(code: .corruptPayload, message: "payload is not valid JSON (\(error))", streamID: streamID, position: position)
         }
     }

@@ -2,7 +2,13 @@ import CanonicalJSON
 import Postgres
 
 extension ProjectedEvent {
-    /// A required string field of the payload.
+    /// A required top-level string field of the payload.
+    public func string(_ key: String) throws -> String {
+        guard let s = json[key]?.string, !s.isEmpty else { throw ProjectionError.malformed(self, "\(key) is missing or not a string") }
+        return s
+    }
+
+    /// A required string field of the payload, by path.
     public func string(_ path: String...) throws -> String {
         var v: JSONValue? = json
         for p in path { v = v?[p] }

@@ -39,34 +39,41 @@ public final class ProjectedEvent: Sendable {
     public let json: JSONValue
     /// The recorded-at time as PostgreSQL timestamp text (deterministic `updated_at`s).
     public let recordedAtText: String
-    /// The normalised GoCardless transaction of a `gocardless.transaction.booked` event
-    /// (or why it is malformed), computed once for every projection that reads it.
-    public let bookedTransaction: Result<GoCardlessTransaction, ProjectionError>?
+    /// A `gocardless.transaction.booked` event resolved (or why it is malformed), once for
+    /// every projection that reads it.
+    public let gocardlessBooking: Result<GoCardlessBooking, ProjectionError>?
 
-    public init(event: RecordedEvent, json: JSONValue) {
+    /// The payload's canonical bytes, when the reader kept them (see ``canonicalText(ofMember:)``).
+    public let payload: [UInt8]?
+
+    public init(event: RecordedEvent, payload: [UInt8]? = nil, json: JSONValue) {
         self.event = event
+        self.payload = payload
         self.json = json
         recordedAtText = PostgresTimestamp.iso8601(event.recordedAt)
         if event.type.name == "gocardless.transaction.booked" {
-            if let item = json["transaction"] {
-                do { bookedTransaction = .success(try GoCardlessTransaction(item)) } catch {
-                    bookedTransaction = .failure(ProjectionError(code: .malformedPayload, message: "\(error)", position: event.position, eventType: event.type.name))
-                }
-            } else {
-                bookedTransaction = .failure(ProjectionError(code: .malformedPayload, message: "transaction is missing", position: event.position, eventType: event.type.name))
+            do { gocardlessBooking = .success(try GoCardlessBooking(payload: json)) } catch {
+                gocardlessBooking = .failure(ProjectionError(code: .malformedPayload, message: error.description, position: event.position, eventType: event.type.name))
             }
         } else {
-            bookedTransaction = nil
+            gocardlessBooking = nil
         }
     }
 
     public var position: Int64 { event.position }
     public var type: String { event.type.name }
 
-    /// The booked transaction, or the error naming this event.
-    public func booked() throws -> GoCardlessTransaction {
-        guard let bookedTransaction else { throw ProjectionError.malformed(self, "not a booked transaction") }
-        return try bookedTransaction.get()
+    /// The canonical text of a top-level payload member, cut from the stored bytes when
+    /// they were kept and are canonical, else serialised from the parse.
+    public func canonicalText(ofMember key: String) -> String? {
+        if let payload, let text = payload.withUnsafeBytes({ JSONValue.canonicalMemberText(key, in: $0) }) { return text }
+        return json[key]?.canonicalString
+    }
+
+    /// The resolved booking, or the error naming this event.
+    public func booking() throws -> GoCardlessBooking {
+        guard let gocardlessBooking else { throw ProjectionError.malformed(self, "not a booked transaction") }
+        return try gocardlessBooking.get()
     }
 }
 

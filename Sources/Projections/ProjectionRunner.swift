@@ -203,7 +203,7 @@ public struct ProjectionRunner: Sendable {
         var batch = Batch(events: [], scannedTo: rows.count < batchSize ? head : rows.last!.position, undecodable: nil, count: rows.count)
         batch.events.reserveCapacity(rows.count)
         for e in rows {
-            do { batch.events.append(ProjectedEvent(event: e, json: try e.json())) } catch {
+            do { let (payload, json) = try e.decoded(); batch.events.append(ProjectedEvent(event: e, payload: payload, json: json)) } catch {
                 batch.undecodable = (e.position, e.type.name, "\(error)")
                 break
             }

@@ -58,12 +58,9 @@ public struct AnalyticsProjection: Projection {
                     balanceObs.append(.init(account: UnifiedBatch.gcAccount(pid), day: choice.date.flatMap(SampleDay.day) ?? fallbackDay, values: [choice.amount], currency: choice.currency))
                 }
             case "gocardless.transaction.booked":
-                let pid = try e.string("account_id")
-                let t = try e.booked()
+                let b = try e.booking(), t = b.transaction
                 let day = t.date ?? SampleDay.text(fallbackDay)
-                let key = GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: e.json["occurrence"]?.int ?? 0)
-                let account = UnifiedBatch.gcAccount(pid)
-                entries[account + "\u{1F}" + key] = (account, key, String(day.prefix(7)) + "-01", t.currency, t.amount)
+                entries[b.accountRowID + "\u{1F}" + b.key] = (b.accountRowID, b.key, String(day.prefix(7)) + "-01", t.currency, t.amount)
             case "trading212.dividend.observed", "trading212.transaction.observed":
                 // Dividends and cash movements count as the trading account's cash flow, keyed
                 // as in the unified transactions.

@@ -55,7 +55,7 @@ public struct GoCardlessRawProjection: Projection {
         var metadata: [String: ProjectedEvent] = [:], details: [String: ProjectedEvent] = [:], balances: [String: ProjectedEvent] = [:]
         var pending: [String: ProjectedEvent] = [:]
         // In event order (no sort: keys are unique within the batch, and the order is deterministic).
-        var booked: OrderedDictionary<String, (account: String, key: String, tx: GoCardlessTransaction, event: ProjectedEvent)> = [:]
+        var booked: OrderedDictionary<String, (booking: GoCardlessBooking, event: ProjectedEvent)> = [:]  // by row id
         for e in events {
             switch e.type {
             case "gocardless.institution.observed": institutions[try e.string("id")] = e
@@ -66,10 +66,8 @@ public struct GoCardlessRawProjection: Projection {
             case "gocardless.balances.observed": balances[try e.string("account_id")] = e
             case "gocardless.pending.observed": pending[try e.string("account_id")] = e
             case "gocardless.transaction.booked":
-                let account = try e.string("account_id")
-                let tx = try e.booked()
-                let key = GoCardlessTransaction.bookedKey(identity: tx.identity, occurrence: e.json["occurrence"]?.int ?? 0)
-                booked[account + "\u{1F}" + key] = (account, key, tx, e)
+                let b = try e.booking()
+                booked[b.rowID] = (b, e)
             default: break
             }
         }
@@ -144,10 +142,10 @@ public struct GoCardlessRawProjection: Projection {
         }
         if !booked.isEmpty {
             var w = CopyTextWriter(reservingCapacity: booked.count * 700)
-            for b in booked.values {
-                w.row(DeterministicID.string("gocardless", "transaction", b.account, b.key), b.account, b.key, b.tx.transactionID, b.tx.internalTransactionID,
-                      b.tx.bookingDate, b.tx.valueDate, b.tx.amount, b.tx.currency, b.tx.creditorName, b.tx.debtorName, b.tx.description, "booked",
-                      b.event.recordedAtText, b.tx.item.canonicalString)
+            for (b, e) in booked.values {
+                let tx = b.transaction
+                w.row(b.rowID, b.accountID, b.key, tx.transactionID, tx.internalTransactionID, tx.bookingDate, tx.valueDate, tx.amount, tx.currency,
+                      tx.creditorName, tx.debtorName, tx.description, "booked", e.recordedAtText, e.canonicalText(ofMember: "transaction") ?? tx.item.canonicalString)
             }
             try StagedUpsert(table: "gc_transactions", columns: Self.transactionColumns, conflict: ["account_id", "transaction_key"], mostlyNew: true).run(w, in: c)
         }
@@ -172,7 +170,7 @@ public struct GoCardlessRawProjection: Projection {
         }
         if !booked.isEmpty || !pending.isEmpty {
             // A pending item whose id has booked is no longer pending.
-            let accounts = Set(booked.values.map(\.account)).union(pending.keys).sorted()
+            let accounts = Set(booked.values.map(\.booking.accountID)).union(pending.keys).sorted()
             _ = try c.session.query("""
                 DELETE FROM \(c.table("gc_transactions")) p WHERE p.status = 'pending' AND p.account_id = ANY($1::text[]) AND p.transaction_id IS NOT NULL
                 AND EXISTS (SELECT 1 FROM \(c.table("gc_transactions")) b WHERE b.account_id = p.account_id AND b.transaction_key = 'tid:' || p.transaction_id)

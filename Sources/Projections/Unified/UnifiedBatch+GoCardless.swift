@@ -85,11 +85,8 @@ extension UnifiedBatch {
             accounts[Self.gcAccount(pid)] = a
             activity[Self.gcAccount(pid)] = max(activity[Self.gcAccount(pid)] ?? at, at)
         case "gocardless.transaction.booked":
-            let pid = try e.string("account_id")
-            let t = try e.booked()
-            let account = Self.gcAccount(pid)
-            let key = GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: j["occurrence"]?.int ?? 0)
-            booked[account + "\u{1F}" + key] = Transaction(id: DeterministicID.string("gocardless", "transaction", pid, key), account: account, key: key, status: "booked",
+            let b = try e.booking(), t = b.transaction, account = b.accountRowID, pid = b.accountID
+            booked[b.rowID] = Transaction(id: b.rowID, account: account, key: b.key, status: "booked",
                                                           bookingDate: t.bookingDate, valueDate: t.valueDate, amount: t.amount, currency: t.currency,
                                                           counterparty: t.counterparty, description: t.description, updated: at)
             ensureAccount(account, providerID: pid, at: at)

@@ -1,0 +1,27 @@
+import CanonicalJSON
+
+/// A `gocardless.transaction.booked` event resolved once for every projection that reads
+/// it (raw, unified and analytics each need the same key and ids): the provider account,
+/// the normalised transaction, its key in the account and the rows' deterministic ids.
+public final class GoCardlessBooking: Sendable {
+    /// The provider's account id.
+    public let accountID: String
+    public let transaction: GoCardlessTransaction
+    /// Identity plus occurrence (``GoCardlessTransaction/bookedKey(identity:occurrence:)``).
+    public let key: String
+    /// The transaction's row id (`gc_transactions.id`, `transactions.id`).
+    public let rowID: String
+    /// The unified account's id (`accounts.id`).
+    public let accountRowID: String
+
+    /// - Throws: a message naming what the payload lacks.
+    init(payload json: JSONValue) throws(GoCardlessTransaction.Invalid) {
+        guard let account = json["account_id"]?.string, !account.isEmpty else { throw .init(description: "account_id is missing or not a string") }
+        guard let item = json["transaction"] else { throw .init(description: "transaction is missing") }
+        do { transaction = try GoCardlessTransaction(item) } catch let e as GoCardlessTransaction.Invalid { throw e } catch { throw .init(description: "\(error)") }
+        accountID = account
+        key = GoCardlessTransaction.bookedKey(identity: transaction.identity, occurrence: json["occurrence"]?.int ?? 0)
+        rowID = DeterministicID.string("gocardless", "transaction", account, key)
+        accountRowID = DeterministicID.string("gocardless", "account", account)
+    }
+}
