@@ -74,24 +74,47 @@ public struct ProjectionRunner: Sendable {
         }
     }
 
+    /// Folds the targets batch by batch, each batch applied to every target concurrently
+    /// on its own connection. While a batch is applied, the next one is already read and
+    /// parsed on the reader's connection (the targets' connections are busy writing), on
+    /// the assumption that every target reaches the batch's end; when one does not (an
+    /// error, a busy checkpoint) that read is thrown away and the batch read again.
     func catchUpConcurrently(_ targets: [ProjectionTarget], upTo: Int64?, batchSize: Int,
                              onProgress: (@Sendable (CatchUpProgress) -> Void)?) async throws -> [CatchUpResult] {
-        let dictionaries = self.dictionaries
-        let pool = [connection] + workers
+        let dictionaries = self.dictionaries, connection = self.connection
+        // The reader's connection writes only when there are more targets than workers.
+        let pool = workers + [connection]
         let start = try await connection.withSession { s in try ProjectionRunner.begin(targets, upTo: upTo, session: s) }
         var (results, active) = (start.0, start.1)
         let head = start.2
-        var read = 0
-        while true {
-            let (snapshot, current) = (results, active)
-            let (next, stillActive) = try await connection.withSession { s -> (Batch?, [Int]) in
-                var a = current
-                let b = try ProjectionRunner.nextBatch(targets, results: snapshot, active: &a, head: head, batchSize: batchSize, session: s, dictionaries: dictionaries)
+        @Sendable func read(_ results: [CatchUpResult], _ active: [Int]) async throws -> (Batch?, [Int]) {
+            try await connection.withSession { s in
+                var a = active
+                let b = try ProjectionRunner.nextBatch(targets, results: results, active: &a, head: head, batchSize: batchSize, session: s, dictionaries: dictionaries)
                 return (b, a)
             }
-            active = stillActive
+        }
+        var eventsRead = 0
+        // The read of the batch after the one being applied, and what it assumed.
+        var prefetch: (active: [Int], positions: [Int64], task: Task<(Batch?, [Int]), Error>)?
+        defer { prefetch?.task.cancel() }
+        while true {
+            let next: Batch?
+            if let p = prefetch, p.active == active, active.allSatisfy({ results[$0].position == p.positions[$0] }) {
+                (next, active) = try await p.task.value
+            } else {
+                if let p = prefetch { _ = try? await p.task.value }
+                (next, active) = try await read(results, active)
+            }
+            prefetch = nil
             guard let batch = next else { break }
-            read += batch.count
+            eventsRead += batch.count
+            if batch.undecodable == nil {
+                var assumed = results
+                for i in active { assumed[i].position = max(assumed[i].position, batch.scannedTo) }
+                let stillActive = active
+                prefetch = (active, assumed.map(\.position), Task { [assumed] in try await read(assumed, stillActive) })
+            }
             let applied = try await withThrowingTaskGroup(of: (Int, CatchUpResult).self) { group in
                 for (slot, i) in active.enumerated() {
                     let conn = pool[slot % pool.count], target = targets[i], result = results[i], limit = head
@@ -105,7 +128,7 @@ public struct ProjectionRunner: Sendable {
             }
             for (i, r) in applied { results[i] = r }
             active = active.filter { results[$0].outcome == .caughtUp }
-            onProgress?(CatchUpProgress(position: batch.scannedTo, head: head, eventsRead: read))
+            onProgress?(CatchUpProgress(position: batch.scannedTo, head: head, eventsRead: eventsRead))
         }
         return results
     }
