@@ -26,49 +26,21 @@ private struct CanonicalScanner {
     @inline(__always) var peek: UInt8? { i < buf.count ? buf[i] : nil }
 
     mutating func member(_ key: String) -> Range<Int>? {
-        guard peek == UInt8(ascii: "{") else { return nil }
-        i += 1
         var wanted = key
         return wanted.withUTF8 { k -> Range<Int>? in
-            if peek == UInt8(ascii: "}") { return nil }
-            var previous: Range<Int>?
             var found: Range<Int>?
-            while true {
-                // Every key in strict order, so none repeats (the parser keeps the last).
-                guard let name = string() else { return nil }
-                if let p = previous, !precedes(p, name) { return nil }
-                previous = name
-                guard peek == UInt8(ascii: ":") else { return nil }
-                i += 1
-                let start = i
-                guard value(depth: 0) else { return nil }
-                if name.count == k.count, memcmp(buf.baseAddress! + name.lowerBound, k.baseAddress!, k.count) == 0 { found = start..<i }
-                guard let d = peek else { return nil }
-                i += 1
-                if d == UInt8(ascii: "}") { return i == buf.count ? found : nil }
-                guard d == UInt8(ascii: ",") else { return nil }
-            }
+            let base = buf.baseAddress!
+            guard peek == UInt8(ascii: "{"), object(depth: 0, onMember: { name, value in
+                if name.count == k.count, memcmp(base + name.lowerBound, k.baseAddress!, k.count) == 0 { found = value }
+            }), i == buf.count else { return nil }
+            return found
         }
     }
 
     mutating func value(depth: Int) -> Bool {
         guard depth < 512, let c = peek else { return false }
         switch c {
-        case UInt8(ascii: "{"):
-            i += 1
-            if peek == UInt8(ascii: "}") { i += 1; return true }
-            var previous: Range<Int>?
-            while true {
-                guard let name = string() else { return false }
-                if let p = previous, !precedes(p, name) { return false }
-                previous = name
-                guard peek == UInt8(ascii: ":") else { return false }
-                i += 1
-                guard value(depth: depth + 1), let d = peek else { return false }
-                i += 1
-                if d == UInt8(ascii: "}") { return true }
-                guard d == UInt8(ascii: ",") else { return false }
-            }
+        case UInt8(ascii: "{"): return object(depth: depth, onMember: { _, _ in })
         case UInt8(ascii: "["):
             i += 1
             if peek == UInt8(ascii: "]") { i += 1; return true }
@@ -87,6 +59,27 @@ private struct CanonicalScanner {
             while let c = peek, c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") || (c >= 48 && c <= 57) { i += 1 }
             return true
         default: return false
+        }
+    }
+
+    /// An object at `i`, its keys in strict order (so none repeats: the parser keeps the
+    /// last), reporting each member's key and value ranges.
+    mutating func object(depth: Int, onMember: (Range<Int>, Range<Int>) -> Void) -> Bool {
+        i += 1
+        if peek == UInt8(ascii: "}") { i += 1; return true }
+        var previous: Range<Int>?
+        while true {
+            guard let name = string() else { return false }
+            if let p = previous, !precedes(p, name) { return false }
+            previous = name
+            guard peek == UInt8(ascii: ":") else { return false }
+            i += 1
+            let start = i
+            guard value(depth: depth + 1), let d = peek else { return false }
+            onMember(name, start..<i)
+            i += 1
+            if d == UInt8(ascii: "}") { return true }
+            guard d == UInt8(ascii: ",") else { return false }
         }
     }
 
