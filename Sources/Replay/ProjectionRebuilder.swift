@@ -124,6 +124,22 @@ public struct ProjectionRebuilder: RunnerBacked {
         let targets = projections.map { ProjectionTarget($0, schema: Self.shadowSchema($0)) }
         let driver = FoldDriver(batchSize: options.batchSize, snapshots: options.snapshots, runner: runner,
                                 shouldContinue: shouldContinue, onProgress: onProgress)
+        // Autovacuum stays off the shadow tables while they are bulk-loaded: the swap needs
+        // each in ACCESS EXCLUSIVE mode, and a running autovacuum only yields after
+        // `deadlock_timeout` (1 s a table), while the swap already holds the live tables.
+        // Set once, when the shadow is created: a resumed shadow runs no DDL.
+        try await connection.withSession { s in
+            for target in targets {
+                try ProjectionRunner.prepare(target, session: s)
+                let unset = try s.query("""
+                    SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND NOT coalesce(c.reloptions @> '{autovacuum_enabled=false}', false)
+                    """, [.text(target.schema), .textArray(target.projection.tables)])
+                for row in unset {
+                    _ = try s.execute("ALTER TABLE \(SchemaCatalog.qualified(target.schema, row.string(0)!)) SET (autovacuum_enabled = false)")
+                }
+            }
+        }
         var folded: Int64 = 0
         while true {
             let head = try await connection.withSession { try EventLog.headPosition(session: $0) }
@@ -131,6 +147,14 @@ public struct ProjectionRebuilder: RunnerBacked {
             if try await connection.withSession({ try EventLog.headPosition(session: $0) }) - head <= options.swapLag { break }
         }
         guard shouldContinue() else { throw ReplayError(code: .cancelled, message: "stopped before the swap; the live tables are untouched and a re-run resumes") }
+        // Statistics for the tables about to go live (the live ones had autovacuum's), taken
+        // before the swap so that it holds no lock while sampling; a table someone else holds
+        // is skipped (autovacuum analyses it once it is live).
+        try await connection.withSession { s in
+            for target in targets {
+                _ = try s.execute("ANALYZE (SKIP_LOCKED) " + target.projection.tables.map { SchemaCatalog.qualified(target.schema, $0) }.joined(separator: ", "))
+            }
+        }
         let dictionaries = self.dictionaries
         let (position, tail, retired) = try await connection.withSession { s in try Self.swap(projections, options: options, session: s, dictionaries: dictionaries) }
         return (position, folded + tail, retired)
@@ -157,7 +181,7 @@ public struct ProjectionRebuilder: RunnerBacked {
                 tail = max(tail, head - start)
                 try foldTail(p, schema: shadowSchema(p), after: start, upTo: head, batchSize: options.batchSize, session: t, dictionaries: dictionaries)
             }
-            try lockLiveTables(projections, wait: options.lockWait, session: t)
+            try lockTables(projections, wait: options.lockWait, session: t)
             let stamp = try t.query("SELECT to_char(clock_timestamp(), 'YYYYMMDD\"_\"HH24MISS')")[0].string(0)!
             var retired: [String: String] = [:]
             for p in projections {
@@ -175,6 +199,7 @@ public struct ProjectionRebuilder: RunnerBacked {
                         }
                     }
                     _ = try t.execute("ALTER TABLE \(SchemaCatalog.qualified(shadow, table)) SET SCHEMA \(live)")
+                    _ = try t.execute("ALTER TABLE \(SchemaCatalog.qualified(p.liveSchema, table)) RESET (autovacuum_enabled)")
                 }
                 if options.keepOld {
                     retired[p.name] = old
@@ -193,13 +218,17 @@ public struct ProjectionRebuilder: RunnerBacked {
         }
     }
 
-    /// Takes every existing live table of `projections` in ACCESS EXCLUSIVE mode, all at once
-    /// and without waiting (NOWAIT), retrying with a short back-off until `wait` has passed.
-    /// Holding none while waiting is what keeps a multi-table reader from deadlocking with the swap.
-    static func lockLiveTables(_ projections: [any Projection], wait: Duration, session t: PostgresSession) throws {
+    /// Takes every existing live table of `projections`, and every shadow table, in ACCESS
+    /// EXCLUSIVE mode, all at once and without waiting (NOWAIT), retrying with a short
+    /// back-off until `wait` has passed. Holding none while waiting is what keeps a
+    /// multi-table reader from deadlocking with the swap; taking the shadows in the same
+    /// statement means anything holding one (a manual VACUUM, a query) delays the swap
+    /// without the live tables being held meanwhile.
+    static func lockTables(_ projections: [any Projection], wait: Duration, session t: PostgresSession) throws {
         var tables: [String] = []
         for p in projections {
             for table in p.tables where try SchemaCatalog.tableExists(p.liveSchema, table, session: t) { tables.append(SchemaCatalog.qualified(p.liveSchema, table)) }
+            tables += p.tables.map { SchemaCatalog.qualified(shadowSchema(p), $0) }
         }
         guard !tables.isEmpty else { return }
         let clock = ContinuousClock()

@@ -83,7 +83,12 @@ public enum SnapshotStore {
             for table in projection.tables {
                 // No indexes (a snapshot is only ever read whole) and no WAL: after a crash
                 // PostgreSQL empties unlogged tables, which `restore` detects by the row count.
-                let r = try t.execute("CREATE UNLOGGED TABLE \(SchemaCatalog.qualified(snap, table)) AS SELECT * FROM \(SchemaCatalog.qualified(schema, table))")
+                // No autovacuum either: a snapshot is never changed and only ever read whole,
+                // so vacuuming and analysing its gigabytes would be background I/O for nothing.
+                let r = try t.execute("""
+                    CREATE UNLOGGED TABLE \(SchemaCatalog.qualified(snap, table)) WITH (autovacuum_enabled = false)
+                    AS SELECT * FROM \(SchemaCatalog.qualified(schema, table))
+                    """)
                 rows += Int64(r.affectedRows)
             }
             _ = try t.query("INSERT INTO replay.snapshots (projection, version, position, schema_name, row_count) VALUES ($1, $2, $3, $4, $5)",

@@ -74,6 +74,16 @@ import Testing
             let snaps = try await conn.withSession { s in try SnapshotStore.list(session: s) }
             #expect(Set(snaps.map(\.position)) == [1000, 2000, 3000, 4000, 5000])
             #expect(snaps.count == 5 * ProjectionCatalog.all.count)  // every projection, at each of the 5 positions
+            // Never changed, only read whole: autovacuum is kept off snapshot tables.
+            let vacuumed = try await conn.withSession { s in
+                let r = try s.query("""
+                    SELECT count(*), count(*) FILTER (WHERE NOT coalesce(c.reloptions @> '{autovacuum_enabled=false}', false))
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname LIKE 'snap\\_%' AND c.relkind = 'r'
+                    """)
+                return (r[0].int64(0) ?? 0, r[0].int64(1) ?? -1)
+            }
+            #expect(vacuumed.0 == Int64(snaps.count / ProjectionCatalog.all.count * ProjectionCatalog.all.map(\.tables.count).reduce(0, +)))
+            #expect(vacuumed.1 == 0)
             for point: Int64 in [999, 1000, 2500, 4999, 5000] {
                 let a = try await replay.replay(at: .position(point), into: "with_snap", options: with)
                 let b = try await single.replay(at: .position(point), into: "without_snap", options: without)

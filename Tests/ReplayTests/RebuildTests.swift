@@ -185,6 +185,51 @@ import Testing
         }
     }
 
+    /// Autovacuum is kept off the shadow while it is bulk-loaded (an autovacuum running at
+    /// the swap only yields after `deadlock_timeout`, a second per table, while the swap
+    /// holds the live tables), and anything else holding a shadow table delays the swap
+    /// without the live tables being held: shadows and live tables are taken in one NOWAIT
+    /// statement. The swapped-in tables have statistics and autovacuum back.
+    @Test func shadowTablesHeldElsewhereDelayTheSwapWithoutHoldingLiveTables() async throws {
+        try await TestDatabase.with { db in
+            let conn = try await db.connect()
+            let holder = try await db.connect()
+            defer { conn.close(); holder.close() }
+            let live = try await ReplayFixture.liveState(0..<3000, connection: conn)
+            let rebuilder = ProjectionRebuilder(connection: conn)
+            var options = RebuildOptions()
+            options.snapshots = .none
+            options.lockWait = .milliseconds(300)
+            await #expect(throws: ReplayError.self) {
+                _ = try await rebuilder.rebuild(ProjectionCatalog.all, options: options, shouldContinue: { false })
+            }
+            let reloptions = "SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE oid = $1::regclass"
+            let shadowOptions = try await conn.withSession { s in try s.query(reloptions, [.text("rebuild_gocardless_raw.gc_transactions")])[0].string(0) }
+            #expect(shadowOptions == "autovacuum_enabled=false")
+
+            // Another session holds a shadow table as autovacuum would.
+            try await holder.withSession { s in _ = try s.execute("BEGIN; LOCK TABLE rebuild_unified.transactions IN SHARE UPDATE EXCLUSIVE MODE") }
+            do {
+                _ = try await rebuilder.rebuild(ProjectionCatalog.all, options: options)
+                Issue.record("the swap should have reported the shadow busy")
+            } catch let e as ReplayError {
+                #expect(e.code == .busy)
+            }
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == live)
+            try await holder.withSession { s in _ = try s.execute("COMMIT") }
+
+            let r = try await rebuilder.rebuild(ProjectionCatalog.all, options: options)
+            #expect(r.position == 3000)
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == live)
+            let swapped = try await conn.withSession { s in
+                (try s.query(reloptions, [.text("public.gc_transactions")])[0].string(0),
+                 try s.query("SELECT reltuples::bigint FROM pg_class WHERE oid = 'public.gc_transactions'::regclass")[0].int64(0))
+            }
+            #expect(swapped.0 == "")
+            #expect((swapped.1 ?? -1) > 0, "the swapped-in table was analysed")
+        }
+    }
+
     /// A rebuild whose database session dies mid-fold, as when its process is killed
     /// (SIGKILL), leaves the live tables untouched and its lock released; a new process
     /// resumes from the shadow's checkpoint and swaps in the same rows.
