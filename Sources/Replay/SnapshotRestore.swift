@@ -56,7 +56,10 @@ struct SnapshotRestore: Sendable {
         // 3. Build every index of the intact ones, then attach constraints and set checkpoints.
         let builds = prepared.filter { intact.contains($0.projection) }.sorted { $0.bytes > $1.bytes }
             .flatMap { job in job.indexes.builds.map { (job.projection, $0) } }
-        _ = try await run(builds)
+        // Each build sorts in memory and on its own connection: the jobs already keep every
+        // core busy, and parallel workers would split the default 64 MB between them,
+        // spilling the sort of an 850k-row text key to disk.
+        _ = try await run(builds, settings: ["maintenance_work_mem = '256MB'", "max_parallel_maintenance_workers = 0"])
         let broken = plan.indices.filter { !intact.contains($0) }
         try await main.withSession { s in
             try s.transaction { t in
@@ -79,14 +82,16 @@ struct SnapshotRestore: Sendable {
         return broken.map { plan[$0].projection }
     }
 
-    /// Runs each `(tag, statement)` once, one task per connection pulling the next job;
-    /// returns `(tag, affected rows)` per job.
-    private func run(_ jobs: [(Int, String)]) async throws -> [(Int, Int64)] {
+    /// Runs each `(tag, statement)` once, one task per connection pulling the next job, with
+    /// `settings` in force on each connection meanwhile; returns `(tag, affected rows)` per job.
+    private func run(_ jobs: [(Int, String)], settings: [String] = []) async throws -> [(Int, Int64)] {
         let next = JobCounter()
         return try await withThrowingTaskGroup(of: [(Int, Int64)].self) { group in
             for conn in pool.prefix(max(1, min(pool.count, jobs.count))) {
                 group.addTask {
                     try await conn.withSession { s in
+                        for setting in settings { _ = try s.execute("SET \(setting)") }
+                        defer { for setting in settings { _ = try? s.execute("RESET \(setting.prefix { $0 != " " })") } }
                         var done: [(Int, Int64)] = []
                         while true {
                             let i = next.take()
