@@ -131,7 +131,9 @@ import Testing
         }
     }
 
-    @Test func aProjectionNotReadingTheBadEventGoesOn() async throws {
+    /// Also with workers and one event a batch: the next batch, read ahead while the bad one
+    /// was applied, assumed every projection would pass it and must be read again.
+    @Test(arguments: [(5000, 0), (1, 3)]) func aProjectionNotReadingTheBadEventGoesOn(batchSize: Int, workers: Int) async throws {
         try await TestDatabase.with { db in
             let h = try await ProjectionHarness.make(db)
             let positions = try await h.append([
@@ -139,7 +141,7 @@ import Testing
                 ("gocardless/requisition/x", NewEvent(type: EventType("gocardless.requisition.observed"), json: ["status": "LN"])),  // no id
                 GC.balancesEvent([GC.balance("90.00", "closingBooked", "2024-12-03")]),
             ])
-            let results = try await h.fold()
+            let results = try await h.fold(batchSize: batchSize, workers: workers)
             #expect(results.first { $0.projection == "unified" }?.outcome == .failed)
             #expect(results.first { $0.projection == "unified" }?.position == positions[1] - 1)
             // Analytics does not read requisitions: it is at the head with both balances.
