@@ -31,6 +31,7 @@ extension JSONValue {
 private struct Parser {
     let buf: UnsafeRawBufferPointer
     var i = 0
+    var members: [(String, JSONValue)] = []
 
     init(buf: UnsafeRawBufferPointer) { self.buf = buf }
 
@@ -51,9 +52,12 @@ private struct Parser {
         switch c {
         case UInt8(ascii: "{"):
             i += 1
-            var o: [String: JSONValue] = [:]
             skipWhitespace()
-            if peek == UInt8(ascii: "}") { i += 1; return .object(o) }
+            if peek == UInt8(ascii: "}") { i += 1; return .object([:]) }
+            // Members gather on a stack shared by every nesting level, so each object's
+            // dictionary is allocated once at its final size instead of growing member by member.
+            let base = members.count
+            defer { members.removeSubrange(base...) }
             while true {
                 skipWhitespace()
                 guard peek == UInt8(ascii: "\"") else { throw fail("expected a string key") }
@@ -62,11 +66,16 @@ private struct Parser {
                 guard peek == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 i += 1
                 skipWhitespace()
-                o[k] = try value(depth: depth + 1)
+                let v = try value(depth: depth + 1)
+                members.append((k, v))
                 skipWhitespace()
                 guard let d = peek else { throw fail("unterminated object") }
                 i += 1
-                if d == UInt8(ascii: "}") { return .object(o) }
+                if d == UInt8(ascii: "}") {
+                    var o = [String: JSONValue](minimumCapacity: members.count - base)
+                    for (k, v) in members[base...] { o[k] = v }  // a repeated key: the last wins
+                    return .object(o)
+                }
                 guard d == UInt8(ascii: ",") else { i -= 1; throw fail("expected ',' or '}'") }
             }
         case UInt8(ascii: "["):

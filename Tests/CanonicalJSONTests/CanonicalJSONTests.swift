@@ -8,6 +8,12 @@ import Testing
         #expect(v.canonicalString == #"{"a":[1.50,"x\né"],"b":0E-10,"c":{"y":true,"z":null}}"#)
     }
 
+    @Test func nestedObjectsKeepTheirOwnMembersAndTheLastOfARepeatedKey() throws {
+        let v = try JSONValue.parse(#"{"z":{"b":1,"c":{"d":[{"x":1},{}],"e":null}},"a":1,"a":2,"m":{}}"#)
+        #expect(v.canonicalString == #"{"a":2,"m":{},"z":{"b":1,"c":{"d":[{"x":1},{}],"e":null}}}"#)
+        #expect(v.object?.count == 3)
+    }
+
     @Test func sameObservationSameBytes() throws {
         let a = try JSONValue.canonicalize(Array(#"{"amount":"-35.56","currency":"EUR"}"#.utf8))
         let b = try JSONValue.canonicalize(Array("{\n  \"currency\": \"EUR\",\n  \"amount\": \"-35.56\"\n}".utf8))
