@@ -20,7 +20,6 @@ public final class PostgresConnection: @unchecked Sendable {
         self.queue = queue
     }
 
-    /// Opens a connection.
     /// Opens `count` connections (none when `count` ≤ 0), e.g. the workers of a concurrent
     /// fold; on failure the ones already open are closed.
     public static func connect(_ configuration: PostgresConfiguration, count: Int) async throws -> [PostgresConnection] {
@@ -34,6 +33,7 @@ public final class PostgresConnection: @unchecked Sendable {
         return opened
     }
 
+    /// Opens a connection.
     public static func connect(_ configuration: PostgresConfiguration = .fromEnvironment(), applicationName: String = "finsync") async throws -> PostgresConnection {
         let queue = DispatchQueue(label: "finsync.postgres.connection")
         let session: PostgresSession = try await withCheckedThrowingContinuation { cont in

@@ -132,24 +132,14 @@ public final class PostgresSession {
     /// transaction never commits its caller's half-way. `isolation` only applies to an
     /// outermost transaction.
     public func transaction<T>(isolation: String? = nil, _ body: (PostgresSession) throws -> T) throws -> T {
-        if PQtransactionStatus(conn) != PQTRANS_IDLE {
-            try execute("SAVEPOINT finsync_nested")
-            do {
-                let value = try body(self)
-                try execute("RELEASE SAVEPOINT finsync_nested")
-                return value
-            } catch {
-                _ = PQexec(conn, "ROLLBACK TO SAVEPOINT finsync_nested; RELEASE SAVEPOINT finsync_nested").map { PQclear($0) }
-                throw error
-            }
-        }
-        try execute(isolation.map { "BEGIN ISOLATION LEVEL \($0)" } ?? "BEGIN")
+        let nested = PQtransactionStatus(conn) != PQTRANS_IDLE
+        try execute(nested ? "SAVEPOINT finsync_nested" : isolation.map { "BEGIN ISOLATION LEVEL \($0)" } ?? "BEGIN")
         do {
             let value = try body(self)
-            try execute("COMMIT")
+            try execute(nested ? "RELEASE SAVEPOINT finsync_nested" : "COMMIT")
             return value
         } catch {
-            _ = PQexec(conn, "ROLLBACK").map { PQclear($0) }
+            _ = PQexec(conn, nested ? "ROLLBACK TO SAVEPOINT finsync_nested; RELEASE SAVEPOINT finsync_nested" : "ROLLBACK").map { PQclear($0) }
             throw error
         }
     }

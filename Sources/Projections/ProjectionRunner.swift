@@ -95,40 +95,45 @@ public struct ProjectionRunner: Sendable {
             }
         }
         var eventsRead = 0
-        // The read of the batch after the one being applied, and what it assumed.
+        // The read of the batch after the one being applied, and what it assumed. A read
+        // that is not used is still awaited, so none outlives this call on the connection.
         var prefetch: (active: [Int], positions: [Int64], task: Task<(Batch?, [Int]), Error>)?
-        defer { prefetch?.task.cancel() }
-        while true {
-            let next: Batch?
-            if let p = prefetch, p.active == active, active.allSatisfy({ results[$0].position == p.positions[$0] }) {
-                (next, active) = try await p.task.value
-            } else {
-                if let p = prefetch { _ = try? await p.task.value }
-                (next, active) = try await read(results, active)
-            }
-            prefetch = nil
-            guard let batch = next else { break }
-            eventsRead += batch.count
-            if batch.undecodable == nil {
-                var assumed = results
-                for i in active { assumed[i].position = max(assumed[i].position, batch.scannedTo) }
-                let stillActive = active
-                prefetch = (active, assumed.map(\.position), Task { [assumed] in try await read(assumed, stillActive) })
-            }
-            let applied = try await withThrowingTaskGroup(of: (Int, CatchUpResult).self) { group in
-                for (slot, i) in active.enumerated() {
-                    let conn = pool[slot % pool.count], target = targets[i], result = results[i], limit = head
-                    group.addTask {
-                        (i, try await conn.withSession { s in try ProjectionRunner.applyTarget(target, batch: batch, result: result, head: limit, session: s) })
-                    }
+        do {
+            while true {
+                let next: Batch?
+                if let p = prefetch, p.active == active, active.allSatisfy({ results[$0].position == p.positions[$0] }) {
+                    (next, active) = try await p.task.value
+                } else {
+                    if let p = prefetch { _ = try? await p.task.value }
+                    (next, active) = try await read(results, active)
                 }
-                var out: [(Int, CatchUpResult)] = []
-                for try await x in group { out.append(x) }
-                return out
+                prefetch = nil
+                guard let batch = next else { break }
+                eventsRead += batch.count
+                if batch.undecodable == nil {
+                    var assumed = results
+                    for i in active { assumed[i].position = max(assumed[i].position, batch.scannedTo) }
+                    let stillActive = active
+                    prefetch = (active, assumed.map(\.position), Task { [assumed] in try await read(assumed, stillActive) })
+                }
+                let applied = try await withThrowingTaskGroup(of: (Int, CatchUpResult).self) { group in
+                    for (slot, i) in active.enumerated() {
+                        let conn = pool[slot % pool.count], target = targets[i], result = results[i], limit = head
+                        group.addTask {
+                            (i, try await conn.withSession { s in try ProjectionRunner.applyTarget(target, batch: batch, result: result, head: limit, session: s) })
+                        }
+                    }
+                    var out: [(Int, CatchUpResult)] = []
+                    for try await x in group { out.append(x) }
+                    return out
+                }
+                for (i, r) in applied { results[i] = r }
+                active = active.filter { results[$0].outcome == .caughtUp }
+                onProgress?(CatchUpProgress(position: batch.scannedTo, head: head, eventsRead: eventsRead))
             }
-            for (i, r) in applied { results[i] = r }
-            active = active.filter { results[$0].outcome == .caughtUp }
-            onProgress?(CatchUpProgress(position: batch.scannedTo, head: head, eventsRead: eventsRead))
+        } catch {
+            _ = try? await prefetch?.task.value
+            throw error
         }
         return results
     }

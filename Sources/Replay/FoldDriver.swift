@@ -47,7 +47,7 @@ struct FoldDriver: Sendable {
                 let results = try await runner.catchUp(targets, upTo: stop, batchSize: batchSize) { p in
                     let elapsed = began.duration(to: clock.now)
                     progress?(FoldProgress(position: p.position, target: upTo, eventsFolded: p.position - start,
-                                           elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                                           elapsedSeconds: elapsed / .seconds(1)))
                 }
                 for r in results {
                     switch r.outcome {
@@ -81,7 +81,7 @@ struct FoldDriver: Sendable {
         }
         let elapsed = began.duration(to: clock.now)
         onProgress?(FoldProgress(position: upTo, target: upTo, eventsFolded: upTo - start,
-                                 elapsedSeconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+                                 elapsedSeconds: elapsed / .seconds(1)))
         return upTo - start
     }
 

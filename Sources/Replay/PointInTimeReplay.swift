@@ -65,7 +65,7 @@ public struct PointInTimeReplay: RunnerBacked {
         let folded = try await driver.fold(chosen.map { ProjectionTarget($0, schema: scratch) }, upTo: position)
         let elapsed = began.duration(to: clock.now)
         return ReplayResult(schema: scratch, position: position, projections: chosen.map(\.name), startedFrom: startedFrom, eventsFolded: folded,
-                            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                            seconds: elapsed / .seconds(1))
     }
 
     /// Prepares the projections' tables in the scratch schema: each restored from its nearest

@@ -69,7 +69,7 @@ public struct ProjectionRebuilder: RunnerBacked {
             try await connection.withSession { s in Self.unlock(locked, session: s) }
             let elapsed = began.duration(to: clock.now)
             return RebuildResult(projections: projections.map(\.name), position: position, eventsFolded: folded,
-                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, retiredSchemas: retired)
+                                 seconds: elapsed / .seconds(1), retiredSchemas: retired)
         } catch {
             try? await connection.withSession { s in Self.unlock(locked, session: s) }
             throw error
@@ -246,7 +246,7 @@ public struct ProjectionRebuilder: RunnerBacked {
                     throw ReplayError(code: .busy, message: "readers kept the live tables busy for \(wait); nothing was swapped, and a re-run resumes from the shadow",
                                       projection: projections.map(\.name).joined(separator: ","))
                 }
-                Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+                Thread.sleep(forTimeInterval: pause / .seconds(1))
                 pause = min(pause * 2, .milliseconds(50))
             }
         }

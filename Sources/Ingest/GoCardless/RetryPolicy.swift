@@ -27,8 +27,8 @@ public struct RetryPolicy: Sendable {
     /// The wait before retry number `retry` (1-based): "equal jitter", i.e. half of
     /// min(max, base·2^(retry−1)) plus a random part of the other half.
     public func delay(beforeRetry retry: Int) -> Duration {
-        let base = Double(baseDelay.components.seconds) + Double(baseDelay.components.attoseconds) / 1e18
-        let cap = Double(maxDelay.components.seconds) + Double(maxDelay.components.attoseconds) / 1e18
+        let base = baseDelay / .seconds(1)
+        let cap = maxDelay / .seconds(1)
         let exp = min(cap, base * pow(2, Double(max(0, retry - 1))))
         let seconds = exp / 2 + (exp / 2) * min(1, max(0, random()))
         return .milliseconds(Int64((seconds * 1000).rounded()))

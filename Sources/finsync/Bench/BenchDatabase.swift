@@ -71,5 +71,5 @@ struct Stopwatch {
         total += clock.now - start
         return v
     }
-    var seconds: Double { Double(total.components.seconds) + Double(total.components.attoseconds) / 1e18 }
+    var seconds: Double { total / .seconds(1) }
 }

@@ -27,7 +27,7 @@ enum CopyBaseline {
                     let start = clock.now
                     try writer.withSessionBlocking { w in _ = try w.copyIn(copy, text: data) }
                     let d = start.duration(to: clock.now)
-                    seconds += Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+                    seconds += d / .seconds(1)
                     chunk = CopyTextWriter(reservingCapacity: 1 << 22)
                 }
                 try s.forEachRow("SELECT \(columns.map { PostgresSession.quoteIdentifier($0) + "::text" }.joined(separator: ", ")) FROM \(SchemaCatalog.qualified(schema, table))") { r in
