@@ -23,7 +23,11 @@ public struct ReplayResult: Sendable {
     /// The snapshot position each projection started from (0 when folded from the start).
     public var startedFrom: [String: Int64]
     public var eventsFolded: Int64
+    /// Wall time in all.
     public var seconds: Double
+    /// Of ``seconds``, the part spent before the tail fold: preparing the scratch schema and
+    /// restoring snapshots (what a copy-free replay would save; the rest is the tail).
+    public var restoreSeconds: Double
 }
 
 /// Point-in-time replay: the projections' tables as they stood at a position of the log,
@@ -60,12 +64,13 @@ public struct PointInTimeReplay: RunnerBacked {
             return (position, scratch)
         }
         let startedFrom = try await start(chosen, at: position, in: scratch, options: options)
+        let restored = clock.now
         let driver = FoldDriver(batchSize: options.batchSize, snapshots: options.useSnapshots ? options.snapshots : .none, runner: runner,
                                 shouldContinue: { true }, onProgress: onProgress)
         let folded = try await driver.fold(chosen.map { ProjectionTarget($0, schema: scratch) }, upTo: position)
         let elapsed = began.duration(to: clock.now)
         return ReplayResult(schema: scratch, position: position, projections: chosen.map(\.name), startedFrom: startedFrom, eventsFolded: folded,
-                            seconds: elapsed / .seconds(1))
+                            seconds: elapsed / .seconds(1), restoreSeconds: began.duration(to: restored) / .seconds(1))
     }
 
     /// Prepares the projections' tables in the scratch schema: each restored from its nearest

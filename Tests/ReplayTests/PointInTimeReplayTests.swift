@@ -90,6 +90,7 @@ import Testing
                 #expect(a.startedFrom.values.allSatisfy { $0 == point / 1000 * 1000 }, "replay to \(point) should start from the snapshot at \(point / 1000 * 1000)")
                 #expect(b.startedFrom.values.allSatisfy { $0 == 0 })
                 #expect(a.eventsFolded == point % 1000)
+                #expect(a.restoreSeconds > 0 && a.restoreSeconds <= a.seconds, "the restore is a part of the replay's time")
                 let da = try await ReplayFixture.dump(ProjectionCatalog.all, schema: "with_snap", connection: conn)
                 let dbb = try await ReplayFixture.dump(ProjectionCatalog.all, schema: "without_snap", connection: conn)
                 #expect(da == dbb, "snapshot replay to \(point) differs from the full fold")

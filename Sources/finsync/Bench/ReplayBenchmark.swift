@@ -57,20 +57,21 @@ struct ReplayBenchmark: AsyncParsableCommand {
         // Replay to 10%, 50%, 99% of the log, with the rebuild's snapshots and without.
         let points: [(String, Int64)] = [("p10", head / 10), ("p50", head / 2), ("p99", head * 99 / 100)]
         let replay = PointInTimeReplay(connection: conn, dictionaries: log.dictionaries, workers: workers)
-        var with: [String: Double] = [:], without: [String: Double] = [:]
+        var with: [String: Double] = [:], without: [String: Double] = [:], restore: [String: Double] = [:], tail: [String: Double] = [:]
         for (name, p) in points {
             var o = ReplayOptions()
             o.batchSize = batchSize
             o.snapshots = snapshots.policy
-            with[name] = try await replay.replay(at: .position(p), into: "bench_replay", options: o).seconds
+            let r = try await replay.replay(at: .position(p), into: "bench_replay", options: o)
+            (with[name], restore[name], tail[name]) = (r.seconds, r.restoreSeconds, Double(r.eventsFolded))
             o.useSnapshots = false
             without[name] = try await replay.replay(at: .position(p), into: "bench_replay", options: o).seconds
-            say("  replay to \(name) (position \(p)): \(String(format: "%.2f", with[name]!)) s with snapshots, \(String(format: "%.2f", without[name]!)) s without")
+            say("  replay to \(name) (position \(p)): \(String(format: "%.2f", with[name]!)) s with snapshots (\(String(format: "%.2f", restore[name]!)) s restoring, then \(Int(tail[name]!)) events), \(String(format: "%.2f", without[name]!)) s without")
         }
         try await replay.drop(schema: "bench_replay")
         let peak = ProcessMemory.peakRSSMiB()
 
-        func obj(_ d: [String: Double]) -> JSONValue { .object(d.mapValues { .number(String(format: "%.3f", $0)) }) }
+        func obj(_ d: [String: Double], digits: Int = 3) -> JSONValue { .object(d.mapValues { .number(String(format: "%.\(digits)f", $0)) }) }
         let result: JSONValue = [
             "events": .number(String(head)),
             "batch_size": .number(String(batchSize)),
@@ -86,6 +87,9 @@ struct ReplayBenchmark: AsyncParsableCommand {
             "rebuild_vs_copy": .number(String(format: "%.4f", copySeconds / rebuilt.seconds)),
             "replay_seconds": obj(with),
             "replay_seconds_no_snapshots": obj(without),
+            // Where the time with snapshots went: restoring them, and how many events the tail folded.
+            "replay_restore_seconds": obj(restore),
+            "replay_tail_events": obj(tail, digits: 0),
             "peak_rss_mb": .number(String(format: "%.1f", peak)),
         ]
         if json { print(result.canonicalString); return }

@@ -49,7 +49,7 @@ struct ReplayAtCommand: AsyncParsableCommand {
                                                                      options: options, onProgress: line.update)
         line.finish()
         let from = r.startedFrom.sorted(by: { $0.key < $1.key }).map { "\($0.key) from \($0.value == 0 ? "position 0" : "snapshot at \($0.value)")" }.joined(separator: ", ")
-        print("replayed \(r.projections.joined(separator: ", ")) to position \(r.position) into schema \(r.schema) in \(String(format: "%.2f", r.seconds)) s (\(from))")
+        print("replayed \(r.projections.joined(separator: ", ")) to position \(r.position) into schema \(r.schema) in \(String(format: "%.2f", r.seconds)) s (\(from); \(String(format: "%.2f", r.restoreSeconds)) s preparing and restoring, \(String(format: "%.2f", r.seconds - r.restoreSeconds)) s folding \(r.eventsFolded) events)")
         print("query it with e.g.: SELECT * FROM \(r.schema).\(ProjectionCatalog.named(r.projections[0])?.tables.first ?? "accounts") LIMIT 10;")
     }
 }
