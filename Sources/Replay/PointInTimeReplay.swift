@@ -82,6 +82,7 @@ public struct PointInTimeReplay: RunnerBacked {
         var startedFrom: [String: Int64] = [:]
         var choosing = options.useSnapshots ? projections : []
         while !choosing.isEmpty {
+            try Task.checkCancellation()
             let candidates = choosing
             let plan = try await connection.withSession { s in try Self.nearestIntactSnapshots(of: candidates, atOrBefore: position, session: s) }
             guard !plan.isEmpty else { break }
@@ -90,10 +91,14 @@ public struct PointInTimeReplay: RunnerBacked {
                 for item in plan where !broken.contains(item.projection.name) { startedFrom[item.projection.name] = item.snapshot.position }
                 choosing = plan.map(\.projection).filter { broken.contains($0.name) }
             } catch let e as PostgresError where e.sqlState == "42P01" || e.sqlState == "3F000" {
-                // A snapshot was pruned by a concurrent fold after it was chosen: choose again.
+                // A snapshot lost a table after it was chosen: pruned by a concurrent fold (it
+                // is unregistered then) or dropped by hand (it is unregistered now). Choose again.
                 try await connection.withSession { s in
                     try s.transaction { t in
                         for table in plan.flatMap(\.projection.tables) { _ = try t.execute("DROP TABLE IF EXISTS \(SchemaCatalog.qualified(schema, table))") }
+                        for item in plan where try !SnapshotStore.hasAllTables(item.snapshot, of: item.projection, session: t) {
+                            try SnapshotStore.drop(item.snapshot, session: t)
+                        }
                     }
                 }
             }

@@ -109,6 +109,12 @@ public enum SnapshotStore {
         return (r[0].int64(0) ?? 0) > 0
     }
 
+    /// Whether every table of `projection` is still in the snapshot's schema.
+    static func hasAllTables(_ snapshot: ProjectionSnapshot, of projection: any Projection, session s: PostgresSession) throws -> Bool {
+        try s.query("SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = ANY($2::text[])",
+                    [.text(snapshot.schema), .textArray(projection.tables)])[0].int64(0) == Int64(projection.tables.count)
+    }
+
     /// The newest snapshot of the projection's current version at or before `position`.
     public static func nearest(_ projection: any Projection, atOrBefore position: Int64, session s: PostgresSession) throws -> ProjectionSnapshot? {
         let r = try s.query("""

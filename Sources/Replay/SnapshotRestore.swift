@@ -1,12 +1,12 @@
 import Postgres
 import Projections
-import Synchronization
 
 /// Restores several projections' snapshots into one scratch schema at once. Work is spread
-/// by table rather than by projection: every table is copied, then every index built, as
-/// separate jobs pulled (largest first) by one task per connection. One projection usually
-/// holds most of the rows (`gc_transactions`), so per-projection restores left the other
-/// connections idle while it finished.
+/// by table rather than by projection: every table's copy, and then each of its index builds,
+/// is a job pulled by one task per connection (copies largest first, a copied table's builds
+/// ahead of the copies still waiting). One projection usually holds most of the rows
+/// (`gc_transactions`), so per-projection restores, or all copies before any build, left
+/// connections idle while its copy finished.
 ///
 /// The steps commit separately; that is safe because a scratch schema is only usable once
 /// its checkpoints are written, which happens last, and an interrupted replay's schema is
@@ -45,21 +45,21 @@ struct SnapshotRestore: Sendable {
                 return out
             }
         }
-        // 2. Copy every table.
-        let copies = prepared.sorted { $0.bytes > $1.bytes }.map { job in
-            (job.projection, "INSERT INTO \(SchemaCatalog.qualified(schema, job.indexes.table)) SELECT * FROM \(job.source)")
+        // 2. Copy every table (largest first); each table's indexes are built as soon as it
+        // is copied, ahead of the copies still waiting, so no connection idles while the
+        // largest copy finishes. Each build sorts in memory: the jobs already keep every core
+        // busy, and parallel workers would split the default 64 MB between them, spilling
+        // the sort of an 850k-row text key to disk.
+        let copies = prepared.indices.sorted { prepared[$0].bytes > prepared[$1].bytes }.map { i in
+            RestoreQueue.Job(table: i, statement: "INSERT INTO \(SchemaCatalog.qualified(schema, prepared[i].indexes.table)) SELECT * FROM \(prepared[i].source)")
         }
-        let copied = try await run(copies)
+        let copied = try await run(RestoreQueue(copies: copies) { job in prepared[job.table].indexes.builds.map { RestoreQueue.Job(table: job.table, statement: $0) } },
+                                   settings: ["maintenance_work_mem = '256MB'", "max_parallel_maintenance_workers = 0"])
         var rows = [Int64](repeating: 0, count: plan.count)
-        for (projection, affected) in copied { rows[projection] += affected }
+        for (table, affected) in copied { rows[prepared[table].projection] += affected }
+        // 3. A projection whose copies hold fewer rows than its snapshot recorded is broken
+        // (its snapshot is dropped, its tables too); the others get their constraints and checkpoints.
         let intact = Set(plan.indices.filter { rows[$0] == plan[$0].snapshot.rowCount })
-        // 3. Build every index of the intact ones, then attach constraints and set checkpoints.
-        let builds = prepared.filter { intact.contains($0.projection) }.sorted { $0.bytes > $1.bytes }
-            .flatMap { job in job.indexes.builds.map { (job.projection, $0) } }
-        // Each build sorts in memory and on its own connection: the jobs already keep every
-        // core busy, and parallel workers would split the default 64 MB between them,
-        // spilling the sort of an 850k-row text key to disk.
-        _ = try await run(builds, settings: ["maintenance_work_mem = '256MB'", "max_parallel_maintenance_workers = 0"])
         let broken = plan.indices.filter { !intact.contains($0) }
         try await main.withSession { s in
             try s.transaction { t in
@@ -82,22 +82,29 @@ struct SnapshotRestore: Sendable {
         return broken.map { plan[$0].projection }
     }
 
-    /// Runs each `(tag, statement)` once, one task per connection pulling the next job, with
-    /// `settings` in force on each connection meanwhile; returns `(tag, affected rows)` per job.
-    private func run(_ jobs: [(Int, String)], settings: [String] = []) async throws -> [(Int, Int64)] {
-        let next = JobCounter()
-        return try await withThrowingTaskGroup(of: [(Int, Int64)].self) { group in
-            for conn in pool.prefix(max(1, min(pool.count, jobs.count))) {
+    /// Runs the queue's jobs, one task per connection pulling the next one, with `settings`
+    /// in force on each connection meanwhile; returns `(table, affected rows)` per copy.
+    private func run(_ queue: RestoreQueue, settings: [String]) async throws -> [(Int, Int64)] {
+        try await withThrowingTaskGroup(of: [(Int, Int64)].self) { group in
+            for conn in pool.prefix(max(1, min(pool.count, queue.initialCount))) {
                 group.addTask {
-                    try await conn.withSession { s in
-                        for setting in settings { _ = try s.execute("SET \(setting)") }
-                        defer { for setting in settings { _ = try? s.execute("RESET \(setting.prefix { $0 != " " })") } }
-                        var done: [(Int, Int64)] = []
-                        while true {
-                            let i = next.take()
-                            guard i < jobs.count else { return done }
-                            done.append((jobs[i].0, Int64(try s.execute(jobs[i].1).affectedRows)))
+                    let resets = settings.map { "RESET \($0.prefix { $0 != " " })" }
+                    do {
+                        try await conn.withSession { s in for setting in settings { _ = try s.execute("SET \(setting)") } }
+                        var copied: [(Int, Int64)] = []
+                        while let job = await queue.next() {
+                            let affected = try await conn.withSession { s in Int64(try s.execute(job.statement).affectedRows) }
+                            if job.isCopy {
+                                copied.append((job.table, affected))
+                                await queue.copied(job)
+                            }
                         }
+                        try await conn.withSession { s in for reset in resets { _ = try s.execute(reset) } }
+                        return copied
+                    } catch {
+                        await queue.fail()  // wake the tasks waiting for index builds that will not come
+                        _ = try? await conn.withSession { s in for reset in resets { _ = try s.execute(reset) } }
+                        throw error
                     }
                 }
             }
@@ -108,8 +115,54 @@ struct SnapshotRestore: Sendable {
     }
 }
 
-/// Hands out job indices to the tasks of ``SnapshotRestore``.
-private final class JobCounter: Sendable {
-    private let next = Atomic<Int>(0)
-    func take() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
+/// The jobs of a ``SnapshotRestore``: every table's copy, largest first, and once a copy is
+/// done that table's index builds, handed out ahead of the copies still waiting. A task
+/// that finds no job while copies are still running waits for their index builds.
+private actor RestoreQueue {
+    struct Job: Sendable {
+        var table: Int
+        var statement: String
+        var isCopy = false
+    }
+
+    private var waiting: [Job]  // next job last
+    private var copiesLeft: Int
+    private var sleepers: [CheckedContinuation<Job?, Never>] = []
+    private var failed = false
+    private let builds: @Sendable (Job) -> [Job]
+    nonisolated let initialCount: Int
+
+    init(copies: [Job], builds: @escaping @Sendable (Job) -> [Job]) {
+        waiting = copies.reversed().map { var j = $0; j.isCopy = true; return j }
+        copiesLeft = copies.count
+        initialCount = copies.count
+        self.builds = builds
+    }
+
+    /// The next job, or nil once every copy is done and every build handed out (or a job failed).
+    func next() async -> Job? {
+        if failed { return nil }
+        if let job = waiting.popLast() { return job }
+        if copiesLeft == 0 { return nil }
+        return await withCheckedContinuation { sleepers.append($0) }
+    }
+
+    /// A copy is done: queue its table's index builds ahead of the remaining copies.
+    func copied(_ job: Job) {
+        copiesLeft -= 1
+        waiting.append(contentsOf: builds(job).reversed())
+        while !sleepers.isEmpty, let next = waiting.popLast() { sleepers.removeFirst().resume(returning: next) }
+        if copiesLeft == 0 { wakeAll() }
+    }
+
+    /// A job failed: every task stops taking jobs.
+    func fail() {
+        failed = true
+        wakeAll()
+    }
+
+    private func wakeAll() {
+        for sleeper in sleepers { sleeper.resume(returning: nil) }
+        sleepers = []
+    }
 }
