@@ -231,7 +231,7 @@ public struct ProjectionRunner: Sendable {
         var batch = Batch(events: [], scannedTo: rows.count < batchSize ? head : rows.last!.position, undecodable: nil, count: rows.count)
         batch.events.reserveCapacity(rows.count)
         for e in rows {
-            do { let (payload, json) = try e.decoded(); batch.events.append(ProjectedEvent(event: e, payload: payload, json: json)) } catch {
+            do { batch.events.append(try ProjectedEvent(decoding: e)) } catch {
                 batch.undecodable = (e.position, e.type.name, "\(error)")
                 break
             }

@@ -110,7 +110,7 @@ public struct Explainer: Sendable {
             for try await batch in log.events(after: 0, upTo: upTo, batchSize: 5000, types: source.eventTypes) { found += batch }
         }
         return try found.map { e in
-            do { return ProjectedEvent(e, json: try e.json()) } catch {
+            do { return try ProjectedEvent(decoding: e) } catch {
                 throw ReplayError(code: .foldFailed, message: "event \(e.position) (\(e.type.name)) cannot be decoded: \(error)")
             }
         }

@@ -91,14 +91,11 @@ public struct PointInTimeReplay: RunnerBacked {
                 for item in plan where !broken.contains(item.projection.name) { startedFrom[item.projection.name] = item.snapshot.position }
                 choosing = plan.map(\.projection).filter { broken.contains($0.name) }
             } catch let e as PostgresError where e.sqlState == "42P01" || e.sqlState == "3F000" {
-                // A snapshot lost a table after it was chosen: pruned by a concurrent fold (it
-                // is unregistered then) or dropped by hand (it is unregistered now). Choose again.
+                // A snapshot lost a table after it was chosen (pruned by a concurrent fold, or
+                // dropped by hand): choose again; the choice passes over what is no longer intact.
                 try await connection.withSession { s in
                     try s.transaction { t in
                         for table in plan.flatMap(\.projection.tables) { _ = try t.execute("DROP TABLE IF EXISTS \(SchemaCatalog.qualified(schema, table))") }
-                        for item in plan where try !SnapshotStore.hasAllTables(item.snapshot, of: item.projection, session: t) {
-                            try SnapshotStore.drop(item.snapshot, session: t)
-                        }
                     }
                 }
             }
@@ -114,14 +111,15 @@ public struct PointInTimeReplay: RunnerBacked {
         return startedFrom
     }
 
-    /// Each projection's newest snapshot of its current version at or before `position`
-    /// whose tables still have pages; emptied ones (crash recovery) are dropped on the way.
+    /// Each projection's newest intact snapshot of its current version at or before
+    /// `position`; ones that are not (emptied by crash recovery, missing a table) are
+    /// dropped on the way.
     static func nearestIntactSnapshots(of projections: [any Projection], atOrBefore position: Int64,
                                        session s: PostgresSession) throws -> [(projection: any Projection, snapshot: ProjectionSnapshot)] {
         var plan: [(projection: any Projection, snapshot: ProjectionSnapshot)] = []
         for p in projections {
             while let snap = try SnapshotStore.nearest(p, atOrBefore: position, session: s) {
-                if try SnapshotStore.isIntact(snap, session: s) { plan.append((p, snap)); break }
+                if try SnapshotStore.isIntact(snap, of: p, session: s) { plan.append((p, snap)); break }
                 try SnapshotStore.drop(snap, session: s)
             }
         }

@@ -261,7 +261,7 @@ public struct ProjectionRebuilder: RunnerBacked {
             var events: [ProjectedEvent] = []
             events.reserveCapacity(batch.count)
             for e in batch {
-                do { let (payload, json) = try e.decoded(); events.append(ProjectedEvent(event: e, payload: payload, json: json)) } catch {
+                do { events.append(try ProjectedEvent(decoding: e)) } catch {
                     throw ReplayError(code: .foldFailed, message: "event \(e.position) (\(e.type.name)) cannot be decoded: \(error)", projection: p.name, schema: schema)
                 }
             }

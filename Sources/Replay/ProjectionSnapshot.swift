@@ -74,7 +74,7 @@ public enum SnapshotStore {
             if existing.count == 1 {
                 let old = ProjectionSnapshot(projection: projection.name, version: projection.version, position: position,
                                              schema: existing[0].string(0)!, rowCount: existing[0].int64(1)!)
-                if try isIntact(old, session: t) { return nil }
+                if try isIntact(old, of: projection, session: t) { return nil }
                 try drop(old, session: t)
             }
             let snap = schemaName(projection, position: position)
@@ -97,22 +97,17 @@ public enum SnapshotStore {
         }
     }
 
-    /// Whether the snapshot's tables still hold data. PostgreSQL empties unlogged tables in
-    /// crash recovery; this tells such a snapshot from an intact one without reading it (an
-    /// emptied table has no pages). A restore still counts the rows it copies.
-    public static func isIntact(_ snapshot: ProjectionSnapshot, session s: PostgresSession) throws -> Bool {
-        guard snapshot.rowCount > 0 else { return true }
+    /// Whether the snapshot can still be restored: every table of `projection` is there and,
+    /// unless it was taken empty, they have pages. PostgreSQL empties unlogged tables in
+    /// crash recovery, and a table may have been dropped by hand; this tells without reading
+    /// the rows. A restore still counts the rows it copies.
+    public static func isIntact(_ snapshot: ProjectionSnapshot, of projection: any Projection, session s: PostgresSession) throws -> Bool {
         let r = try s.query("""
-            SELECT coalesce(sum(pg_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-            WHERE n.nspname = $1 AND c.relkind = 'r'
-            """, [.text(snapshot.schema)])
-        return (r[0].int64(0) ?? 0) > 0
-    }
-
-    /// Whether every table of `projection` is still in the snapshot's schema.
-    static func hasAllTables(_ snapshot: ProjectionSnapshot, of projection: any Projection, session s: PostgresSession) throws -> Bool {
-        try s.query("SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename = ANY($2::text[])",
-                    [.text(snapshot.schema), .textArray(projection.tables)])[0].int64(0) == Int64(projection.tables.count)
+            SELECT count(*), coalesce(sum(pg_relation_size(c.oid)), 0) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = $1 AND c.relkind = 'r' AND c.relname = ANY($2::text[])
+            """, [.text(snapshot.schema), .textArray(projection.tables)])
+        guard r[0].int64(0) == Int64(projection.tables.count) else { return false }
+        return snapshot.rowCount == 0 || (r[0].int64(1) ?? 0) > 0
     }
 
     /// The newest snapshot of the projection's current version at or before `position`.

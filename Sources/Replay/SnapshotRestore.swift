@@ -118,7 +118,7 @@ struct SnapshotRestore: Sendable {
 /// The jobs of a ``SnapshotRestore``: every table's copy, largest first, and once a copy is
 /// done that table's index builds, handed out ahead of the copies still waiting. A task
 /// that finds no job while copies are still running waits for their index builds.
-private actor RestoreQueue {
+actor RestoreQueue {
     struct Job: Sendable {
         var table: Int
         var statement: String

@@ -109,8 +109,8 @@ import Testing
             // The fold re-took the snapshot at 3000 on its way to 3500.
             #expect(try await conn.withSession { s in try SnapshotStore.list(session: s).filter { $0.projection == "unified" }.map(\.position) } == [1000, 2000, 3000, 4000, 5000])
 
-            // A snapshot missing a table (dropped by hand) fails its copy mid-restore, while the
-            // other tables' copies and builds run: it is dropped and the next older one used.
+            // A snapshot missing a table (dropped by hand) is not intact: it is dropped and the
+            // next older one used.
             let raw3000 = try await conn.withSession { s in try SnapshotStore.list(session: s).first { $0.projection == "gocardless_raw" && $0.position == 3000 }! }
             try await conn.withSession { s in _ = try s.execute("DROP TABLE \(raw3000.schema).gc_balances") }
             let missing = try await replay.replay(at: .position(3500), into: "with_snap", options: with)

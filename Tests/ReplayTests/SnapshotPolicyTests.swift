@@ -60,14 +60,14 @@ import Testing
             let emptied = try await conn.withSession { s in try SnapshotStore.list(session: s).first { $0.projection == "gocardless_raw" && $0.position == 2000 }! }
             #expect(emptied.rowCount > 0)
             try await conn.withSession { s in
-                #expect(try SnapshotStore.isIntact(emptied, session: s))
+                #expect(try SnapshotStore.isIntact(emptied, of: GoCardlessRawProjection(), session: s))
                 for table in GoCardlessRawProjection().tables { _ = try s.execute("TRUNCATE \(SchemaCatalog.qualified(emptied.schema, table))") }
-                #expect(try !SnapshotStore.isIntact(emptied, session: s))
+                #expect(try !SnapshotStore.isIntact(emptied, of: GoCardlessRawProjection(), session: s))
             }
             _ = try await rebuilder.rebuild(ProjectionCatalog.all, options: options)
             let retaken = try await conn.withSession { s in try SnapshotStore.list(session: s).first { $0.projection == "gocardless_raw" && $0.position == 2000 } }
             #expect(retaken?.rowCount == emptied.rowCount)
-            #expect(try await conn.withSession { s in try SnapshotStore.isIntact(retaken!, session: s) })
+            #expect(try await conn.withSession { s in try SnapshotStore.isIntact(retaken!, of: GoCardlessRawProjection(), session: s) })
 
             // Replays starting from the kept snapshots equal full folds.
             var replayOptions = ReplayOptions()

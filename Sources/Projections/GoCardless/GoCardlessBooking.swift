@@ -21,7 +21,13 @@ public final class GoCardlessBooking: Sendable {
         do { transaction = try GoCardlessTransaction(item) } catch let e as GoCardlessTransaction.Invalid { throw e } catch { throw .init(description: "\(error)") }
         accountID = account
         key = GoCardlessTransaction.bookedKey(identity: transaction.identity, occurrence: json["occurrence"]?.int ?? 0)
-        rowID = DeterministicID.string("gocardless", "transaction", account, key)
-        accountRowID = DeterministicID.string("gocardless", "account", account)
+        rowID = Self.rowID(account: account, key: key)
+        accountRowID = UnifiedBatch.gcAccount(account)
+    }
+
+    /// The row id of transaction `key` (booked or `pending:` key) of provider account `account`:
+    /// the same in `gc_transactions` and the unified `transactions`.
+    static func rowID(account: String, key: String) -> String {
+        DeterministicID.string("gocardless", "transaction", account, key)
     }
 }

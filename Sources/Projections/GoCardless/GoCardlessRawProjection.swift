@@ -161,7 +161,7 @@ public struct GoCardlessRawProjection: Projection {
                 }
                 for (t, n) in zip(items, GoCardlessTransaction.occurrences(items)) {
                     let key = "pending:" + GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: n)
-                    w.row(DeterministicID.string("gocardless", "transaction", account, key), account, key, t.transactionID, t.internalTransactionID,
+                    w.row(GoCardlessBooking.rowID(account: account, key: key), account, key, t.transactionID, t.internalTransactionID,
                           t.bookingDate, t.valueDate, t.amount, t.currency, t.creditorName, t.debtorName, t.description, "pending",
                           e.recordedAtText, t.item.canonicalString)
                 }

@@ -100,7 +100,7 @@ extension UnifiedBatch {
             }
             pending[account] = zip(items, GoCardlessTransaction.occurrences(items)).map { t, n in
                 let key = "pending:" + GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: n)
-                return Transaction(id: DeterministicID.string("gocardless", "transaction", pid, key), account: account, key: key, status: "pending",
+                return Transaction(id: GoCardlessBooking.rowID(account: pid, key: key), account: account, key: key, status: "pending",
                                    bookingDate: t.bookingDate, valueDate: t.valueDate, amount: t.amount, currency: t.currency,
                                    counterparty: t.counterparty, description: t.description, updated: at)
             }

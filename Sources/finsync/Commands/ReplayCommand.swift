@@ -121,11 +121,15 @@ struct ReplaySnapshotsCommand: AsyncParsableCommand {
         }
         let (snaps, bytes, emptied) = try await conn.withSession { s in
             let snaps = try SnapshotStore.list(session: s).filter { projection == nil || $0.projection == projection }
-            return (snaps, try SnapshotStore.storageBytes(session: s), Set(try snaps.filter { try !SnapshotStore.isIntact($0, session: s) }.map(\.schema)))
+            let broken = try snaps.filter { snap in
+                guard let p = ProjectionCatalog.named(snap.projection) else { return false }
+                return try !SnapshotStore.isIntact(snap, of: p, session: s)
+            }
+            return (snaps, try SnapshotStore.storageBytes(session: s), Set(broken.map(\.schema)))
         }
         func mb(_ b: Int64) -> String { String(format: "%.1f MB", Double(b) / 1_048_576) }
         for s in snaps {
-            let note = emptied.contains(s.schema) ? " — emptied by a server crash (unlogged); dropped or re-taken when next reached" : ""
+            let note = emptied.contains(s.schema) ? " — emptied by a server crash (unlogged) or missing a table; dropped or re-taken when next reached" : ""
             print("\(s.projection) v\(s.version) at position \(s.position): \(s.rowCount) rows, \(mb(bytes[s.schema] ?? 0)) in schema \(s.schema)\(note)")
         }
         if snaps.isEmpty { print("no snapshots") } else { print("\(snaps.count) snapshots, \(mb(snaps.reduce(0) { $0 + (bytes[$1.schema] ?? 0) })) in all") }
