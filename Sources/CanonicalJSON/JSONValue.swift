@@ -35,20 +35,26 @@ public enum JSONValue: Sendable, Hashable {
     /// A number, or a string holding a number (providers send amounts both ways), as `Decimal`.
     public var decimal: Decimal? {
         switch self {
-        case .number(let n): return Decimal(string: n, locale: Locale(identifier: "en_US_POSIX"))
+        case .number(let n):
+            guard DecimalRange.contains(literal: n) else { return nil }
+            return Decimal(string: n, locale: Locale(identifier: "en_US_POSIX"))
         case .string(let s):
             let t = JSONValue.trimmingWhitespace(s)
-            guard !t.isEmpty, JSONValue.isNumberLiteral(t) else { return nil }
+            guard !t.isEmpty, JSONValue.isNumberLiteral(t), DecimalRange.contains(literal: t) else { return nil }
             return Decimal(string: t, locale: Locale(identifier: "en_US_POSIX"))
         default: return nil
         }
     }
 
-    /// The number literal or numeric string as text (e.g. for `numeric` columns).
+    /// The number literal or numeric string as text (e.g. for `numeric` columns); nil when
+    /// it is not a number, or is one outside ``DecimalRange`` (`1e1000000` is valid JSON
+    /// but no amount: PostgreSQL would refuse it, and sums of it would overflow).
     public var numberText: String? {
         switch self {
-        case .number(let n): return n
-        case .string(let s): let t = JSONValue.trimmingWhitespace(s); return JSONValue.isNumberLiteral(t) ? t : nil
+        case .number(let n): return DecimalRange.contains(literal: n) ? n : nil
+        case .string(let s):
+            let t = JSONValue.trimmingWhitespace(s)
+            return JSONValue.isNumberLiteral(t) && DecimalRange.contains(literal: t) ? t : nil
         default: return nil
         }
     }
