@@ -71,7 +71,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Test support: provisions isolated databases on the ops/ cluster.
-        .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog"]),
+        .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog", "Projections"]),
         .executableTarget(name: "finsync", dependencies: [
             "EventLog", "Projections", "Ingest", "Replay", "Postgres", "ProviderSamples", "ProviderFakes", "CanonicalJSON", "CMalloc",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -125,6 +125,10 @@ public final class PostgresSession {
 
     // MARK: Transactions
 
+    /// Whether a transaction is open on this session (so ``transaction(isolation:_:)``
+    /// would run its body under a savepoint).
+    public var isInTransaction: Bool { PQtransactionStatus(conn) != PQTRANS_IDLE }
+
     /// Runs `body` inside BEGIN … COMMIT; any error rolls back and is rethrown.
     ///
     /// Called inside a transaction already open on this session, it runs `body` under a
@@ -132,7 +136,7 @@ public final class PostgresSession {
     /// transaction never commits its caller's half-way. `isolation` only applies to an
     /// outermost transaction.
     public func transaction<T>(isolation: String? = nil, _ body: (PostgresSession) throws -> T) throws -> T {
-        let nested = PQtransactionStatus(conn) != PQTRANS_IDLE
+        let nested = isInTransaction
         try execute(nested ? "SAVEPOINT finsync_nested" : isolation.map { "BEGIN ISOLATION LEVEL \($0)" } ?? "BEGIN")
         do {
             let value = try body(self)

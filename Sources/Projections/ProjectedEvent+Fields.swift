@@ -17,18 +17,6 @@ extension ProjectedEvent {
     }
 }
 
-/// Provider timestamp strings as PostgreSQL `timestamptz` text. Zone-less values (some
-/// banks send them) are taken as UTC; anything unparseable becomes NULL.
-enum ProviderTimestamp {
-    static func text(_ v: JSONValue?) -> String? {
-        guard let s = v?.string, s.utf8.count >= 10, GoCardlessTransaction.date(v) != nil else { return nil }
-        if s.utf8.count == 10 { return s }
-        let time = s.dropFirst(10)
-        if time.hasSuffix("Z") || time.contains("+") || time.dropFirst(1).contains("-") { return s }
-        return s + "Z"
-    }
-}
-
 extension JSONValue {
     /// A non-blank string, or nil.
     var nonBlank: String? { GoCardlessTransaction.nonBlank(string) }
@@ -39,5 +27,41 @@ extension JSONValue {
         return "{" + a.compactMap(\.string).map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }.joined(separator: ",") + "}"
     }
 
-    var intText: String? { int.map(String.init) }
+    /// An integer that fits PostgreSQL's `integer` column, as text; nil otherwise.
+    var intText: String? {
+        guard let n = int, n >= Int(Int32.min), n <= Int(Int32.max) else { return nil }
+        return String(n)
+    }
+}
+
+extension ProjectedEvent {
+    /// The balances of a `gocardless.balances.observed` event, or the error naming this event.
+    public func gocardlessBalances() throws -> [GoCardlessBalance] {
+        do { return try GoCardlessBalance.all(in: json) } catch { throw ProjectionError.malformed(self, error.description) }
+    }
+
+    /// The items of a `gocardless.pending.observed` event, or the error naming this event.
+    public func gocardlessPending() throws -> [GoCardlessTransaction] {
+        var items: [GoCardlessTransaction] = []
+        for (i, item) in (json["pending"]?.array ?? []).enumerated() {
+            do { items.append(try GoCardlessTransaction(item)) } catch { throw ProjectionError.malformed(self, "pending item \(i): \(error)") }
+        }
+        return items
+    }
+
+    /// The positions of a `trading212.positions.observed` event with their items, or the
+    /// error naming this event.
+    public func trading212Positions() throws -> [(Trading212Position, JSONValue)] {
+        var out: [(Trading212Position, JSONValue)] = []
+        for (i, p) in (json["positions"]?.array ?? []).enumerated() {
+            do { out.append((try Trading212Position(p), p)) } catch { throw ProjectionError.malformed(self, "position \(i): \(error)") }
+        }
+        return out
+    }
+
+    /// A `trading212.dividend.observed` or `trading212.transaction.observed` item, or the
+    /// error naming this event.
+    public func trading212CashItem() throws -> Trading212CashItem {
+        do { return try Trading212CashItem(json, dividend: type == "trading212.dividend.observed") } catch { throw ProjectionError.malformed(self, error.description) }
+    }
 }

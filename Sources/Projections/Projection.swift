@@ -46,11 +46,18 @@ public final class ProjectedEvent: Sendable {
     /// The payload's canonical bytes, when the reader kept them (see ``canonicalText(ofMember:)``).
     public let payload: [UInt8]?
 
+    /// Why no projection can store this event as sent, whatever it reads of it (a NUL
+    /// character, which PostgreSQL's `text` and `jsonb` refuse), or nil. The runner parks
+    /// such an event for every projection that reads its type, before any SQL runs.
+    public let defect: String?
+
     public init(event: RecordedEvent, payload: [UInt8]? = nil, json: JSONValue) {
         self.event = event
         self.payload = payload
         self.json = json
         recordedAtText = PostgresTimestamp.iso8601(event.recordedAt)
+        let mayHoldNUL = payload.map { $0.withUnsafeBytes(JSONValue.mayContainEscapedNUL) } ?? true
+        defect = mayHoldNUL ? json.pathOfNUL().map { "the payload holds a NUL character (U+0000) at \($0.isEmpty ? "its root" : String($0.drop(while: { $0 == "." })))" } : nil
         if event.type.name == "gocardless.transaction.booked" {
             do { gocardlessBooking = .success(try GoCardlessBooking(payload: json)) } catch {
                 gocardlessBooking = .failure(ProjectionError(code: .malformedPayload, message: error.description, position: event.position, eventType: event.type.name))

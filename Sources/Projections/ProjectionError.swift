@@ -9,6 +9,13 @@ public struct ProjectionError: Error, Sendable, CustomStringConvertible {
         public static let unknownSchemaVersion = Code("unknown-schema-version")
         /// The projection's tables were built by another version of its code.
         public static let versionChanged = Code("version-changed")
+        /// The event's stored payload could not be decompressed or parsed.
+        public static let undecodable = Code("undecodable")
+        /// Applying a batch failed for a reason that is not the events' own (the connection,
+        /// a lock, the disk): nothing of it was applied, and the next catch-up retries it.
+        public static let applyFailed = Code("apply-failed")
+        /// An option given to the fold is out of range (e.g. a batch size of 0).
+        public static let invalidOption = Code("invalid-option")
         public var description: String { raw }
     }
 

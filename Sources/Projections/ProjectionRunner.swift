@@ -31,7 +31,9 @@ public struct CatchUpResult: Sendable {
     public var outcome: Outcome
     public var position: Int64
     public var eventsApplied: Int
-    public var error: ProjectionError?
+    public var error: ProjectionError? = nil
+    /// The events this catch-up parked for the target (see ``ParkedEvent``), oldest first.
+    public var parked: [ParkedEvent] = []
 }
 
 /// Progress of a catch-up, for progress displays.
@@ -46,9 +48,11 @@ public struct CatchUpProgress: Sendable {
 /// with its checkpoint, and re-running never applies an event twice.
 ///
 /// Events are read once per batch, decoded and parsed once, and handed to every
-/// projection that consumes them. A projection that fails stops at the failing event
-/// (everything before it applied, nothing after), with the error recorded against its
-/// checkpoint; the others go on.
+/// projection that consumes them. An event a projection cannot apply (a value it cannot
+/// normalise, a payload that cannot be decoded) is parked for that projection and the fold
+/// goes on past it (``ParkedEvent``); only a failure that is not the events' own (a lost
+/// connection, a full disk) stops a projection at its checkpoint, with the error recorded
+/// against it, while the others go on.
 public struct ProjectionRunner: Sendable {
     public let connection: PostgresConnection
     public let dictionaries: DictionaryStore
@@ -110,12 +114,10 @@ public struct ProjectionRunner: Sendable {
                 prefetch = nil
                 guard let batch = next else { break }
                 eventsRead += batch.count
-                if batch.undecodable == nil {
-                    var assumed = results
-                    for i in active { assumed[i].position = max(assumed[i].position, batch.scannedTo) }
-                    let stillActive = active
-                    prefetch = (active, assumed.map(\.position), Task { [assumed] in try await read(assumed, stillActive) })
-                }
+                var assumed = results
+                for i in active { assumed[i].position = max(assumed[i].position, batch.scannedTo) }
+                let stillActive = active
+                prefetch = (active, assumed.map(\.position), Task { [assumed] in try await read(assumed, stillActive) })
                 let applied = try await withThrowingTaskGroup(of: (Int, CatchUpResult).self) { group in
                     for (slot, i) in active.enumerated() {
                         let conn = pool[slot % pool.count], target = targets[i], result = results[i], limit = head
@@ -175,7 +177,10 @@ public struct ProjectionRunner: Sendable {
         let r = try s.query("SELECT position, version FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2",
                             [.text(target.projection.name), .text(target.schema)])
         guard r.count == 1 else { return Checkpoint(position: 0, version: target.projection.version) }
-        return Checkpoint(position: r[0].int64(0)!, version: Int(r[0].int64(1)!))
+        guard let position = r[0].int64(0), let version = r[0].int64(1) else {
+            throw ProjectionError(code: .malformedPayload, message: "projections.checkpoints has a NULL position or version", projection: target.projection.name)
+        }
+        return Checkpoint(position: position, version: Int(version))
     }
 
     /// Synchronous catch-up on an open session (used by rebuilds and replays too).
@@ -198,9 +203,17 @@ public struct ProjectionRunner: Sendable {
         public var events: [ProjectedEvent]
         /// The last position this batch covers (the head, when it is the last batch).
         public var scannedTo: Int64
-        /// The first event that could not be decoded, if any (everything before it is in `events`).
-        public var undecodable: (position: Int64, type: String, message: String)?
+        /// The events of the batch that could not be decoded (each projection reading their
+        /// type parks them).
+        public var undecodable: [Undecodable]
         public var count: Int
+    }
+
+    /// An event of a batch whose payload could not be decompressed or parsed.
+    public struct Undecodable: Sendable {
+        public var position: Int64
+        public var type: String
+        public var message: String
     }
 
     /// Prepares every target and reads its checkpoint; returns the results so far, the
@@ -226,80 +239,147 @@ public struct ProjectionRunner: Sendable {
                           session s: PostgresSession, dictionaries: DictionaryStore) throws -> Batch? {
         active = active.filter { results[$0].position < head }
         guard let from = active.map({ results[$0].position }).min() else { return nil }
+        guard batchSize > 0 else {
+            throw ProjectionError(code: .invalidOption, message: "the batch size must be at least 1 (it was \(batchSize))")
+        }
         let types = active.reduce(into: Set<String>()) { $0.formUnion(targets[$1].projection.eventTypes) }
         let rows = try EventLog.readBatch(after: from, upTo: head, limit: batchSize, types: types, session: s, dictionaries: dictionaries)
-        var batch = Batch(events: [], scannedTo: rows.count < batchSize ? head : rows.last!.position, undecodable: nil, count: rows.count)
+        let last = rows.last?.position ?? head
+        var batch = Batch(events: [], scannedTo: rows.count < batchSize ? head : last, undecodable: [], count: rows.count)
         batch.events.reserveCapacity(rows.count)
         for e in rows {
             do { batch.events.append(try ProjectedEvent(decoding: e)) } catch {
-                batch.undecodable = (e.position, e.type.name, "\(error)")
-                break
+                batch.undecodable.append(Undecodable(position: e.position, type: e.type.name, message: "\(error)"))
             }
         }
         return batch
     }
 
-    /// Applies one target's share of `batch` (in its own transaction on `s`), stopping it
-    /// exactly at an event it cannot apply; returns its updated result.
+    /// Applies one target's share of `batch` (in its own transaction on `s`, or a savepoint
+    /// of the caller's) and returns its updated result.
+    ///
+    /// Events the target cannot apply are parked and the rest applied: an undecodable
+    /// payload or one with a ``ProjectedEvent/defect`` is parked before any SQL runs; an
+    /// event the projection refuses (a ``ProjectionError`` naming it) is parked and the batch
+    /// applied again without it; a value PostgreSQL refuses (a data exception or a broken
+    /// constraint, which validation in Swift should already have caught) is traced to its
+    /// event by folding ever shorter prefixes of the batch. Each parked event is excluded
+    /// exactly as if the batch had ended before it and the next begun after it, and the fold
+    /// does not depend on batch boundaries, so the result is the same for any batch size.
+    /// Any other failure (the connection, a lock, the disk) applies nothing of the batch and
+    /// stops the target where it was, with the error recorded against its checkpoint.
     static func applyTarget(_ t: ProjectionTarget, batch: Batch, result: CatchUpResult, head: Int64, session s: PostgresSession) throws -> CatchUpResult {
         var r = result
         let from = r.position
         let wanted = t.projection.eventTypes
-        var events = batch.events.filter { $0.position > from && wanted.contains($0.type) }
-        var target = batch.scannedTo
-        var failure: ProjectionError? = nil
-        if let bad = batch.undecodable, wanted.contains(bad.type), bad.position > from {
-            events = events.filter { $0.position < bad.position }
-            target = bad.position - 1
-            failure = ProjectionError(code: .malformedPayload, message: bad.message, projection: t.projection.name, position: bad.position, eventType: bad.type)
+        var parked: [ParkedEvent] = []
+        for bad in batch.undecodable where bad.position > from && wanted.contains(bad.type) {
+            parked.append(ParkedEvent(ProjectionError(code: .undecodable, message: bad.message), target: t, position: bad.position, eventType: bad.type))
         }
-        do {
-            guard try applyBatch(events, to: t, from: from, to: target, session: s) else {
-                r.outcome = .busy
-                r.position = head
+        var events: [ProjectedEvent] = []
+        events.reserveCapacity(batch.events.count)
+        for e in batch.events where e.position > from && wanted.contains(e.type) {
+            if let defect = e.defect {
+                parked.append(ParkedEvent(ProjectionError(code: .malformedPayload, message: defect), target: t, position: e.position, eventType: e.type))
+            } else {
+                events.append(e)
+            }
+        }
+        while true {
+            do {
+                guard try applyBatch(events, parking: parked, to: t, from: from, to: batch.scannedTo, session: s) else {
+                    r.outcome = .busy
+                    r.position = head
+                    return r
+                }
+                r.position = batch.scannedTo
+                r.eventsApplied += events.count
+                r.parked += parked.sorted { $0.position < $1.position }
+                return r
+            } catch {
+                if let (index, refusal) = try culprit(of: error, in: events, target: t, session: s) {
+                    parked.append(ParkedEvent(refusal, target: t, position: events[index].position, eventType: events[index].type))
+                    events.remove(at: index)
+                    continue
+                }
+                var failure = (error as? ProjectionError) ?? ProjectionError(code: .applyFailed, message: "\(error)")
+                failure.projection = t.projection.name
+                try recordError(failure, target: t, session: s)
+                r.outcome = .failed
+                r.error = failure
                 return r
             }
-            r.position = target
-            r.eventsApplied += events.count
-        } catch var error as ProjectionError {
-            // Nothing of this batch was applied. Apply what precedes the failing event, so
-            // the projection stops exactly there.
-            error.projection = t.projection.name
-            if let p = error.position, let idx = events.firstIndex(where: { $0.position == p }) {
-                let prefix = Array(events[..<idx])
-                if try applyBatch(prefix, to: t, from: from, to: p - 1, session: s) {
-                    r.position = p - 1
-                    r.eventsApplied += prefix.count
-                }
-            }
-            failure = error
         }
-        if let failure {
-            try recordError(failure, target: t, session: s)
-            r.outcome = .failed
-            r.error = failure
-        }
-        return r
     }
 
-    /// Applies `events` and moves the checkpoint from `from` to `to` in one transaction.
-    /// Returns false, having written nothing, when another runner holds the target or has
-    /// moved its checkpoint since it was read (e.g. a rebuild swapped in newer tables): that
-    /// is not an error of the projection, and the next pass goes on from the new checkpoint.
-    static func applyBatch(_ events: [ProjectedEvent], to target: ProjectionTarget, from: Int64, to: Int64, session s: PostgresSession) throws -> Bool {
+    /// Which event of `events` made applying them fail with `error`, and why — or nil when
+    /// the failure is not the events' own (see ``isCausedByData(_:)``) or cannot be
+    /// reproduced by applying them again.
+    static func culprit(of error: any Error, in events: [ProjectedEvent], target: ProjectionTarget,
+                        session s: PostgresSession) throws -> (index: Int, error: ProjectionError)? {
+        guard isCausedByData(error), !events.isEmpty else { return nil }
+        if let e = error as? ProjectionError, let p = e.position, let index = events.firstIndex(where: { $0.position == p }) {
+            return (index, e)
+        }
+        // Fold prefixes (rolled back each time) to find the shortest that fails.
+        struct Probed: Error {}
+        func refusal(applyingFirst k: Int) throws -> ProjectionError? {
+            do {
+                try s.transaction { t in
+                    try target.projection.apply(Array(events[..<k]), in: ProjectionContext(session: t, schema: target.schema))
+                    throw Probed()
+                }
+                return nil
+            } catch is Probed {
+                return nil
+            } catch let e as ProjectionError {
+                return e
+            } catch let e as PostgresError where isCausedByData(e) {
+                return ProjectionError(code: .malformedPayload, message: "PostgreSQL refused a value [\(e.sqlState ?? "")]: \(e.message)\(e.detail.map { " — \($0)" } ?? "")")
+            }
+        }
+        guard var failure = try refusal(applyingFirst: events.count) else { return nil }
+        var low = 1, high = events.count
+        while low < high {
+            let mid = (low + high) / 2
+            if let f = try refusal(applyingFirst: mid) { failure = f; high = mid } else { low = mid + 1 }
+        }
+        if let p = failure.position, let index = events.firstIndex(where: { $0.position == p }) { return (index, failure) }
+        return (low - 1, failure)
+    }
+
+    /// Whether `error` comes from what an event holds rather than from the database or the
+    /// connection: a projection's own refusal, or PostgreSQL's data exceptions (class 22)
+    /// and integrity violations (class 23). Only these park an event; anything else (a lost
+    /// connection, a lock or serialisation failure, a full disk) must never skip one.
+    static func isCausedByData(_ error: any Error) -> Bool {
+        if error is ProjectionError { return true }
+        if let pg = error as? PostgresError, let state = pg.sqlState { return state.hasPrefix("22") || state.hasPrefix("23") }
+        return false
+    }
+
+    /// Applies `events`, records `parked`, and moves the checkpoint from `from` to `to`, in
+    /// one transaction (a savepoint inside a caller's). Returns false, having written
+    /// nothing, when another runner holds the target or has moved its checkpoint since it
+    /// was read (e.g. a rebuild swapped in newer tables): that is not an error of the
+    /// projection, and the next pass goes on from the new checkpoint.
+    static func applyBatch(_ events: [ProjectedEvent], parking parked: [ParkedEvent] = [], to target: ProjectionTarget, from: Int64, to: Int64,
+                           session s: PostgresSession) throws -> Bool {
         struct CheckpointMoved: Error {}
+        let outermost = !s.isInTransaction
         do {
             return try s.transaction { t in
                 // Projections are derived data and their checkpoint commits with their rows:
                 // a crash can lose the latest batches but never leave them inconsistent, and
                 // they are folded again from the checkpoint. So they need not wait for fsync.
-                _ = try t.execute("SET LOCAL synchronous_commit = off")
-                let lock = try t.query("SELECT pg_try_advisory_xact_lock(hashtext('finsync.projection:' || $1 || '@' || $2))",
-                                       [.text(target.projection.name), .text(target.schema)])
-                guard lock[0].string(0) == "t" else { return false }
+                // (Not inside a caller's transaction, e.g. a rebuild's swap, whose commit must.)
+                if outermost { _ = try t.execute("SET LOCAL synchronous_commit = off") }
+                let lock = try t.query("SELECT pg_try_advisory_xact_lock(\(lockKeySQL))", [.text(target.projection.name), .text(target.schema)])
+                guard lock[0].bool(0) == true else { return false }
                 if !events.isEmpty {
                     try target.projection.apply(events, in: ProjectionContext(session: t, schema: target.schema))
                 }
+                try ParkedEvent.record(parked, session: t)
                 let moved = try t.query("""
                     UPDATE projections.checkpoints SET position = $3, updated_at = now(), last_error = NULL, error_position = NULL, error_event_type = NULL
                     WHERE projection = $1 AND target_schema = $2 AND position = $4
@@ -311,6 +391,10 @@ public struct ProjectionRunner: Sendable {
             return false
         }
     }
+
+    /// The SQL of a target's advisory lock key, from `$1` (projection) and `$2` (schema):
+    /// runners try-lock it around each batch; a rebuild's swap takes it to keep them out.
+    public static let lockKeySQL = "hashtext('finsync.projection:' || $1 || '@' || $2)"
 
     static func recordError(_ e: ProjectionError, target: ProjectionTarget, session s: PostgresSession) throws {
         _ = try s.query("UPDATE projections.checkpoints SET last_error = $3, error_position = $4, error_event_type = $5, updated_at = now() WHERE projection = $1 AND target_schema = $2",

@@ -12,6 +12,8 @@ public struct ProjectionStatus: Sendable {
     public var head: Int64
     public var lastError: String?
     public var errorPosition: Int64?
+    /// The events this target has parked (could not apply and went on past), oldest first.
+    public var parked: [ParkedEvent] = []
 
     public var lag: Int64 { max(0, head - position) }
     public var needsRebuild: Bool { storedVersion.map { $0 != codeVersion } ?? false }
@@ -27,7 +29,8 @@ extension ProjectionRunner {
                 let row = r.count == 1 ? r[0] : nil
                 return ProjectionStatus(projection: t.projection.name, schema: t.schema, codeVersion: t.projection.version,
                                         storedVersion: row?.int(0), position: row?.int64(1) ?? 0, head: head,
-                                        lastError: row?.string(2), errorPosition: row?.int64(3))
+                                        lastError: row?.string(2), errorPosition: row?.int64(3),
+                                        parked: try ParkedEvent.list(projection: t.projection.name, schema: t.schema, session: s))
             }
         }
     }

@@ -49,17 +49,7 @@ struct FoldDriver: Sendable {
                     progress?(FoldProgress(position: p.position, target: upTo, eventsFolded: p.position - start,
                                            elapsedSeconds: elapsed / .seconds(1)))
                 }
-                for r in results {
-                    switch r.outcome {
-                    case .caughtUp: break
-                    case .failed:
-                        throw ReplayError(code: .foldFailed, message: r.error.map { "\($0)" } ?? "stopped at position \(r.position)", projection: r.projection, schema: r.schema)
-                    case .busy:
-                        throw ReplayError(code: .busy, message: "another runner holds this target; try again when it has finished", projection: r.projection, schema: r.schema)
-                    case .needsRebuild(let v):
-                        throw ReplayError(code: .foldFailed, message: "the tables in this schema were built by version \(v) of the projection; drop them first", projection: r.projection, schema: r.schema)
-                    }
-                }
+                for r in results { try r.requireCaughtUp() }
                 positions = results.map(\.position)
                 if (positions.min() ?? upTo) <= low {
                     throw ReplayError(code: .invalidPoint, message: "the fold made no progress past position \(low): the log ends before \(upTo)")

@@ -137,7 +137,7 @@ public struct PointInTimeReplay: RunnerBacked {
                 throw ReplayError(code: .invalidSchema, message: "a schema of this name exists and was not made by `finsync replay`; choose another with --into", schema: schema)
             }
             _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(schema)) CASCADE; CREATE SCHEMA \(PostgresSession.quoteIdentifier(schema))")
-            _ = try t.query("DELETE FROM projections.checkpoints WHERE target_schema = $1", [.text(schema)])
+            try TargetRecord.delete(schema: schema, session: t)
             _ = try t.query("""
                 INSERT INTO replay.scratch_schemas (schema_name, position, projections) VALUES ($1, $2, $3::text[])
                 ON CONFLICT (schema_name) DO UPDATE SET position = EXCLUDED.position, projections = EXCLUDED.projections, created_at = now()
@@ -145,7 +145,7 @@ public struct PointInTimeReplay: RunnerBacked {
         }
     }
 
-    /// Drops a scratch schema made by a replay (and its checkpoint rows).
+    /// Drops a scratch schema made by a replay (and its checkpoints and parked events).
     public func drop(schema: String) async throws {
         try await connection.withSession { s in try Self.drop(schema: schema, session: s) }
     }
@@ -156,7 +156,7 @@ public struct PointInTimeReplay: RunnerBacked {
                 throw ReplayError(code: .invalidSchema, message: "not a scratch schema made by `finsync replay`; refusing to drop it", schema: schema)
             }
             _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(schema)) CASCADE")
-            _ = try t.query("DELETE FROM projections.checkpoints WHERE target_schema = $1", [.text(schema)])
+            try TargetRecord.delete(schema: schema, session: t)
         }
     }
 }

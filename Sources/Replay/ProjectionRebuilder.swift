@@ -86,7 +86,7 @@ public struct ProjectionRebuilder: RunnerBacked {
     static func dropShadow(_ p: any Projection, session s: PostgresSession) throws {
         try s.transaction { t in
             _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(shadowSchema(p))) CASCADE")
-            _ = try t.query("DELETE FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(p.name), .text(shadowSchema(p))])
+            try TargetRecord.delete(projection: p.name, schema: shadowSchema(p), session: t)
         }
     }
 
@@ -167,7 +167,7 @@ public struct ProjectionRebuilder: RunnerBacked {
             // The live runners' lock (they try-lock, so they skip this projection until we commit).
             for p in projections {
                 for schema in [p.liveSchema, shadowSchema(p)] {
-                    _ = try t.query("SELECT pg_advisory_xact_lock(hashtext('finsync.projection:' || $1 || '@' || $2))", [.text(p.name), .text(schema)])
+                    _ = try t.query("SELECT pg_advisory_xact_lock(\(ProjectionRunner.lockKeySQL))", [.text(p.name), .text(schema)])
                 }
             }
             let head = try EventLog.headPosition(session: t)
@@ -179,7 +179,7 @@ public struct ProjectionRebuilder: RunnerBacked {
                     throw ReplayError(code: .invalidSchema, message: "the shadow has no checkpoint; re-run the rebuild", projection: p.name, schema: shadowSchema(p))
                 }
                 tail = max(tail, head - start)
-                try foldTail(p, schema: shadowSchema(p), after: start, upTo: head, batchSize: options.batchSize, session: t, dictionaries: dictionaries)
+                try foldTail(p, schema: shadowSchema(p), upTo: head, batchSize: options.batchSize, session: t, dictionaries: dictionaries)
             }
             try lockTables(projections, wait: options.lockWait, session: t)
             let stamp = try t.query("SELECT to_char(clock_timestamp(), 'YYYYMMDD\"_\"HH24MISS')")[0].string(0)!
@@ -203,15 +203,11 @@ public struct ProjectionRebuilder: RunnerBacked {
                 }
                 if options.keepOld {
                     retired[p.name] = old
-                    _ = try t.query("UPDATE projections.checkpoints SET target_schema = $3 WHERE projection = $1 AND target_schema = $2",
-                                    [.text(p.name), .text(p.liveSchema), .text(old)])
+                    try TargetRecord.move(projection: p.name, from: p.liveSchema, to: old, session: t)
                 } else {
-                    _ = try t.query("DELETE FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(p.name), .text(p.liveSchema)])
+                    try TargetRecord.delete(projection: p.name, schema: p.liveSchema, session: t)
                 }
-                _ = try t.query("""
-                    UPDATE projections.checkpoints SET target_schema = $3, updated_at = now(), last_error = NULL, error_position = NULL, error_event_type = NULL
-                    WHERE projection = $1 AND target_schema = $2
-                    """, [.text(p.name), .text(shadow), .text(p.liveSchema)])
+                try TargetRecord.move(projection: p.name, from: shadow, to: p.liveSchema, clearingError: true, session: t)
                 _ = try t.execute("DROP SCHEMA \(PostgresSession.quoteIdentifier(shadow)) CASCADE")
             }
             return (head, tail, retired)
@@ -252,25 +248,13 @@ public struct ProjectionRebuilder: RunnerBacked {
         }
     }
 
-    /// Folds (after, upTo] into `schema` inside the caller's transaction and moves its checkpoint.
-    static func foldTail(_ p: any Projection, schema: String, after: Int64, upTo: Int64, batchSize: Int, session t: PostgresSession, dictionaries: DictionaryStore) throws {
-        var position = after
-        let context = ProjectionContext(session: t, schema: schema)
-        while position < upTo {
-            let batch = try EventLog.readBatch(after: position, upTo: upTo, limit: batchSize, types: p.eventTypes, session: t, dictionaries: dictionaries)
-            var events: [ProjectedEvent] = []
-            events.reserveCapacity(batch.count)
-            for e in batch {
-                do { events.append(try ProjectedEvent(decoding: e)) } catch {
-                    throw ReplayError(code: .foldFailed, message: "event \(e.position) (\(e.type.name)) cannot be decoded: \(error)", projection: p.name, schema: schema)
-                }
-            }
-            do { if !events.isEmpty { try p.apply(events, in: context) } } catch {
-                throw ReplayError(code: .foldFailed, message: "\(error)", projection: p.name, schema: schema)
-            }
-            position = batch.count < batchSize ? upTo : batch.last!.position
+    /// Folds the shadow's last tail inside the swap's transaction, through the runner (so
+    /// events are parked exactly as in the rest of the rebuild); anything that stops the
+    /// fold fails the swap, which rolls back and leaves the live tables as they were.
+    static func foldTail(_ p: any Projection, schema: String, upTo: Int64, batchSize: Int, session t: PostgresSession, dictionaries: DictionaryStore) throws {
+        let target = ProjectionTarget(p, schema: schema)
+        for r in try ProjectionRunner.catchUp([target], upTo: upTo, batchSize: batchSize, session: t, dictionaries: dictionaries) {
+            try r.requireCaughtUp()
         }
-        _ = try t.query("UPDATE projections.checkpoints SET position = $3, updated_at = now() WHERE projection = $1 AND target_schema = $2",
-                        [.text(p.name), .text(schema), PostgresParameter(upTo)])
     }
 }

@@ -91,10 +91,26 @@ public enum SnapshotStore {
                     """)
                 rows += Int64(r.affectedRows)
             }
-            _ = try t.query("INSERT INTO replay.snapshots (projection, version, position, schema_name, row_count) VALUES ($1, $2, $3, $4, $5)",
-                            [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position), .text(snap), PostgresParameter(rows)])
+            // The events parked up to here travel with the snapshot (see `restoreParked`).
+            _ = try t.query("""
+                INSERT INTO replay.snapshots (projection, version, position, schema_name, row_count, parked)
+                VALUES ($1, $2, $3, $4, $5, (
+                    SELECT coalesce(jsonb_agg(jsonb_build_object('position', position, 'event_type', event_type, 'code', code, 'message', message) ORDER BY position), '[]')
+                    FROM projections.parked_events WHERE projection = $1 AND target_schema = $6 AND position <= $3))
+                """, [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position), .text(snap), PostgresParameter(rows), .text(schema)])
             return ProjectionSnapshot(projection: projection.name, version: projection.version, position: position, schema: snap, rowCount: rows)
         }
+    }
+
+    /// Records, for the target `schema` restored from `snapshot`, the events its projection
+    /// had parked up to the snapshot's position, so the target lists what a fold from 0 would.
+    static func restoreParked(_ snapshot: ProjectionSnapshot, into schema: String, session s: PostgresSession) throws {
+        _ = try s.query("DELETE FROM projections.parked_events WHERE projection = $1 AND target_schema = $2", [.text(snapshot.projection), .text(schema)])
+        _ = try s.query("""
+            INSERT INTO projections.parked_events (projection, target_schema, position, event_type, code, message)
+            SELECT $1, $2, (p->>'position')::bigint, p->>'event_type', p->>'code', p->>'message'
+            FROM replay.snapshots, jsonb_array_elements(parked) p WHERE schema_name = $3
+            """, [.text(snapshot.projection), .text(schema), .text(snapshot.schema)])
     }
 
     /// Whether the snapshot can still be restored: every table of `projection` is there and,

@@ -72,6 +72,7 @@ struct SnapshotRestore: Sendable {
                         ON CONFLICT (projection, target_schema) DO UPDATE SET version = EXCLUDED.version, position = EXCLUDED.position, updated_at = now(),
                             last_error = NULL, error_position = NULL, error_event_type = NULL
                         """, [.text(plan[i].projection.name), .text(schema), PostgresParameter(plan[i].projection.version), PostgresParameter(plan[i].snapshot.position)])
+                    try SnapshotStore.restoreParked(plan[i].snapshot, into: schema, session: t)
                 }
                 for i in broken {
                     for table in plan[i].projection.tables { _ = try t.execute("DROP TABLE IF EXISTS \(SchemaCatalog.qualified(schema, table))") }

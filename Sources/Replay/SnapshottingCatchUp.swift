@@ -37,6 +37,7 @@ public struct SnapshottingCatchUp: Sendable {
             for (i, r) in zip(active, part) {
                 var merged = r
                 merged.eventsApplied += results[i]?.eventsApplied ?? 0
+                merged.parked = (results[i]?.parked ?? []) + r.parked
                 results[i] = merged
             }
             guard let stop else { break }

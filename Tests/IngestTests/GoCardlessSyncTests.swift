@@ -149,13 +149,13 @@ struct GoCardlessSyncTests {
     @Test func afterAppendHookRunsOnlyForRealRuns() async throws {
         try await SyncHarness.with { h in
             let calls = SleepRecorder()
-            let hook: @Sendable () async throws -> Void = { calls.record(.zero) }
+            let hook: @Sendable () async throws -> String? = { calls.record(.zero); return nil }
             _ = try await h.runner(afterAppend: hook).run(.init(dryRun: true))
             #expect(calls.all.isEmpty)
             _ = try await h.runner(afterAppend: hook).run(.init())
             #expect(calls.all.count == 1)
             struct Boom: Error {}
-            let failing = try await h.runner(afterAppend: { throw Boom() }).run(.init(connection: IDs.monzoRequisition))
+            let failing = try await h.runner(afterAppend: { () async throws -> String? in throw Boom() }).run(.init(connection: IDs.monzoRequisition))
             #expect(failing.status == .partiallyFailed)
             #expect(failing.message?.contains("after-append hook") == true)
         }

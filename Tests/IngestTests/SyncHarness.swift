@@ -46,7 +46,7 @@ struct SyncHarness {
         }
     }
 
-    func runner(connection: PostgresConnection? = nil, sink: (any EventSink)? = nil, afterAppend: (@Sendable () async throws -> Void)? = nil) -> SyncRunner {
+    func runner(connection: PostgresConnection? = nil, sink: (any EventSink)? = nil, afterAppend: (@Sendable () async throws -> String?)? = nil) -> SyncRunner {
         let logs = self.logs
         return SyncRunner(connection: connection ?? self.connection, providers: [provider], sink: sink, afterAppend: afterAppend, now: { [scenario] in scenario.now() },
                           logger: Logger(label: "test.run") { _ in RecordingLogHandler(recorder: logs) })

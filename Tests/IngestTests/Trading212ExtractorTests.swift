@@ -1,9 +1,9 @@
-import Projections
 import CanonicalJSON
 import EventLog
 import FinsyncTestSupport
 import Foundation
 import Ingest
+import Projections
 import ProviderFakes
 import Testing
 
@@ -85,6 +85,24 @@ struct Trading212ExtractorTests {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return Int64(f.date(from: iso)!.timeIntervalSince1970 * 1000)
+    }
+
+    /// Issue 18 (1): items the projections could not normalise are refused before appending,
+    /// named in the step's error; the rest of the history is stored, and the books see only it.
+    @Test("history items that cannot be normalised are not stored, and the step says which")
+    func unnormalisableItemsAreRefused() async throws {
+        try await Trading212Harness.with(scenario: FakeTrading212Scenario.isa().withHostileTransactions()) { h in
+            let outcome = try await h.extractor().run(runID: UUID())
+            #expect(outcome.status == .partiallyFailed)
+            let error = try #require(outcome.stepOutcome.error)
+            for reference in FakeTrading212Scenario.hostileReferences { #expect(error.contains(reference), "\(error)") }
+            #expect(error.contains("1e1000000") && error.contains("2025-02-30") && error.contains("NUL"))
+            let stored = try await h.events(type: "trading212.transaction.observed").map { try $0.json()["reference"]?.string ?? "" }
+            #expect(stored.count == FakeTrading212Scenario.isa().transactions.count)
+            #expect(Set(stored).isDisjoint(with: FakeTrading212Scenario.hostileReferences))
+            let results = try await ProjectionRunner(connection: h.connection).catchUp(ProjectionCatalog.liveTargets)
+            #expect(results.allSatisfy { $0.outcome == .caughtUp && $0.parked.isEmpty })
+        }
     }
 
     @Test("a second sync appends nothing and reuses the cached instrument list")

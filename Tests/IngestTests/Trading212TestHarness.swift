@@ -34,9 +34,10 @@ struct Trading212Harness {
     let cache: PostgresTrading212InstrumentCache
     let progress: PostgresTrading212HistoryProgress
 
-    static func with(generation: FakeTrading212Server.Generation = .current, _ body: (Trading212Harness) async throws -> Void) async throws {
+    static func with(scenario: FakeTrading212Scenario = .isa(), generation: FakeTrading212Server.Generation = .current,
+                     _ body: (Trading212Harness) async throws -> Void) async throws {
         let manual = ManualFakeProviderClock()
-        let fake = try await FakeTrading212Server.start(generation: generation, clock: manual)
+        let fake = try await FakeTrading212Server.start(scenario: scenario, generation: generation, clock: manual)
         do {
             try await TestDatabase.with { db in
                 let conn = try await db.connect()

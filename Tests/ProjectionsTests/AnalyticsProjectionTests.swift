@@ -33,7 +33,7 @@ import Testing
             var observations: [String: [(day: String, amount: String)]] = [:]
             for e in try await h.log.readBatch(after: 0, limit: 100_000, types: ["gocardless.balances.observed"]) {
                 let j = try e.json()
-                let choice = BalancePreference.choose(j["balances"]!.array!)!
+                let choice = BalancePreference.choose(try GoCardlessBalance.all(in: j))!
                 observations[DeterministicID.string("gocardless", "account", j["account_id"]!.string!), default: []].append((choice.date!, choice.amount))
             }
             var expectedDaily: [[String?]] = []

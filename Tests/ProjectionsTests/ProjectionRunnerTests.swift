@@ -37,6 +37,17 @@ import Testing
         return out
     }
 
+    /// Folds every projection into scratch schemas with `batchSize` and `workers`, and expects
+    /// the same rows as the live tables hold.
+    static func expectScratchFoldEqualsLive(_ h: ProjectionHarness, batchSize: Int, workers: Int) async throws {
+        let scratch = ProjectionCatalog.all.map { ProjectionTarget($0, schema: $0.liveSchema == "analytics" ? "scratch_analytics" : "scratch_main") }
+        let results = try await h.fold(batchSize: batchSize, targets: scratch, workers: workers)
+        #expect(results.allSatisfy { $0.outcome == .caughtUp })
+        let live = try await Self.dump(h)
+        let folded = try await Self.dump(h, schemaMap: ["public": "scratch_main", "analytics": "scratch_analytics"])
+        for t in Self.allTables { #expect(live[t] == folded[t], "table \(t) differs between batch sizes") }
+    }
+
     @Test func foldingTwiceChangesNothing() async throws {
         try await TestDatabase.with { db in
             let h = try await ProjectionHarness.make(db)
@@ -86,99 +97,141 @@ import Testing
             let h = try await ProjectionHarness.make(db)
             try await Self.appendHousehold(h, count: 1200, seed: 11)
             try await h.fold(batchSize: 5000)
-            let shadow = ProjectionCatalog.all.map { ProjectionTarget($0, schema: $0.liveSchema == "analytics" ? "scratch_analytics" : "scratch_main") }
             // Small batches, and the projections folding concurrently on their own connections.
-            let results = try await h.fold(batchSize: 37, targets: shadow, workers: 3)
-            #expect(results.allSatisfy { $0.outcome == .caughtUp })
-            let live = try await Self.dump(h)
-            let scratch = try await Self.dump(h, schemaMap: ["public": "scratch_main", "analytics": "scratch_analytics"])
-            for t in Self.allTables { #expect(live[t] == scratch[t], "table \(t) differs between batch sizes") }
+            try await Self.expectScratchFoldEqualsLive(h, batchSize: 37, workers: 3)
         }
     }
 
-    @Test(arguments: [0, 3]) func anEventThatCannotBeAppliedStopsOnlyItsProjectionsExactlyThere(workers: Int) async throws {
-        try await TestDatabase.with { db in
-            let h = try await ProjectionHarness.make(db)
-            let positions = try await h.append([
-                GC.booked(GC.item("-1.00", date: "2024-12-01", id: "ok-1")),
-                GC.balancesEvent([GC.balance("100.00", "closingBooked", "2024-12-01")]),
-                GC.booked(GC.item("12,50", date: "2024-12-02", id: "bad-amount")),  // not a decimal
-                GC.booked(GC.item("-3.00", date: "2024-12-03", id: "ok-2")),
-                ("gocardless/requisition/x", NewEvent(type: EventType("gocardless.requisition.observed"), json: ["status": "LN"])),  // no id
-                GC.balancesEvent([GC.balance("90.00", "closingBooked", "2024-12-03")]),
-            ])
-            let results = try await h.fold(workers: workers)
-            for name in ["gocardless_raw", "unified", "analytics"] {
-                let r = results.first { $0.projection == name }!
-                #expect(r.outcome == .failed, "\(name) must stop")
-                #expect(r.position == positions[2] - 1, "\(name) stops right before the bad event")
-                #expect(r.error?.position == positions[2])
-                #expect(r.error?.eventType == "gocardless.transaction.booked")
-                #expect(r.error?.description.contains("position \(positions[2])") == true)
-            }
-            // Everything before the bad event is applied, nothing after it.
-            #expect(try await h.rows("SELECT provider_transaction_key FROM transactions ORDER BY 1") == [["tid:ok-1"]])
-            #expect(try await h.rows("SELECT balance_amount::text FROM accounts") == [["100.00"]])
-            #expect(try await h.rows("SELECT transaction_count FROM analytics.monthly_cashflow") == [["1"]])
-            let status = try await ProjectionRunner(connection: h.connection).status(ProjectionCatalog.liveTargets)
-            let readers: Set<String> = ["gocardless_raw", "unified", "analytics"]
-            #expect(status.filter { readers.contains($0.projection) }.allSatisfy { $0.position == positions[2] - 1 && $0.errorPosition == positions[2] && $0.lastError != nil })
-            // A projection that does not read these events is at the head.
-            #expect(status.first { $0.projection == "investments_raw" }?.position == positions.last)
-            // Running again does not skip it or half-apply anything.
-            let rerun = try await h.fold(workers: workers)
-            #expect(rerun.filter { readers.contains($0.projection) }.allSatisfy { $0.outcome == .failed && $0.position == positions[2] - 1 && $0.eventsApplied == 0 })
-        }
+    /// A log with every kind of bad observation a hostile provider can send, among good ones
+    /// of two accounts. Returns the positions, in order.
+    static func appendHostileLog(_ h: ProjectionHarness) async throws -> [Int64] {
+        var missingAmount = GC.item("-2.00", date: "2024-12-02", id: "no-amount").object!
+        missingAmount["transactionAmount"] = nil
+        return try await h.append([
+            GC.booked(GC.item("-1.00", date: "2024-12-01", id: "ok-1")),                                        // 0
+            GC.balancesEvent([GC.balance("100.00", "closingBooked", "2024-12-01")]),                             // 1
+            GC.booked(GC.item("12,50", date: "2024-12-02", id: "bad-amount")),                                  // 2 not a decimal
+            GC.booked(.object(missingAmount)),                                                                   // 3 no amount
+            GC.booked(GC.item("-2.00", date: "2026-02-30", id: "bad-date")),                                    // 4 no such day
+            GC.booked(GC.item("-2.00", date: "2024-12-02", id: "nul", creditor: "Cafe\u{0}Nero")),             // 5 NUL
+            GC.booked(GC.item("1e1000000", date: "2024-12-02", id: "huge")),                                    // 6 out of range
+            GC.booked(GC.item("-3.00", date: "2024-12-03", id: "ok-2")),                                        // 7
+            ("gocardless/requisition/x", NewEvent(type: EventType("gocardless.requisition.observed"), json: ["status": "LN"])),  // 8 no id
+            GC.balancesEvent([GC.balance("N/A", "closingBooked", "2024-12-02")]),                                // 9 not a number
+            GC.balancesEvent([GC.balance("90.00", "closingBooked", "2024-12-03")]),                              // 10
+            GC.booked(GC.item("-4.00", date: "2024-12-04", id: "ok-3"), account: GC.account2),                  // 11 another account
+        ])
     }
 
-    /// Also with workers and one event a batch: the next batch, read ahead while the bad one
-    /// was applied, assumed every projection would pass it and must be read again.
-    @Test(arguments: [(5000, 0), (1, 3)]) func aProjectionNotReadingTheBadEventGoesOn(batchSize: Int, workers: Int) async throws {
+    /// Issue 18 (1, 3): an event a projection cannot apply is parked for that projection, which
+    /// goes on past it; the healthy events (and accounts) are applied; projections that do not
+    /// read it are untouched; and the same events are parked whatever the batch size or the
+    /// number of connections.
+    @Test(arguments: [(5000, 0), (1, 0), (2, 3), (3, 0), (7, 3)])
+    func eventsThatCannotBeAppliedAreParkedAndTheFoldGoesOn(batchSize: Int, workers: Int) async throws {
         try await TestDatabase.with { db in
             let h = try await ProjectionHarness.make(db)
-            let positions = try await h.append([
-                GC.balancesEvent([GC.balance("100.00", "closingBooked", "2024-12-01")]),
-                ("gocardless/requisition/x", NewEvent(type: EventType("gocardless.requisition.observed"), json: ["status": "LN"])),  // no id
-                GC.balancesEvent([GC.balance("90.00", "closingBooked", "2024-12-03")]),
-            ])
+            let p = try await Self.appendHostileLog(h)
             let results = try await h.fold(batchSize: batchSize, workers: workers)
-            #expect(results.first { $0.projection == "unified" }?.outcome == .failed)
-            #expect(results.first { $0.projection == "unified" }?.position == positions[1] - 1)
-            // Analytics does not read requisitions: it is at the head with both balances.
-            let analytics = results.first { $0.projection == "analytics" }!
-            #expect(analytics.outcome == .caughtUp && analytics.position == positions[2])
+            #expect(results.allSatisfy { $0.outcome == .caughtUp && $0.position == p.last }, "\(results.map { "\($0.projection): \($0.outcome) \($0.error.map { "\($0)" } ?? "")" })")
+            let bookedBad = [2, 3, 4, 5, 6].map { p[$0] }
+            let expected: [String: [Int64]] = [
+                "gocardless_raw": bookedBad + [p[8], p[9]],
+                "unified": bookedBad + [p[8], p[9]],
+                "analytics": bookedBad + [p[9]],  // it does not read requisitions
+                "investments_raw": [],
+            ]
+            for r in results { #expect(r.parked.map(\.position) == expected[r.projection], "\(r.projection) parked \(r.parked.map(\.position))") }
+            let stored = try await h.rows("SELECT projection, position::text, event_type, code FROM projections.parked_events ORDER BY projection, position")
+            #expect(stored.count == expected.values.reduce(0) { $0 + $1.count })
+            // Each parked event says why, naming what it could not normalise.
+            let messages = try await h.rows("SELECT message FROM projections.parked_events WHERE projection = 'gocardless_raw' ORDER BY position").map { $0[0] ?? "" }
+            let why = ["transactionAmount.amount \"12,50\"", "transactionAmount.amount is missing", "2026-02-30", "NUL character (U+0000) at transaction.creditorName",
+                       "1e1000000", "id is missing", "\"N/A\""]
+            #expect(messages.count == why.count)
+            for (m, w) in zip(messages, why) { #expect(m.contains(w), "\(m) should name \(w)") }
+            // The healthy events of both accounts are applied.
+            #expect(try await h.rows("SELECT provider_transaction_key FROM transactions ORDER BY 1") == [["tid:ok-1"], ["tid:ok-2"], ["tid:ok-3"]])
+            #expect(try await h.rows("SELECT transaction_key FROM gc_transactions ORDER BY 1") == [["tid:ok-1"], ["tid:ok-2"], ["tid:ok-3"]])
+            #expect(try await h.rows("SELECT balance_amount::text FROM accounts WHERE provider_account_id = '\(GC.account)'") == [["90.00"]])
             #expect(try await h.rows("SELECT date::text, balance::text, observed FROM analytics.daily_balances ORDER BY date") == [
                 ["2024-12-01", "100.00", "t"], ["2024-12-02", "100.00", "f"], ["2024-12-03", "90.00", "t"],
             ])
+            // Status names them; nothing is recorded as an error (the projections did not stop).
+            let status = try await ProjectionRunner(connection: h.connection).status(ProjectionCatalog.liveTargets)
+            for st in status {
+                #expect(st.lastError == nil && st.position == p.last)
+                #expect(st.parked.map(\.position) == expected[st.projection])
+            }
+            // Catching up again parks nothing twice and applies nothing.
+            let again = try await h.fold(batchSize: batchSize, workers: workers)
+            #expect(again.allSatisfy { $0.parked.isEmpty && $0.eventsApplied == 0 })
         }
     }
-}
 
-@Suite struct ProjectionFollowTests {
-    /// The follower's poll fallback is an hour: only NOTIFY can wake it within the time limit.
-    @Test(.timeLimit(.minutes(1))) func followerIsWokenByAppendsAndAppliesThem() async throws {
+    /// Issue 18 (3): the tables and the parked events are the same for any batch size, bad
+    /// events included (live in one batch vs. a scratch target in batches of one).
+    @Test func batchBoundariesDoNotChangeWhatIsParkedOrApplied() async throws {
         try await TestDatabase.with { db in
             let h = try await ProjectionHarness.make(db)
-            let runner = ProjectionRunner(connection: try await db.connect())
-            let (stream, continuation) = AsyncStream.makeStream(of: [CatchUpResult].self)
-            let follower = Task {
-                try await runner.follow(ProjectionCatalog.liveTargets, pollInterval: .seconds(3600), onCatchUp: { continuation.yield($0) })
-            }
-            var iterator = stream.makeAsyncIterator()
-            let first = await iterator.next()
-            #expect(first?.allSatisfy { $0.eventsApplied == 0 } == true)
-            try await h.append([GC.booked(GC.item("-4.20", date: "2024-12-01", id: "woken"))])
-            var applied = 0
-            while applied == 0, let next = await iterator.next() {
-                applied = next.first { $0.projection == "unified" }?.eventsApplied ?? 0
-            }
-            #expect(applied == 1)
-            #expect(try await h.rows("SELECT provider_transaction_key FROM transactions") == [["tid:woken"]])
-            follower.cancel()
-            // Wake the follower (its own connection is busy waiting) so it sees the cancellation.
-            try await h.connection.withSession { try $0.notify(EventLog.notificationChannel) }
-            _ = await follower.result
-            continuation.finish()
+            try await Self.appendHousehold(h, count: 300, seed: 5)
+            _ = try await Self.appendHostileLog(h)
+            try await Self.appendHousehold(h, count: 300, seed: 6)
+            try await h.fold(batchSize: 5000)
+            try await Self.expectScratchFoldEqualsLive(h, batchSize: 1, workers: 2)
+            let parked = try await h.rows("""
+                SELECT projection, position::text, code, message, (target_schema IN ('public', 'analytics')) FROM projections.parked_events
+                ORDER BY 5, 1, 2
+                """)
+            let (inLive, inScratch) = (parked.filter { $0[4] == "t" }.map { Array($0[0..<4]) }, parked.filter { $0[4] == "f" }.map { Array($0[0..<4]) })
+            #expect(!inLive.isEmpty)
+            #expect(inLive == inScratch)
+        }
+    }
+
+    /// A projection whose SQL refuses a value its Swift code let through still parks just that
+    /// event (found by folding shorter prefixes), whatever the batch size; a failure that is not
+    /// the event's (here: a dropped table) parks nothing and stops only that projection.
+    @Test(arguments: [1, 4, 5000]) func aValueTheDatabaseRefusesIsTracedToItsEvent(batchSize: Int) async throws {
+        try await TestDatabase.with { db in
+            let h = try await ProjectionHarness.make(db)
+            var events: [(String, NewEvent)] = []
+            for i in 0..<9 { events.append(("probe/\(i)", NewEvent(type: EventType(IntegerProbeProjection.eventType), json: ["n": .string(i == 5 ? "abc" : String(i))]))) }
+            let p = try await h.append(events)
+            let probe = ProjectionTarget(IntegerProbeProjection())
+            let r = try await h.fold(batchSize: batchSize, targets: [probe] + ProjectionCatalog.liveTargets)
+            let pr = r[0]
+            #expect(pr.outcome == .caughtUp && pr.position == p.last)
+            #expect(pr.parked.map(\.position) == [p[5]])
+            #expect(pr.parked.first?.message.contains("22P02") == true, "\(pr.parked)")
+            #expect(try await h.rows("SELECT n::text FROM public.integer_probe ORDER BY position") == [["0"], ["1"], ["2"], ["3"], ["4"], ["6"], ["7"], ["8"]])
+            // Not the events' fault: nothing is parked, the projection stops where it was with the
+            // error recorded, and the others are not held up.
+            let more = try await h.append([("probe/9", NewEvent(type: EventType(IntegerProbeProjection.eventType), json: ["n": "9"])), GC.booked(GC.item("-1.00", date: "2024-12-01", id: "after"))])
+            // Another session holds the probe's table; waiting for it ends in a lock timeout.
+            let holder = try await db.connect()
+            defer { holder.close() }
+            try await holder.withSession { s in _ = try s.execute("BEGIN; LOCK TABLE public.integer_probe IN ACCESS EXCLUSIVE MODE") }
+            _ = try await h.rows("SET lock_timeout = '100ms'")
+            let r2 = try await h.fold(batchSize: batchSize, targets: [probe] + ProjectionCatalog.liveTargets)
+            #expect(r2[0].outcome == .failed && r2[0].position == p.last && r2[0].parked.isEmpty)
+            #expect(r2[0].error?.code == .applyFailed)
+            #expect(r2.dropFirst().allSatisfy { $0.outcome == .caughtUp && $0.position == more.last })
+            #expect(try await h.rows("SELECT last_error IS NOT NULL FROM projections.checkpoints WHERE projection = 'integer_probe'") == [["t"]])
+            try await holder.withSession { s in _ = try s.execute("ROLLBACK") }
+            _ = try await h.rows("RESET lock_timeout")
+            let r3 = try await h.fold(batchSize: batchSize, targets: [probe])
+            #expect(r3[0].outcome == .caughtUp && r3[0].position == more.last && r3[0].parked.isEmpty)
+            #expect(try await h.rows("SELECT last_error FROM projections.checkpoints WHERE projection = 'integer_probe'") == [[nil]])
+        }
+    }
+
+    @Test func aBatchSizeOfZeroIsRefusedWithAClearError() async throws {
+        try await TestDatabase.with { db in
+            let h = try await ProjectionHarness.make(db)
+            try await h.append([GC.booked(GC.item("-1.00", date: "2024-12-01", id: "x"))])
+            await #expect(throws: ProjectionError.self) { try await h.fold(batchSize: 0) }
+            do { try await h.fold(batchSize: 0) } catch let e as ProjectionError { #expect(e.description.contains("batch size must be at least 1")) }
         }
     }
 }

@@ -26,6 +26,9 @@ public struct GoCardlessError: Error, Sendable, CustomStringConvertible {
         public static let transport = Code("transport")
         /// A 2xx answer whose body is not the JSON expected.
         public static let malformedResponse = Code("malformed-response")
+        /// A 2xx answer holding items finsync cannot normalise (a missing amount, a day that
+        /// does not exist, a NUL character): those items were not stored, the rest were.
+        public static let unnormalisableItems = Code("unnormalisable-items")
         public static let notFound = Code("not-found")
         public static let forbidden = Code("forbidden")
         public static let invalidRequest = Code("invalid-request")

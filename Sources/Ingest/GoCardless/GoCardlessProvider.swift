@@ -210,12 +210,14 @@ public struct GoCardlessProvider: Provider {
                 continue
             }
             do {
-                let rate: RateLimitInfo
+                let fetch: ScopeFetch
                 switch scope {
-                case .details: rate = try await syncDetails(account, ctx)
-                case .balances: rate = try await syncBalances(account, ctx)
-                case .transactions: rate = try await syncTransactions(account, ctx)
+                case .details: fetch = try await syncDetails(account, ctx)
+                case .balances: fetch = try await syncBalances(account, ctx)
+                case .transactions: fetch = try await syncTransactions(account, ctx)
                 }
+                let rate = fetch.rate
+                if let rejected = fetch.rejected { errors.append("\(scope.rawValue): \(rejected)") }
                 fetched += 1
                 let q = QuotaStatus(provider: name, subject: account, scope: scope.rawValue, limit: rate.accountSuccessLimit ?? known?.limit,
                                     remaining: rate.accountSuccessRemaining ?? known?.remaining.map { max(0, $0 - 1) },
@@ -250,50 +252,76 @@ public struct GoCardlessProvider: Provider {
         return StepOutcome(status: fetched == 0 ? .failed : .partiallyFailed, quota: quotas, notes: notes, error: errors.joined(separator: "; "))
     }
 
-    func syncDetails(_ account: String, _ ctx: StepContext) async throws -> RateLimitInfo {
+    /// What fetching one scope of an account gave: the rate-limit headers of its answer, and
+    /// the error naming what of it could not be normalised and so was not stored.
+    struct ScopeFetch {
+        var rate: RateLimitInfo
+        var rejected: GoCardlessError? = nil
+    }
+
+    func syncDetails(_ account: String, _ ctx: StepContext) async throws -> ScopeFetch {
+        let endpoint = "GET /accounts/{id}/details/"
         let r = try await client.accountDetails(id: account)
-        let payload: JSONValue = .object(["account_id": .string(account), "details": r.json["account"]!])
-        _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.account_details.observed", payload, endpoint: "GET /accounts/{id}/details/"), to: "gocardless/account/\(account)/details", ignoring: [])
-        return r.rateLimit
+        guard let details = r.json["account"] else {
+            throw GoCardlessError(code: .malformedResponse, endpoint: endpoint, accountID: account, httpStatus: 200, summary: "the answer has no \"account\" object")
+        }
+        let payload: JSONValue = .object(["account_id": .string(account), "details": details])
+        if let path = payload.pathOfNUL() {
+            return ScopeFetch(rate: r.rateLimit, rejected: GoCardlessNormalisation.rejection(endpoint: endpoint, account: account, problems: ["details hold a NUL character at \(path)"]))
+        }
+        _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.account_details.observed", payload, endpoint: endpoint), to: "gocardless/account/\(account)/details", ignoring: [])
+        return ScopeFetch(rate: r.rateLimit)
     }
 
-    func syncBalances(_ account: String, _ ctx: StepContext) async throws -> RateLimitInfo {
+    func syncBalances(_ account: String, _ ctx: StepContext) async throws -> ScopeFetch {
+        let endpoint = "GET /accounts/{id}/balances/"
         let r = try await client.balances(id: account)
-        let payload: JSONValue = .object(["account_id": .string(account), "balances": r.json["balances"]!])
-        _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.balances.observed", payload, endpoint: "GET /accounts/{id}/balances/"), to: "gocardless/account/\(account)/balances", ignoring: [])
-        return r.rateLimit
+        guard let balances = r.json["balances"] else {
+            throw GoCardlessError(code: .malformedResponse, endpoint: endpoint, accountID: account, httpStatus: 200, summary: "the answer has no \"balances\" array")
+        }
+        let payload: JSONValue = .object(["account_id": .string(account), "balances": balances])
+        // Checked with the projections' own normaliser: an answer they would refuse is not stored.
+        if let problem = GoCardlessNormalisation.problem(balances: payload) {
+            return ScopeFetch(rate: r.rateLimit, rejected: GoCardlessNormalisation.rejection(endpoint: endpoint, account: account, problems: [problem]))
+        }
+        _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.balances.observed", payload, endpoint: endpoint), to: "gocardless/account/\(account)/balances", ignoring: [])
+        return ScopeFetch(rate: r.rateLimit)
     }
 
-    func syncTransactions(_ account: String, _ ctx: StepContext) async throws -> RateLimitInfo {
+    func syncTransactions(_ account: String, _ ctx: StepContext) async throws -> ScopeFetch {
+        let endpoint = "GET /accounts/{id}/transactions/"
         let lastBooked = try await ctx.cursors.value(provider: name, subject: account, name: "last_booked_date")
         let dateFrom = lastBooked.flatMap { GoCardlessDate.day($0, minusDays: options.overlapDays) }
         let dateTo = GoCardlessDate.day(ctx.now())
         let r = try await client.transactions(id: account, dateFrom: dateFrom, dateTo: dateTo)
-        let booked = r.json["transactions"]?["booked"]?.array ?? []
-        let pending = r.json["transactions"]?["pending"]?.array ?? []
+        // Each item is checked with the normaliser the projections use before anything is
+        // appended: one that cannot be normalised is named in the step's error and not stored,
+        // so it can never stop the books; the account's other items are stored as usual.
+        let booked = GoCardlessNormalisation.check(r.json["transactions"]?["booked"]?.array ?? [], kind: "booked")
+        let pending = GoCardlessNormalisation.check(r.json["transactions"]?["pending"]?.array ?? [], kind: "pending")
 
         // Occurrence counts earlier items with the same identity (bank id, else the
         // synthetic key), so true duplicates on one day stay distinct (see the catalogue).
-        var seen: [String: Int] = [:]
         var events: [NewEvent] = []
         var newest = lastBooked
-        for t in booked {
-            let key = (try? GoCardlessTransaction(t))?.identity ?? "raw:" + t.canonicalString
-            let occurrence = seen[key, default: 0]
-            seen[key] = occurrence + 1
-            let date = t["bookingDate"]?.string ?? t["valueDate"]?.string ?? t["bookingDateTime"]?.string.map { String($0.prefix(10)) }
+        for (t, occurrence) in zip(booked.items, GoCardlessTransaction.occurrences(booked.items)) {
+            let date = t.date
             if let date, date > (newest ?? "") { newest = date }
             events.append(ctx.event("gocardless.transaction.booked",
-                                    .object(["account_id": .string(account), "transaction": t, "occurrence": .number(String(occurrence))]),
-                                    endpoint: "GET /accounts/{id}/transactions/", occurredAt: date.flatMap(GoCardlessDate.parse)))
+                                    .object(["account_id": .string(account), "transaction": t.item, "occurrence": .number(String(occurrence))]),
+                                    endpoint: endpoint, occurredAt: date.flatMap(GoCardlessDate.parse)))
         }
         if !events.isEmpty { _ = try await ctx.sink.append(events, to: "gocardless/account/\(account)/transactions") }
         let pendingPayload: JSONValue = .object(["account_id": .string(account), "date_from": dateFrom.map { .string($0) } ?? .null,
-                                                 "date_to": .string(dateTo), "pending": .array(pending)])
-        _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.pending.observed", pendingPayload, endpoint: "GET /accounts/{id}/transactions/"),
+                                                 "date_to": .string(dateTo), "pending": .array(pending.items.map(\.item))])
+        _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.pending.observed", pendingPayload, endpoint: endpoint),
                                               to: "gocardless/account/\(account)/pending", ignoring: ["date_from", "date_to"])
-        // Advance the cursor only now that the events it covers are stored.
-        if let newest, newest != lastBooked { try await ctx.cursors.set(newest, provider: name, subject: account, name: "last_booked_date") }
-        return r.rateLimit
+        let problems = booked.problems + pending.problems
+        // Advance the cursor only now that the events it covers are stored, and not at all
+        // when an item was refused: the next sync reads the same window again, so an item the
+        // bank corrects is stored then.
+        if problems.isEmpty, let newest, newest != lastBooked { try await ctx.cursors.set(newest, provider: name, subject: account, name: "last_booked_date") }
+        return ScopeFetch(rate: r.rateLimit, rejected: problems.isEmpty ? nil : GoCardlessNormalisation.rejection(endpoint: endpoint, account: account, problems: problems))
     }
+
 }

@@ -32,14 +32,16 @@ public struct SyncRunner: Sendable {
 
     public let connection: PostgresConnection
     public let providers: [any Provider]
-    /// Called after the appends of a (non-dry) run, e.g. to run the projections.
-    public let afterAppend: (@Sendable () async throws -> Void)?
+    /// Called after the appends of a (non-dry) run, e.g. to run the projections. It returns
+    /// what the person should know of the result (e.g. events the projections parked), which
+    /// makes the run partially failed with that message, or nil when all is well.
+    public let afterAppend: (@Sendable () async throws -> String?)?
     public let now: @Sendable () -> Date
     public let logger: Logger
     /// The sink used for real runs (defaults to the event log on `connection`).
     public let sink: any EventSink
 
-    public init(connection: PostgresConnection, providers: [any Provider], sink: (any EventSink)? = nil, afterAppend: (@Sendable () async throws -> Void)? = nil,
+    public init(connection: PostgresConnection, providers: [any Provider], sink: (any EventSink)? = nil, afterAppend: (@Sendable () async throws -> String?)? = nil,
                 now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "finsync.ingest")) {
         self.connection = connection
         self.providers = providers
@@ -186,7 +188,10 @@ public struct SyncRunner: Sendable {
         }
         if !options.dryRun, let afterAppend {
             do {
-                try await afterAppend()
+                if let problem = try await afterAppend() {
+                    run.status = run.status == .failed ? .failed : .partiallyFailed
+                    run.message = [run.message, problem].compactMap { $0 }.joined(separator: "; ")
+                }
             } catch {
                 run.status = run.status == .failed ? .failed : .partiallyFailed
                 run.message = "events were appended, but the after-append hook (projections) failed: \(error)"

@@ -184,7 +184,18 @@ public struct Trading212Extractor: Sendable {
         let stopAtStored = options.incremental ? try await progress.isComplete(connection: conn, list: kind.rawValue) : false
         while true {
             pages += 1
-            guard let items = page["items"]?.array else { throw malformed(path, "expected {\"items\": [...], \"nextPagePath\": ...}") }
+            guard let all = page["items"]?.array else { throw malformed(path, "expected {\"items\": [...], \"nextPagePath\": ...}") }
+            // Each item is checked with the projections' normalisers first: one they would
+            // refuse is named in the step's error and not stored; the others are.
+            var items: [JSONValue] = []
+            for (i, item) in all.enumerated() {
+                if let problem = Trading212Normalisation.problem(item, kind: kind) {
+                    let name = item["reference"]?.string.map { "reference \($0)" } ?? item["id"]?.numberText.map { "id \($0)" } ?? "item \(i)"
+                    outcome.refused.append("\(configuration.name): GET \(path.split(separator: "?").first ?? "") \(name): \(problem)")
+                } else {
+                    items.append(item)
+                }
+            }
             let events = items.map { item in
                 NewEvent(type: kind.eventType, json: item, occurredAt: Self.occurredAt(of: item, kind: kind), correlationID: runID,
                          metadata: ExtractorRunMetadata.json(runID: runID, endpoint: path))

@@ -26,13 +26,13 @@ extension AnalyticsProjection: ProjectionLineage {
                 }
             })
         case "daily_balances", "portfolio_value_daily":
-            guard let account = row["account_id"], let date = row["date"].flatMap(SampleDay.day) else { return .empty }
+            guard let account = row["account_id"], let date = row["date"].flatMap(CalendarDay.day) else { return .empty }
             let types: Set<String> = table == "daily_balances" ? ["gocardless.balances.observed"] : ["trading212.account.observed", "vanguard.subaccount.observed"]
             let streams = table == "daily_balances" ? try Self.accountStreams(account, suffix: "balances", in: c) : nil
             return RowLineage(streams: streams, eventTypes: types, select: { Self.seriesLineage($0, account: account, date: date) })
         case "net_worth_daily":
             // The sum of that day's series rows in that currency: the union of their lineages.
-            guard let day = row["date"], let currency = row["currency"], let date = SampleDay.day(day) else { return .empty }
+            guard let day = row["date"], let currency = row["currency"], let date = CalendarDay.day(day) else { return .empty }
             var bank: Set<String> = [], invest: Set<String> = []
             for r in try c.session.query("SELECT account_id::text FROM \(c.table("daily_balances")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { bank.insert(r.string(0)!) }
             for r in try c.session.query("SELECT account_id::text FROM \(c.table("portfolio_value_daily")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { invest.insert(r.string(0)!) }
@@ -66,18 +66,18 @@ extension AnalyticsProjection: ProjectionLineage {
     static func entry(_ e: ProjectedEvent) -> Entry? {
         guard let item = e.json["transaction"], let t = try? GoCardlessTransaction(item),
               let amount = Decimal(string: t.amount, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
-        let day = t.date ?? SampleDay.text(fallbackDay(e))
+        let day = t.date ?? CalendarDay.text(fallbackDay(e))
         return Entry(key: GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: e.json["occurrence"]?.int ?? 0),
                      month: String(day.prefix(7)) + "-01", currency: t.currency, amount: amount)
     }
 
-    static func fallbackDay(_ e: ProjectedEvent) -> Int { SampleDay.day(PostgresTimestamp.iso8601(e.event.occurredAt ?? e.event.recordedAt))! }
+    static func fallbackDay(_ e: ProjectedEvent) -> Int { CalendarDay.day(of: e.event.occurredAt ?? e.event.recordedAt) }
 
     /// The account and day an event observes for a daily series, as `apply` computes them.
     static func observation(_ e: ProjectedEvent) -> (account: String, day: Int)? {
         if e.type == "gocardless.balances.observed" {
-            guard let pid = try? e.string("account_id"), let choice = BalancePreference.choose(e.json["balances"]?.array ?? []) else { return nil }
-            return (UnifiedBatch.gcAccount(pid), choice.date.flatMap(SampleDay.day) ?? fallbackDay(e))
+            guard let pid = try? e.string("account_id"), let choice = BalancePreference.choose((try? e.gocardlessBalances()) ?? []) else { return nil }
+            return (UnifiedBatch.gcAccount(pid), choice.date.flatMap(CalendarDay.day) ?? fallbackDay(e))
         }
         guard let v = try? InvestmentValuation(e) else { return nil }
         return (v.account, fallbackDay(e))

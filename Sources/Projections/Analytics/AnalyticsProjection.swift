@@ -49,28 +49,26 @@ public struct AnalyticsProjection: Projection {
         var portfolioObs: [DailySeries.Observation] = []
         var entries: OrderedDictionary<String, (account: String, key: String, month: String, currency: String, amount: String)> = [:]
         for e in events {
-            let fallbackDay = SampleDay.day(PostgresTimestamp.iso8601(e.event.occurredAt ?? e.event.recordedAt))!
+            let fallbackDay = CalendarDay.day(of: e.event.occurredAt ?? e.event.recordedAt)
             switch e.type {
             case "gocardless.balances.observed":
                 let pid = try e.string("account_id")
-                guard let list = e.json["balances"]?.array else { throw ProjectionError.malformed(e, "balances is missing or not an array") }
-                if let choice = BalancePreference.choose(list) {
-                    balanceObs.append(.init(account: UnifiedBatch.gcAccount(pid), day: choice.date.flatMap(SampleDay.day) ?? fallbackDay, values: [choice.amount], currency: choice.currency))
+                if let choice = BalancePreference.choose(try e.gocardlessBalances()) {
+                    balanceObs.append(.init(account: UnifiedBatch.gcAccount(pid), day: choice.date.flatMap(CalendarDay.day) ?? fallbackDay, values: [choice.amount], currency: choice.currency))
                 }
             case "gocardless.transaction.booked":
                 let b = try e.booking(), t = b.transaction
-                let day = t.date ?? SampleDay.text(fallbackDay)
+                let day = t.date ?? CalendarDay.text(fallbackDay)
                 entries[b.accountRowID + "\u{1F}" + b.key] = (b.accountRowID, b.key, String(day.prefix(7)) + "-01", t.currency, t.amount)
             case "trading212.dividend.observed", "trading212.transaction.observed":
                 // Dividends and cash movements count as the trading account's cash flow, keyed
                 // as in the unified transactions.
                 let conn = Trading212Position.connection(ofStream: e.event.streamID)
-                let ref = try e.string("reference")
-                guard let amount = e.json["amount"]?.numberText else { throw ProjectionError.malformed(e, "amount is missing or not a number") }
-                let day = GoCardlessTransaction.date(e.type == "trading212.dividend.observed" ? e.json["paidOn"] : e.json["dateTime"]) ?? SampleDay.text(fallbackDay)
-                let key = (e.type == "trading212.dividend.observed" ? "dividend:" : "cash:") + ref
+                let item = try e.trading212CashItem()
+                let day = item.date ?? CalendarDay.text(fallbackDay)
+                let key = (e.type == "trading212.dividend.observed" ? "dividend:" : "cash:") + item.reference
                 let account = UnifiedBatch.t212Account(conn)
-                entries[account + "\u{1F}" + key] = (account, key, String(day.prefix(7)) + "-01", e.json["currency"]?.string ?? "GBP", amount)
+                entries[account + "\u{1F}" + key] = (account, key, String(day.prefix(7)) + "-01", item.currency ?? "GBP", item.amount)
             case "trading212.account.observed", "vanguard.holdings.observed":
                 if let v = try InvestmentValuation(e) {
                     portfolioObs.append(.init(account: v.account, day: fallbackDay, values: [v.totalValue, v.unrealised], currency: v.currency))
@@ -83,7 +81,7 @@ public struct AnalyticsProjection: Projection {
         if let r = try Self.portfolio.apply(portfolioObs, in: c) { touched.append(r) }
         try applyCashflow(entries, in: c)
         if let lo = touched.map(\.lowerBound).min(), let hi = touched.map(\.upperBound).max() {
-            _ = try c.session.query("DELETE FROM \(c.table("net_worth_daily")) WHERE date BETWEEN $1::date AND $2::date", [.text(SampleDay.text(lo)), .text(SampleDay.text(hi))])
+            _ = try c.session.query("DELETE FROM \(c.table("net_worth_daily")) WHERE date BETWEEN $1::date AND $2::date", [.text(CalendarDay.text(lo)), .text(CalendarDay.text(hi))])
             _ = try c.session.query("""
                 INSERT INTO \(c.table("net_worth_daily")) (date, currency, bank_balances, investment_values, net_worth)
                 SELECT date, currency, sum(bank), sum(invest), sum(bank) + sum(invest) FROM (
@@ -91,7 +89,7 @@ public struct AnalyticsProjection: Projection {
                     UNION ALL
                     SELECT date, currency, 0, total_value FROM \(c.table("portfolio_value_daily")) WHERE date BETWEEN $1::date AND $2::date
                 ) x GROUP BY date, currency
-                """, [.text(SampleDay.text(lo)), .text(SampleDay.text(hi))])
+                """, [.text(CalendarDay.text(lo)), .text(CalendarDay.text(hi))])
         }
     }
 

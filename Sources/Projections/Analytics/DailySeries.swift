@@ -50,7 +50,7 @@ struct DailySeries {
         }
         var w = CopyTextWriter()
         for (_, x) in rows.sorted(by: { $0.key < $1.key }) {
-            for v in [x.account, SampleDay.text(x.day)] + x.values + [x.currency, x.observed ? "t" : "f"] { w.add(v) }
+            for v in [x.account, CalendarDay.text(x.day)] + x.values + [x.currency, x.observed ? "t" : "f"] { w.add(v) }
             w.endRow()
         }
         try StagedUpsert(table: table, columns: ["account_id", "date"] + valueColumns + ["currency", "observed"], conflict: ["account_id", "date"]).run(w, in: c)
@@ -60,23 +60,9 @@ struct DailySeries {
                 UPDATE \(c.table(table)) t SET \(sets) WHERE t.account_id = $1::uuid AND t.date > $2::date AND NOT t.observed
                 AND t.date < coalesce((SELECT min(date) FROM \(c.table(table)) n WHERE n.account_id = $1::uuid AND n.date > $2::date AND n.observed), 'infinity')
                 RETURNING date - DATE '1970-01-01'
-                """, [.text(o.account), .text(SampleDay.text(o.day))] + o.values.map { PostgresParameter.text($0) })
+                """, [.text(o.account), .text(CalendarDay.text(o.day))] + o.values.map { PostgresParameter.text($0) })
             for row in upd { hi = max(hi, Int(row.int64(0)!)) }
         }
         return lo <= hi ? lo...hi : nil
-    }
-}
-
-/// Days since 1970-01-01 ↔ `YYYY-MM-DD`.
-enum SampleDay {
-    static func text(_ day: Int) -> String {
-        let (y, m, d) = PostgresTimestamp.civil(fromDays: day)
-        return String(format: "%04d-%02d-%02d", y, m, d)
-    }
-
-    static func day(_ text: String) -> Int? {
-        let p = text.prefix(10).split(separator: "-").compactMap { Int($0) }
-        guard p.count == 3 else { return nil }
-        return PostgresTimestamp.days(year: p[0], month: p[1], day: p[2])
     }
 }

@@ -17,15 +17,13 @@ public enum BalancePreference {
         public var date: String?
     }
 
-    /// The preferred balance of a `balances` array, or nil when none is usable.
-    public static func choose(_ balances: [JSONValue]) -> Choice? {
+    /// The preferred balance of an answer, or nil when it has none.
+    public static func choose(_ balances: [GoCardlessBalance]) -> Choice? {
         var best: (rank: Int, choice: Choice)? = nil
         for b in balances {
-            guard let amount = b["balanceAmount"]?["amount"]?.numberText, let currency = b["balanceAmount"]?["currency"]?.string,
-                  let type = b["balanceType"]?.string else { continue }
-            let rank = order.firstIndex(of: type) ?? order.count
-            let date = GoCardlessTransaction.date(b["referenceDate"]) ?? GoCardlessTransaction.date(b["lastChangeDateTime"])
-            let c = Choice(amount: amount, currency: currency, type: type, date: date)
+            let rank = order.firstIndex(of: b.type) ?? order.count
+            let date = b.referenceDate ?? b.lastChangeDateTime.map { String($0.prefix(10)) }
+            let c = Choice(amount: b.amount, currency: b.currency, type: b.type, date: date)
             if let cur = best {
                 if rank < cur.rank || (rank == cur.rank && (date ?? "") > (cur.choice.date ?? "")) { best = (rank, c) }
             } else {

@@ -52,8 +52,11 @@ public struct GoCardlessRawProjection: Projection {
 
     public func apply(_ events: [ProjectedEvent], in c: ProjectionContext) throws {
         var institutions: [String: ProjectedEvent] = [:], agreements: [String: ProjectedEvent] = [:], requisitions: [String: ProjectedEvent] = [:]
-        var metadata: [String: ProjectedEvent] = [:], details: [String: ProjectedEvent] = [:], balances: [String: ProjectedEvent] = [:]
-        var pending: [String: ProjectedEvent] = [:]
+        var metadata: [String: ProjectedEvent] = [:], details: [String: ProjectedEvent] = [:]
+        // Every answer is normalised, even one a later answer in the batch replaces: an
+        // answer that cannot be is refused whatever the batch boundaries.
+        var balances: [String: (event: ProjectedEvent, balances: [GoCardlessBalance])] = [:]
+        var pending: [String: (event: ProjectedEvent, items: [GoCardlessTransaction])] = [:]
         // In event order (no sort: keys are unique within the batch, and the order is deterministic).
         var booked: OrderedDictionary<String, (booking: GoCardlessBooking, event: ProjectedEvent)> = [:]  // by row id
         for e in events {
@@ -63,8 +66,8 @@ public struct GoCardlessRawProjection: Projection {
             case "gocardless.requisition.observed": requisitions[try e.string("id")] = e
             case "gocardless.account.observed": metadata[try e.string("id")] = e
             case "gocardless.account_details.observed": details[try e.string("account_id")] = e
-            case "gocardless.balances.observed": balances[try e.string("account_id")] = e
-            case "gocardless.pending.observed": pending[try e.string("account_id")] = e
+            case "gocardless.balances.observed": balances[try e.string("account_id")] = (e, try e.gocardlessBalances())
+            case "gocardless.pending.observed": pending[try e.string("account_id")] = (e, try e.gocardlessPending())
             case "gocardless.transaction.booked":
                 let b = try e.booking()
                 booked[b.rowID] = (b, e)
@@ -85,8 +88,8 @@ public struct GoCardlessRawProjection: Projection {
             var w = CopyTextWriter()
             for (id, e) in agreements.sorted(by: { $0.key < $1.key }) {
                 let j = e.json
-                w.row(id, j["institution_id"]?.string, ProviderTimestamp.text(j["created"]), j["max_historical_days"]?.intText, j["access_valid_for_days"]?.intText,
-                      j["access_scope"]?.textArrayLiteral, ProviderTimestamp.text(j["accepted"]), j.canonicalString, e.recordedAtText)
+                w.row(id, j["institution_id"]?.string, CalendarDay.timestamp(j["created"]), j["max_historical_days"]?.intText, j["access_valid_for_days"]?.intText,
+                      j["access_scope"]?.textArrayLiteral, CalendarDay.timestamp(j["accepted"]), j.canonicalString, e.recordedAtText)
             }
             try StagedUpsert(table: "gc_agreements", columns: ["id", "institution_id", "created", "max_historical_days", "access_valid_for_days", "access_scope", "accepted", "raw", "observed_at"], conflict: ["id"]).run(w, in: c)
         }
@@ -95,7 +98,7 @@ public struct GoCardlessRawProjection: Projection {
             for (id, e) in requisitions.sorted(by: { $0.key < $1.key }) {
                 let j = e.json
                 w.row(id, j["status"]?.string, j["institution_id"]?.string, j["agreement"]?.string, j["reference"]?.string, j["link"]?.string,
-                      j["accounts"]?.textArrayLiteral ?? "{}", ProviderTimestamp.text(j["created"]), j.canonicalString, e.recordedAtText)
+                      j["accounts"]?.textArrayLiteral ?? "{}", CalendarDay.timestamp(j["created"]), j.canonicalString, e.recordedAtText)
             }
             try StagedUpsert(table: "gc_requisitions", columns: ["id", "status", "institution_id", "agreement", "reference", "link", "accounts", "created", "raw", "observed_at"], conflict: ["id"]).run(w, in: c)
         }
@@ -105,7 +108,7 @@ public struct GoCardlessRawProjection: Projection {
             for (id, e) in metadata.sorted(by: { $0.key < $1.key }) {
                 let j = e.json
                 w.row(id, j["iban"]?.nonBlank, j["bban"]?.nonBlank, j["owner_name"]?.nonBlank, j["institution_id"]?.string, j["status"]?.string,
-                      ProviderTimestamp.text(j["created"]), ProviderTimestamp.text(j["last_accessed"]), e.recordedAtText)
+                      CalendarDay.timestamp(j["created"]), CalendarDay.timestamp(j["last_accessed"]), e.recordedAtText)
             }
             try StagedUpsert(table: "gc_bank_accounts", columns: ["id", "iban", "bban", "owner_name", "institution_id", "status", "created", "last_accessed", "observed_at"],
                              conflict: ["id"], update: ["iban", "bban", "owner_name", "institution_id", "status", "created", "last_accessed", "observed_at"], keepExistingWhenNull: true).run(w, in: c)
@@ -126,16 +129,13 @@ public struct GoCardlessRawProjection: Projection {
             _ = try c.session.query("DELETE FROM \(c.table("gc_balances")) WHERE account_id = ANY($1::text[])", [.textArray(accounts)])
             var w = CopyTextWriter()
             for account in accounts {
-                let e = balances[account]!
+                guard let (e, list) = balances[account] else { continue }
                 var ordinals: [String: Int] = [:]
-                for b in e.json["balances"]?.array ?? [] {
-                    guard let type = b["balanceType"]?.string, let amount = b["balanceAmount"]?["amount"]?.numberText, let currency = b["balanceAmount"]?["currency"]?.string else {
-                        throw ProjectionError.malformed(e, "a balance lacks balanceType or balanceAmount.amount/currency")
-                    }
-                    let n = ordinals[type, default: 0]
-                    ordinals[type] = n + 1
-                    w.row(account, type, String(n), amount, currency, GoCardlessTransaction.date(b["referenceDate"]), ProviderTimestamp.text(b["lastChangeDateTime"]),
-                          b["creditLimitIncluded"]?.bool.map { $0 ? "t" : "f" }, e.recordedAtText)
+                for b in list {
+                    let n = ordinals[b.type, default: 0]
+                    ordinals[b.type] = n + 1
+                    w.row(account, b.type, String(n), b.amount, b.currency, b.referenceDate, b.lastChangeDateTime,
+                          b.creditLimitIncluded.map { $0 ? "t" : "f" }, e.recordedAtText)
                 }
             }
             try c.session.copyIn("COPY \(c.table("gc_balances")) (account_id, balance_type, ordinal, amount, currency, reference_date, last_change_date_time, credit_limit_included, observed_at) FROM STDIN", text: w)
@@ -154,11 +154,7 @@ public struct GoCardlessRawProjection: Projection {
             _ = try c.session.query("DELETE FROM \(c.table("gc_transactions")) WHERE status = 'pending' AND account_id = ANY($1::text[])", [.textArray(accounts)])
             var w = CopyTextWriter()
             for account in accounts {
-                let e = pending[account]!
-                var items: [GoCardlessTransaction] = []
-                for item in e.json["pending"]?.array ?? [] {
-                    do { items.append(try GoCardlessTransaction(item)) } catch { throw ProjectionError.malformed(e, "pending item: \(error)") }
-                }
+                guard let (e, items) = pending[account] else { continue }
                 for (t, n) in zip(items, GoCardlessTransaction.occurrences(items)) {
                     let key = "pending:" + GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: n)
                     w.row(GoCardlessBooking.rowID(account: account, key: key), account, key, t.transactionID, t.internalTransactionID,

@@ -21,15 +21,16 @@ public final class GoCardlessTransaction: Sendable {
     public let counterparty: String?
     public let description: String?
 
-    public struct Invalid: Error, Sendable, CustomStringConvertible {
-        public var description: String
-    }
+    public typealias Invalid = NormalisationError
 
     public init(_ item: JSONValue) throws {
         guard case .object = item else { throw Invalid(description: "transaction is not a JSON object") }
         self.item = item
-        guard let amount = item["transactionAmount"]?["amount"]?.numberText else {
-            throw Invalid(description: "transactionAmount.amount is missing or not a decimal number")
+        guard let amountValue = item["transactionAmount"]?["amount"], !amountValue.isNull else {
+            throw Invalid(description: "transactionAmount.amount is missing")
+        }
+        guard let amount = amountValue.numberText else {
+            throw Invalid(description: "transactionAmount.amount \(Self.excerpt(amountValue)) is not a decimal number within range")
         }
         guard let currency = item["transactionAmount"]?["currency"]?.string, !currency.isEmpty else {
             throw Invalid(description: "transactionAmount.currency is missing")
@@ -39,8 +40,8 @@ public final class GoCardlessTransaction: Sendable {
         let tid = item["transactionId"]?.string.map(JSONValue.trimmingWhitespace)
         transactionID = (tid?.isEmpty ?? true) || tid == "NOTPROVIDED" ? nil : tid
         internalTransactionID = item["internalTransactionId"]?.string
-        bookingDate = Self.date(item["bookingDate"]) ?? Self.date(item["bookingDateTime"])
-        valueDate = Self.date(item["valueDate"]) ?? Self.date(item["valueDateTime"])
+        bookingDate = try Self.date(item, "bookingDate") ?? Self.date(item, "bookingDateTime")
+        valueDate = try Self.date(item, "valueDate") ?? Self.date(item, "valueDateTime")
         creditorName = Self.nonBlank(item["creditorName"]?.string)
         debtorName = Self.nonBlank(item["debtorName"]?.string)
         let isCredit = !amount.hasPrefix("-")
@@ -86,12 +87,13 @@ public final class GoCardlessTransaction: Sendable {
         return t.isEmpty ? nil : t
     }
 
-    /// `YYYY-MM-DD` from a date or date-time string.
-    static func date(_ v: JSONValue?) -> String? {
-        guard let s = v?.string, s.utf8.count >= 10 else { return nil }
-        let d = String(s.prefix(10))
-        let u = Array(d.utf8)
-        guard u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"), u.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || ($0.element >= 48 && $0.element <= 57) }) else { return nil }
+    /// The `YYYY-MM-DD` date of `item[key]`: nil when absent or null, an error when present
+    /// but not a day that exists (`2026-02-30`) — such a value must never reach a `date` column.
+    static func date(_ item: JSONValue, _ key: String) throws(Invalid) -> String? {
+        guard let v = item[key], !v.isNull else { return nil }
+        guard let d = CalendarDay.date(v) else { throw Invalid(description: "\(key) \(Self.excerpt(v)) is not a date that exists") }
         return d
     }
+
+    static func excerpt(_ v: JSONValue) -> String { NormalisationError.excerpt(v) }
 }

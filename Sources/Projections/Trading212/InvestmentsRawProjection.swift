@@ -57,7 +57,8 @@ public struct InvestmentsRawProjection: Projection {
     }
 
     public func apply(_ events: [ProjectedEvent], in c: ProjectionContext) throws {
-        var accounts: [String: ProjectedEvent] = [:], positions: [String: ProjectedEvent] = [:], instruments: [String: ProjectedEvent] = [:]
+        var accounts: [String: ProjectedEvent] = [:], instruments: [String: ProjectedEvent] = [:]
+        var positions: [String: (event: ProjectedEvent, positions: [(Trading212Position, JSONValue)])] = [:]
         var orders = CopyTextWriter(), dividends = CopyTextWriter(), cash = CopyTextWriter()
         var orderKeys = Set<String>(), dividendKeys = Set<String>(), cashKeys = Set<String>()
         var vgAccounts: [String: ProjectedEvent] = [:], vgHoldings: [String: ProjectedEvent] = [:]
@@ -68,29 +69,33 @@ public struct InvestmentsRawProjection: Projection {
             let at = e.recordedAtText
             switch e.type {
             case "trading212.account.observed": if accounts[conn] == nil { accounts[conn] = e }
-            case "trading212.positions.observed": if positions[conn] == nil { positions[conn] = e }
+            case "trading212.positions.observed":
+                // Normalised even when a newer answer replaces it, so what is refused does not
+                // depend on batch boundaries.
+                let parsed = try e.trading212Positions()
+                if positions[conn] == nil { positions[conn] = (e, parsed) }
             case "trading212.instrument.observed": let t = try e.string("ticker"); if instruments[t] == nil { instruments[t] = e }
             case "trading212.order.observed":
-                let o = j["order"]?.object != nil ? j["order"]! : j
-                guard let id = o["id"]?.numberText ?? o["id"]?.string else { throw ProjectionError.malformed(e, "order id is missing") }
-                let fill = j["fill"]?["id"]?.numberText ?? j["fillId"]?.numberText ?? ""
+                let item: Trading212OrderItem
+                do { item = try Trading212OrderItem(j) } catch { throw ProjectionError.malformed(e, error.description) }
+                let (o, id, fill) = (item.order, item.id, item.fillID)
                 guard orderKeys.insert("\(conn)|\(id)|\(fill)").inserted else { continue }
                 let qty = o["quantity"]?.numberText ?? o["orderedQuantity"]?.numberText
                 let filled = o["filledQuantity"]?.numberText
                 let side = o["side"]?.string ?? ((filled ?? qty)?.hasPrefix("-") == true ? "SELL" : "BUY")
                 orders.row(conn, id, fill, o["ticker"]?.string ?? o["instrument"]?["ticker"]?.string, o["type"]?.string, side, o["status"]?.string, qty, filled,
                            j["fill"]?["price"]?.numberText ?? o["fillPrice"]?.numberText, o["filledValue"]?.numberText ?? j["fill"]?["walletImpact"]?["netValue"]?.numberText,
-                           o["currency"]?.string, ProviderTimestamp.text(o["createdAt"] ?? o["dateCreated"]), ProviderTimestamp.text(j["fill"]?["filledAt"] ?? o["dateExecuted"]),
+                           o["currency"]?.string, CalendarDay.timestamp(o["createdAt"] ?? o["dateCreated"]), CalendarDay.timestamp(j["fill"]?["filledAt"] ?? o["dateExecuted"]),
                            j.canonicalString, at)
             case "trading212.dividend.observed":
-                let ref = try e.string("reference")
-                guard dividendKeys.insert("\(conn)|\(ref)").inserted else { continue }
-                dividends.row(conn, ref, j["ticker"]?.string, j["type"]?.string, j["quantity"]?.numberText, j["amount"]?.numberText, j["grossAmountPerShare"]?.numberText,
-                              j["currency"]?.string, ProviderTimestamp.text(j["paidOn"]), j.canonicalString, at)
+                let item = try e.trading212CashItem()
+                guard dividendKeys.insert("\(conn)|\(item.reference)").inserted else { continue }
+                dividends.row(conn, item.reference, j["ticker"]?.string, j["type"]?.string, j["quantity"]?.numberText, item.amount, j["grossAmountPerShare"]?.numberText,
+                              item.currency, item.timestamp, j.canonicalString, at)
             case "trading212.transaction.observed":
-                let ref = try e.string("reference")
-                guard cashKeys.insert("\(conn)|\(ref)").inserted else { continue }
-                cash.row(conn, ref, j["type"]?.string, j["amount"]?.numberText, j["currency"]?.string, ProviderTimestamp.text(j["dateTime"]), j.canonicalString, at)
+                let item = try e.trading212CashItem()
+                guard cashKeys.insert("\(conn)|\(item.reference)").inserted else { continue }
+                cash.row(conn, item.reference, j["type"]?.string, item.amount, item.currency, item.timestamp, j.canonicalString, at)
             case "vanguard.subaccount.observed": let h = try e.string("hierarchy_id"); if vgAccounts[h] == nil { vgAccounts[h] = e }
             case "vanguard.holdings.observed": let h = try e.string("hierarchy_id"); if vgHoldings[h] == nil { vgHoldings[h] = e }
             case "vanguard.transaction.imported":
@@ -134,12 +139,10 @@ public struct InvestmentsRawProjection: Projection {
             _ = try c.session.query("DELETE FROM \(c.table("t212_positions")) WHERE connection = ANY($1::text[])", [.textArray(conns)])
             var w = CopyTextWriter()
             for conn in conns {
-                let e = positions[conn]!
-                for p in e.json["positions"]?.array ?? [] {
-                    let x: Trading212Position
-                    do { x = try Trading212Position(p) } catch { throw ProjectionError.malformed(e, "\(error)") }
+                guard let (e, parsed) = positions[conn] else { continue }
+                for (x, p) in parsed {
                     w.row(conn, x.ticker, x.quantity, x.averagePrice, x.currentPrice, x.instrumentCurrency, x.currentValue, x.totalCost, x.unrealisedPnL, x.fxImpact,
-                          ProviderTimestamp.text(x.openedAt.map { .string($0) }), p.canonicalString, e.recordedAtText)
+                          CalendarDay.timestamp(x.openedAt.map { .string($0) }), p.canonicalString, e.recordedAtText)
                 }
             }
             try c.session.copyIn("COPY \(c.table("t212_positions")) (connection, ticker, quantity, average_price, current_price, instrument_currency, current_value, total_cost, unrealized_pnl, fx_impact, opened_at, raw, observed_at) FROM STDIN", text: w)

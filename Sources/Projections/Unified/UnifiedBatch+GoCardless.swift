@@ -30,12 +30,12 @@ extension UnifiedBatch {
         case "gocardless.agreement.observed":
             let pid = try e.string("id")
             var expires: String? = nil
-            if let created = ProviderTimestamp.text(j["created"]).flatMap(PostgresTimestamp.parse), let days = j["access_valid_for_days"]?.int {
+            if let created = CalendarDay.timestamp(j["created"]).flatMap(PostgresTimestamp.parse), let days = j["access_valid_for_days"]?.int {
                 expires = PostgresTimestamp.iso8601(created.addingTimeInterval(Double(days) * 86_400))
             }
             let inst = j["institution_id"]?.string
             if let inst { ensureInstitution(inst) }
-            consents[Self.gcConsent(pid)] = Consent(provider: "gocardless", providerID: pid, institution: inst.map(Self.gcInstitution), created: ProviderTimestamp.text(j["created"]),
+            consents[Self.gcConsent(pid)] = Consent(provider: "gocardless", providerID: pid, institution: inst.map(Self.gcInstitution), created: CalendarDay.timestamp(j["created"]),
                                                     expires: expires, maxDays: j["max_historical_days"]?.intText, scope: j["access_scope"]?.textArrayLiteral)
         case "gocardless.requisition.observed":
             let pid = try e.string("id")
@@ -46,7 +46,7 @@ extension UnifiedBatch {
                 x.consent = Self.gcConsent(agreement)
             }
             if let status = j["status"]?.string { x.status = Self.connectionStatus(requisition: status) }
-            x.created = ProviderTimestamp.text(j["created"])
+            x.created = CalendarDay.timestamp(j["created"])
             connections[id] = x
             for acct in j["accounts"]?.array?.compactMap(\.string) ?? [] {
                 var a = account(Self.gcAccount(acct), provider: "gocardless", providerID: acct, type: "bank", at: at)
@@ -73,7 +73,7 @@ extension UnifiedBatch {
             accounts[Self.gcAccount(pid)] = a
         case "gocardless.balances.observed":
             let pid = try e.string("account_id")
-            guard let list = j["balances"]?.array else { throw ProjectionError.malformed(e, "balances is missing or not an array") }
+            let list = try e.gocardlessBalances()
             var a = account(Self.gcAccount(pid), provider: "gocardless", providerID: pid, type: "bank", at: at)
             if let choice = BalancePreference.choose(list) {
                 a.balanceAmount = choice.amount
@@ -94,10 +94,7 @@ extension UnifiedBatch {
         case "gocardless.pending.observed":
             let pid = try e.string("account_id")
             let account = Self.gcAccount(pid)
-            var items: [GoCardlessTransaction] = []
-            for item in j["pending"]?.array ?? [] {
-                do { items.append(try GoCardlessTransaction(item)) } catch { throw ProjectionError.malformed(e, "pending item: \(error)") }
-            }
+            let items = try e.gocardlessPending()
             pending[account] = zip(items, GoCardlessTransaction.occurrences(items)).map { t, n in
                 let key = "pending:" + GoCardlessTransaction.bookedKey(identity: t.identity, occurrence: n)
                 return Transaction(id: GoCardlessBooking.rowID(account: pid, key: key), account: account, key: key, status: "pending",

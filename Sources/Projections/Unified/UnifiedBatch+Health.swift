@@ -16,7 +16,7 @@ extension UnifiedBatch {
         var x = connection(id, provider: provider, providerID: pid)
         x.status = status
         x.lastError = status == "active" ? .some(nil) : .some(e.json["message"]?.nonBlank ?? status)
-        if let exp = ProviderTimestamp.text(e.json["expires_at"]) { x.expires = exp }
+        if let exp = CalendarDay.timestamp(e.json["expires_at"]) { x.expires = exp }
         x.lastSynced = e.recordedAtText
         connections[id] = x
     }

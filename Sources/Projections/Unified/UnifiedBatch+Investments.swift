@@ -47,10 +47,7 @@ extension UnifiedBatch {
             activity[Self.t212Account(conn)] = max(activity[Self.t212Account(conn)] ?? at, at)
         case "trading212.positions.observed":
             let (conn, _) = investmentConnection(provider: "trading212", stream: e.event.streamID)
-            var list: [Trading212Position] = []
-            for p in j["positions"]?.array ?? [] {
-                do { list.append(try Trading212Position(p)) } catch { throw ProjectionError.malformed(e, "\(error)") }
-            }
+            let list = try e.trading212Positions().map(\.0)
             t212Positions[Self.t212Account(conn)] = (conn, list, at)
             ensureInvestmentAccount(Self.t212Account(conn), provider: "trading212", providerID: conn, type: "trading", at: at)
         case "trading212.instrument.observed":
@@ -59,18 +56,17 @@ extension UnifiedBatch {
         case "trading212.dividend.observed", "trading212.transaction.observed":
             // Dividends and cash movements are the account's transactions, keyed by reference.
             let (conn, _) = investmentConnection(provider: "trading212", stream: e.event.streamID)
-            let ref = try e.string("reference")
-            guard let amount = j["amount"]?.numberText else { throw ProjectionError.malformed(e, "amount is missing or not a number") }
+            let item = try e.trading212CashItem()
             let dividend = e.type == "trading212.dividend.observed"
             let account = Self.t212Account(conn)
-            let key = (dividend ? "dividend:" : "cash:") + ref
-            let date = GoCardlessTransaction.date(dividend ? j["paidOn"] : j["dateTime"])
+            let key = (dividend ? "dividend:" : "cash:") + item.reference
+            let date = item.date
             let ticker = j["ticker"]?.string ?? j["instrument"]?["ticker"]?.string
             let counterparty = dividend ? j["instrument"]?["name"]?.string ?? ticker : "Trading 212"
             let description = dividend ? "Dividend \(ticker ?? "")" + (j["type"]?.string.map { " (\($0))" } ?? "")
                                        : j["type"]?.string.map { $0.capitalized } ?? "Cash movement"
             booked[account + "\u{1F}" + key] = Transaction(id: DeterministicID.string("trading212", "transaction", conn, key), account: account, key: key, status: "booked",
-                                                          bookingDate: date, valueDate: date, amount: amount, currency: j["currency"]?.string ?? "GBP",
+                                                          bookingDate: date, valueDate: date, amount: item.amount, currency: item.currency ?? "GBP",
                                                           counterparty: counterparty, description: description, updated: at)
             ensureInvestmentAccount(account, provider: "trading212", providerID: conn, type: "trading", at: at)
         default: break

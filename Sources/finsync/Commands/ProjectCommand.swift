@@ -49,7 +49,7 @@ struct ProjectCommand: AsyncParsableCommand {
 }
 
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Each projection's checkpoint, lag, version and last error.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Each projection's checkpoint, lag, version, last error and parked events.")
 
     @OptionGroup var database: DatabaseOptions
 
@@ -60,9 +60,19 @@ struct StatusCommand: AsyncParsableCommand {
         print("projection".padding(toLength: 18, withPad: " ", startingAt: 0) + "schema".padding(toLength: 12, withPad: " ", startingAt: 0) + "position".leftPadded(10) + "lag".leftPadded(10) + "  state")
         for s in status {
             var state = s.storedVersion == nil ? "never run" : (s.lag == 0 ? "caught up" : "behind")
-            if s.needsRebuild { state = "needs rebuild (tables v\(s.storedVersion!), code v\(s.codeVersion))" }
+            if s.needsRebuild { state = "needs rebuild (tables v\(s.storedVersion.map(String.init) ?? "?"), code v\(s.codeVersion))" }
             if let e = s.lastError { state = "stopped: \(e)" }
+            if !s.parked.isEmpty { state += ", \(s.parked.count) event\(s.parked.count == 1 ? "" : "s") parked" }
             print(s.projection.padding(toLength: 18, withPad: " ", startingAt: 0) + s.schema.padding(toLength: 12, withPad: " ", startingAt: 0) + String(s.position).leftPadded(10) + String(s.lag).leftPadded(10) + "  " + state)
+        }
+        let parked = status.flatMap(\.parked)
+        if !parked.isEmpty {
+            print("\nparked events (set aside because they could not be applied; the projections went on past them.")
+            print("Once the cause is fixed in finsync, `finsync rebuild` applies them; `finsync events show POSITION` shows one):")
+            for p in parked.prefix(50) {
+                print("  \(p.projection) position \(p.position) (\(p.eventType)): \(p.code): \(p.message)")
+            }
+            if parked.count > 50 { print("  … and \(parked.count - 50) more") }
         }
         // What a replay would start from: the newest snapshot of each projection.
         let (snapshots, bytes) = try await conn.withSession { s in (try SnapshotStore.list(session: s), try SnapshotStore.storageBytes(session: s)) }

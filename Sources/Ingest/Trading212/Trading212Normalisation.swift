@@ -1,0 +1,23 @@
+import CanonicalJSON
+import Projections
+
+/// The extractor's check of each Trading212 history item with the normalisers the
+/// projections use (``Trading212OrderItem``, ``Trading212CashItem``, and the NUL check
+/// behind ``ProjectedEvent/defect``), before it is appended: what a projection would refuse
+/// is reported against the connection instead of stored.
+enum Trading212Normalisation {
+    /// Why `item` of a `kind` list cannot be normalised, or nil.
+    static func problem(_ item: JSONValue, kind: Trading212HistoryKind) -> String? {
+        if let path = item.pathOfNUL() { return "holds a NUL character at \(path.drop(while: { $0 == "." }))" }
+        do {
+            switch kind {
+            case .orders: _ = try Trading212OrderItem(item)
+            case .dividends: _ = try Trading212CashItem(item, dividend: true)
+            case .transactions: _ = try Trading212CashItem(item, dividend: false)
+            }
+        } catch {
+            return error.description
+        }
+        return nil
+    }
+}
