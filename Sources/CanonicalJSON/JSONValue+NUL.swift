@@ -21,6 +21,12 @@ extension JSONValue {
         }
     }
 
+    /// "holds a NUL character (U+0000) at <path>" when ``pathOfNUL()`` finds one, else nil:
+    /// the one wording of this refusal, for extractors and projections alike.
+    public func nulProblem() -> String? {
+        pathOfNUL().map { "holds a NUL character (U+0000) at \($0.isEmpty ? "its root" : String($0.drop(while: { $0 == "." })))" }
+    }
+
     /// Whether JSON text may hold an escaped NUL (`\u0000`): a quick scan of the bytes that
     /// lets the common case skip ``pathOfNUL()``. False means it certainly holds none.
     public static func mayContainEscapedNUL(_ bytes: UnsafeRawBufferPointer) -> Bool {

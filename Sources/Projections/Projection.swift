@@ -57,7 +57,7 @@ public final class ProjectedEvent: Sendable {
         self.json = json
         recordedAtText = PostgresTimestamp.iso8601(event.recordedAt)
         let mayHoldNUL = payload.map { $0.withUnsafeBytes(JSONValue.mayContainEscapedNUL) } ?? true
-        defect = mayHoldNUL ? json.pathOfNUL().map { "the payload holds a NUL character (U+0000) at \($0.isEmpty ? "its root" : String($0.drop(while: { $0 == "." })))" } : nil
+        defect = mayHoldNUL ? json.nulProblem().map { "the payload " + $0 } : nil
         if event.type.name == "gocardless.transaction.booked" {
             do { gocardlessBooking = .success(try GoCardlessBooking(payload: json)) } catch {
                 gocardlessBooking = .failure(ProjectionError(code: .malformedPayload, message: error.description, position: event.position, eventType: event.type.name))

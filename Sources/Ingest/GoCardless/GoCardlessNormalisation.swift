@@ -18,8 +18,8 @@ enum GoCardlessNormalisation {
         out.items.reserveCapacity(list.count)
         for (i, item) in list.enumerated() {
             let name = "\(kind) item \(i)" + (item["transactionId"]?.string.map { " (transactionId \(excerpt($0)))" } ?? "")
-            if let path = item.pathOfNUL() {
-                out.problems.append("\(name): holds a NUL character at \(path.drop(while: { $0 == "." }))")
+            if let problem = item.nulProblem() {
+                out.problems.append("\(name): \(problem)")
                 continue
             }
             do { out.items.append(try GoCardlessTransaction(item)) } catch {
@@ -31,7 +31,7 @@ enum GoCardlessNormalisation {
 
     /// Why a balances payload cannot be normalised, or nil.
     static func problem(balances payload: JSONValue) -> String? {
-        if let path = payload.pathOfNUL() { return "holds a NUL character at \(path.drop(while: { $0 == "." }))" }
+        if let problem = payload.nulProblem() { return problem }
         do { _ = try GoCardlessBalance.all(in: payload) } catch { return error.description }
         return nil
     }

@@ -266,8 +266,8 @@ public struct GoCardlessProvider: Provider {
             throw GoCardlessError(code: .malformedResponse, endpoint: endpoint, accountID: account, httpStatus: 200, summary: "the answer has no \"account\" object")
         }
         let payload: JSONValue = .object(["account_id": .string(account), "details": details])
-        if let path = payload.pathOfNUL() {
-            return ScopeFetch(rate: r.rateLimit, rejected: GoCardlessNormalisation.rejection(endpoint: endpoint, account: account, problems: ["details hold a NUL character at \(path)"]))
+        if let problem = payload.nulProblem() {
+            return ScopeFetch(rate: r.rateLimit, rejected: GoCardlessNormalisation.rejection(endpoint: endpoint, account: account, problems: ["the details \(problem)"]))
         }
         _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.account_details.observed", payload, endpoint: endpoint), to: "gocardless/account/\(account)/details", ignoring: [])
         return ScopeFetch(rate: r.rateLimit)

@@ -163,8 +163,18 @@ public struct Trading212Extractor: Sendable {
             (endpoint, api) = legacy ? current : old
             list = try await client.get(endpoint)
         }
-        guard let items = list.array else { throw malformed(endpoint, "expected an array of positions") }
-        let event = NewEvent(type: Trading212EventTypes.positions, json: ["api": .string(api), "positions": list], correlationID: runID,
+        guard let all = list.array else { throw malformed(endpoint, "expected an array of positions") }
+        // Checked with the projections' normaliser first: a position they would refuse is
+        // named in the step's error and left out of the stored answer.
+        var items: [JSONValue] = []
+        for (i, item) in all.enumerated() {
+            if let problem = Trading212Normalisation.problem(position: item) {
+                outcome.refused.append("\(configuration.name): GET \(endpoint) position \(i)\(Self.ticker(of: item).map { " (\($0))" } ?? ""): \(problem)")
+            } else {
+                items.append(item)
+            }
+        }
+        let event = NewEvent(type: Trading212EventTypes.positions, json: ["api": .string(api), "positions": .array(items)], correlationID: runID,
                              metadata: ExtractorRunMetadata.json(runID: runID, endpoint: endpoint))
         outcome.record(try await sink.appendSnapshot(event, to: "trading212/\(conn)/positions", ignoring: []))
         return Set(items.compactMap(Self.ticker(of:)))

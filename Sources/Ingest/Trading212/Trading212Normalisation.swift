@@ -8,7 +8,7 @@ import Projections
 enum Trading212Normalisation {
     /// Why `item` of a `kind` list cannot be normalised, or nil.
     static func problem(_ item: JSONValue, kind: Trading212HistoryKind) -> String? {
-        if let path = item.pathOfNUL() { return "holds a NUL character at \(path.drop(while: { $0 == "." }))" }
+        if let problem = item.nulProblem() { return problem }
         do {
             switch kind {
             case .orders: _ = try Trading212OrderItem(item)
@@ -18,6 +18,13 @@ enum Trading212Normalisation {
         } catch {
             return error.description
         }
+        return nil
+    }
+
+    /// Why a positions item cannot be normalised, or nil.
+    static func problem(position item: JSONValue) -> String? {
+        if let problem = item.nulProblem() { return problem }
+        do { _ = try Trading212Position(item) } catch { return "\(error)" }
         return nil
     }
 }
