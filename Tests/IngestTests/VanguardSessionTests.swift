@@ -15,8 +15,8 @@ struct VanguardHarness {
     let log: EventLog
     let store: PostgresVanguardConnectionStore
 
-    static func with(_ body: (VanguardHarness) async throws -> Void) async throws {
-        let fake = try await FakeVanguardServer.start()
+    static func with(scenario: FakeVanguardScenario = .isaAndGia(), _ body: (VanguardHarness) async throws -> Void) async throws {
+        let fake = try await FakeVanguardServer.start(scenario: scenario)
         do {
             try await TestDatabase.with { db in
                 let conn = try await db.connect()
@@ -84,6 +84,24 @@ struct VanguardSessionTests {
             let second = try await h.extractor(session).run(runID: UUID())
             #expect(second.eventsAppended == 0)
             #expect(try await h.log.headPosition() == head)
+        }
+    }
+
+    /// Issue 18 (1): an answer PostgreSQL could never store as sent is refused before anything
+    /// of its sub-account is appended; the other sub-account is stored and the step says which.
+    @Test("a sub-account whose answer holds a NUL character is refused; the others are stored")
+    func nulInAnAnswerIsRefused() async throws {
+        var scenario = FakeVanguardScenario.isaAndGia()
+        scenario.subAccounts[1].funds[0].name = "Hostile\u{0}Fund"
+        try await VanguardHarness.with(scenario: scenario) { h in
+            let (session, _) = try await h.connect()
+            let outcome = try await h.extractor(session).run(runID: UUID())
+            #expect(outcome.status == .partiallyFailed)
+            let error = try #require(outcome.stepOutcome.error)
+            #expect(error.contains(scenario.subAccounts[1].hierarchyID) && error.contains("NUL character"), "\(error)")
+            let streams = try await h.events().map(\.streamID)
+            #expect(streams.contains("vanguard/vanguard/subaccount/\(scenario.subAccounts[0].hierarchyID)/holdings"))
+            #expect(!streams.contains { $0.contains(scenario.subAccounts[1].hierarchyID) })
         }
     }
 

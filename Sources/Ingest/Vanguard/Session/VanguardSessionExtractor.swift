@@ -97,10 +97,18 @@ public struct VanguardSessionExtractor: Sendable {
 
         let subPayload: JSONValue = ["hierarchy_id": .string(h), "name": .string(sub.name), "wrapper": .string(sub.wrapper),
                                      "valuation": valuation, "cash": cash, "performance": performance, "monthly_performance": monthly]
+        let holdingsPayload: JSONValue = ["hierarchy_id": .string(h), "holdings": instruments, "positions": holdings]
+        // What PostgreSQL could never store as sent (a NUL character) is refused here, before
+        // anything of the sub-account is appended, and named in the step's error.
+        for (what, payload) in [("sub-account \(h)", subPayload), ("holdings of sub-account \(h)", holdingsPayload)] {
+            if let problem = payload.nulProblem() {
+                outcome.refused.append("the answer for \(what) \(problem)")
+                return
+            }
+        }
         let subEvent = NewEvent(type: VanguardEventTypes.subAccount, json: subPayload, correlationID: runID,
                            metadata: ExtractorRunMetadata.json(runID: runID, endpoint: "\(base)/Valuations/CurrentValuation/Get"))
         outcome.record(try await sink.appendSnapshot(subEvent, to: "vanguard/\(connection)/subaccount/\(h)", ignoring: []))
-        let holdingsPayload: JSONValue = ["hierarchy_id": .string(h), "holdings": instruments, "positions": holdings]
         let hold = NewEvent(type: VanguardEventTypes.holdings, json: holdingsPayload, correlationID: runID,
                             metadata: ExtractorRunMetadata.json(runID: runID, endpoint: "\(base)/Portfolio/InstrumentValuation/Post"))
         outcome.record(try await sink.appendSnapshot(hold, to: "vanguard/\(connection)/subaccount/\(h)/holdings", ignoring: []))
@@ -110,10 +118,11 @@ public struct VanguardSessionExtractor: Sendable {
     /// this month (whole months only, so the answer changes once a month, not daily).
     func monthRange() -> (String, String) {
         var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
+        cal.timeZone = TimeZone(secondsFromGMT: 0) ?? cal.timeZone
         let c = cal.dateComponents([.year, .month], from: clock.now)
-        let thisMonth = cal.date(from: c)!
-        let start = cal.date(byAdding: .month, value: -monthlyPerformanceMonths, to: thisMonth)!
+        // Both exist for any instant a clock gives; fall back to the instant itself rather than trap.
+        let thisMonth = cal.date(from: c) ?? clock.now
+        let start = cal.date(byAdding: .month, value: -monthlyPerformanceMonths, to: thisMonth) ?? thisMonth
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withFullDate]
         return (f.string(from: start), f.string(from: thisMonth))
