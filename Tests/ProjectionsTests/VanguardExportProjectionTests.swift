@@ -35,8 +35,17 @@ import Testing
     @Test func goodRowsFoldIntoVgTransactions() async throws {
         try await TestDatabase.with { db in
             let h = try await ProjectionHarness.make(db)
-            try await h.append([Self.event(.cash, Self.deposit), Self.event(.investment, Self.purchase), Self.event(.investment, Self.purchase, occurrence: 1)])
+            let positions = try await h.append([Self.event(.cash, Self.deposit), Self.event(.investment, Self.purchase), Self.event(.investment, Self.purchase, occurrence: 1)])
             #expect(try await Self.applyAll(h) == nil)
+            // `finsync explain` finds the one event behind each row.
+            let events = try await h.log.readBatch(after: 0).map { try ProjectedEvent(decoding: $0) }
+            let ids = try await h.rows("SELECT id::text FROM vg_transactions ORDER BY section, occurrence").compactMap { $0[0] }
+            let writers = try await h.connection.withSession { s in
+                try ids.map { id in
+                    try InvestmentsRawProjection().lineage(table: "vg_transactions", row: ["id": id], in: ProjectionContext(session: s, schema: "public"))?.select(events).map(\.position)
+                }
+            }
+            #expect(writers == positions.map { Optional([$0]) })
             #expect(try await h.rows("SELECT account, section, date::text, details, amount::text, balance::text, investment_name, quantity::text, price::text, cost::text, occurrence::text FROM vg_transactions ORDER BY section, occurrence") == [
                 ["My ISA", "cash", "2024-02-01", "Regular Deposit", "1100", nil, nil, nil, nil, nil, "0"],
                 ["My ISA", "investment", "2024-02-05", "Bought 2.0000 Fund (FND)", nil, nil, "Fund", "2", "198", "396", "0"],
