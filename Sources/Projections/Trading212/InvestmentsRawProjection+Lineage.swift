@@ -37,9 +37,7 @@ extension InvestmentsRawProjection: ProjectionLineage {
         case "vg_transactions":
             let id = row["id"] ?? ""
             return RowLineage(streams: nil, eventTypes: ["vanguard.transaction.imported"]) { e in
-                let vgConn = e.event.streamID.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-                guard let account = try? e.string("account"), let section = try? e.string("section"), let r = e.json["row"] else { return false }
-                return DeterministicID.string("vanguard", "export-row", vgConn, account, section, r.canonicalString, String(e.json["occurrence"]?.int ?? 0)) == id
+                (try? VanguardExportEvent(validating: e.json))?.rowID(stream: e.event.streamID) == id
             }
         default:
             return nil

@@ -99,18 +99,17 @@ public struct InvestmentsRawProjection: Projection {
             case "vanguard.subaccount.observed": let h = try e.string("hierarchy_id"); if vgAccounts[h] == nil { vgAccounts[h] = e }
             case "vanguard.holdings.observed": let h = try e.string("hierarchy_id"); if vgHoldings[h] == nil { vgHoldings[h] = e }
             case "vanguard.transaction.imported":
-                let account = try e.string("account"), section = try e.string("section")
-                let occurrence = j["occurrence"]?.int ?? 0
-                guard let row = j["row"] else { throw ProjectionError.malformed(e, "row is missing") }
-                let vgConn = e.event.streamID.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-                let id = DeterministicID.string("vanguard", "export-row", vgConn, account, section, row.canonicalString, String(occurrence))
+                // Every event is validated, even one a newer duplicate hides, before any SQL.
+                let x: VanguardExportEvent
+                do { x = try VanguardExportEvent(validating: j) } catch { throw ProjectionError.malformed(e, "export row: \(error)") }
+                let id = x.rowID(stream: e.event.streamID)
                 guard vgRows[id] == nil else { continue }
-                if section == "cash", let r = VanguardCashRow(cells: (row.object ?? [:]).compactMapValues(\.string)) {
-                    vgRows[id] = [id, vgConn, account, section, r.date, r.detailsText, "\(r.amount)", r.balance.map { "\($0)" }, nil, nil, nil, nil, String(occurrence), j["row"]!.canonicalString, at]
-                } else if let r = VanguardInvestmentRow(eventRow: row) {
-                    vgRows[id] = [id, vgConn, account, section, r.date, row["TransactionDetails"]?.string, nil, nil, r.investmentName, "\(r.quantity)", r.price.map { "\($0)" }, r.cost.map { "\($0)" }, String(occurrence), row.canonicalString, at]
-                } else {
-                    throw ProjectionError.malformed(e, "export row has no parsable date and amount/quantity")
+                let vgConn = VanguardExportEvent.connection(ofStream: e.event.streamID), raw = x.rowJSON.canonicalString, occurrence = String(x.occurrence)
+                switch x.row {
+                case .cash(let r):
+                    vgRows[id] = [id, vgConn, x.account, x.section.rawValue, r.date, r.detailsText, "\(r.amount)", r.balance.map { "\($0)" }, nil, nil, nil, nil, occurrence, raw, at]
+                case .investment(let r):
+                    vgRows[id] = [id, vgConn, x.account, x.section.rawValue, r.date, x.rowJSON["TransactionDetails"]?.string, nil, nil, r.investmentName, "\(r.quantity)", r.price.map { "\($0)" }, r.cost.map { "\($0)" }, occurrence, raw, at]
                 }
             default: break
             }

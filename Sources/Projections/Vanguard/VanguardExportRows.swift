@@ -10,14 +10,22 @@ public struct VanguardCashRow: Sendable, Equatable {
     public var amount: Decimal
     public var balance: Decimal?
 
-    /// Interprets raw cells (from ``VanguardExport/Row/cells`` or a stored event's `row`).
-    public init?(cells: [String: String]) {
-        guard let date = cells["Date"].flatMap(VanguardExportValue.date), let amount = cells["Amount"].flatMap(VanguardExportValue.decimal) else { return nil }
-        self.date = date
+    /// Interprets raw cells (from ``VanguardExport/Row/cells`` or a stored event's `row`):
+    /// `Date` and `Amount` are required, `Balance` may be blank, `Details` is free text.
+    /// - Throws: ``VanguardExportRowError`` naming the first bad cell.
+    public init(validating cells: [String: String]) throws(VanguardExportRowError) {
+        let c = try VanguardExportCells(validating: cells)
+        self.date = try c.date("Date")
+        self.amount = try c.decimal("Amount")
+        self.balance = try c.optionalDecimal("Balance")
         self.detailsText = cells["Details"] ?? ""
         self.details = VanguardTransactionDetails(parsing: detailsText)
-        self.amount = amount
-        self.balance = cells["Balance"].flatMap(VanguardExportValue.decimal)
+    }
+
+    /// ``init(validating:)``, or nil for a row it refuses.
+    public init?(cells: [String: String]) {
+        guard let row = try? Self(validating: cells) else { return nil }
+        self = row
     }
 }
 
@@ -32,16 +40,23 @@ public struct VanguardInvestmentRow: Sendable, Equatable {
     public var price: Decimal?
     public var cost: Decimal?
 
+    /// Interprets raw cells: `Date`, `InvestmentName` and `Quantity` are required, `Price`
+    /// and `Cost` may be blank, `TransactionDetails` is free text (blank before October 2021).
+    /// - Throws: ``VanguardExportRowError`` naming the first bad cell.
+    public init(validating cells: [String: String]) throws(VanguardExportRowError) {
+        let c = try VanguardExportCells(validating: cells)
+        self.date = try c.date("Date")
+        self.investmentName = try c.required("InvestmentName")
+        self.quantity = try c.decimal("Quantity")
+        self.price = try c.optionalDecimal("Price")
+        self.cost = try c.optionalDecimal("Cost")
+        self.details = c.text("TransactionDetails").map(VanguardTransactionDetails.init(parsing:))
+    }
+
+    /// ``init(validating:)``, or nil for a row it refuses.
     public init?(cells: [String: String]) {
-        guard let date = cells["Date"].flatMap(VanguardExportValue.date), let name = cells["InvestmentName"], !name.isEmpty,
-              let quantity = cells["Quantity"].flatMap(VanguardExportValue.decimal) else { return nil }
-        self.date = date
-        self.investmentName = name
-        let d = cells["TransactionDetails"]?.trimmingCharacters(in: .whitespaces) ?? ""
-        self.details = d.isEmpty ? nil : VanguardTransactionDetails(parsing: d)
-        self.quantity = quantity
-        self.price = cells["Price"].flatMap(VanguardExportValue.decimal)
-        self.cost = cells["Cost"].flatMap(VanguardExportValue.decimal)
+        guard let row = try? Self(validating: cells) else { return nil }
+        self = row
     }
 
     /// Units this row adds to (positive) or removes from (negative) the holding.
@@ -55,11 +70,10 @@ public struct VanguardInvestmentRow: Sendable, Equatable {
         }
     }
 
-    /// Reads the `row` of a stored `vanguard.transaction.imported` investment event.
+    /// Reads the `row` of a stored `vanguard.transaction.imported` investment event; nil
+    /// when ``VanguardExportEvent/cells(ofRow:)`` or ``init(validating:)`` refuses it.
     public init?(eventRow: JSONValue) {
-        guard let o = eventRow.object else { return nil }
-        var cells: [String: String] = [:]
-        for (k, v) in o { if let s = v.string { cells[k] = s } }
+        guard let cells = try? VanguardExportEvent.cells(ofRow: eventRow) else { return nil }
         self.init(cells: cells)
     }
 }

@@ -1,13 +1,15 @@
+import CanonicalJSON
 import Foundation
 
 /// Reading the export's cell formats: `dd/mm/yyyy` dates and amounts with thousands
 /// separators (`1,550.0000`, `-2,000.00`, `£12.50`, `(3.00)`).
 public enum VanguardExportValue {
-    /// `dd/mm/yyyy` → `yyyy-mm-dd`, or nil.
+    /// `dd/mm/yyyy` → `yyyy-mm-dd`, or nil unless the day exists (`31/02/2024`, `29/02/2023`
+    /// and year 0000 do not; PostgreSQL would refuse them).
     public static func date(_ text: String) -> String? {
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "/")
-        guard parts.count == 3, parts[0].count <= 2, parts[1].count <= 2, parts[2].count == 4,
-              let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]), (1...31).contains(d), (1...12).contains(m) else { return nil }
+        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }), parts[0].count <= 2, parts[1].count <= 2, parts[2].count == 4,
+              let d = Int(parts[0]), let m = Int(parts[1]), let y = Int(parts[2]), (1...31).contains(d), (1...12).contains(m), y >= 1 else { return nil }
         let days = [31, (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
         guard d <= days[m - 1] else { return nil }
         return String(format: "%04d-%02d-%02d", y, m, d)
@@ -21,7 +23,8 @@ public enum VanguardExportValue {
         return f.date(from: iso)
     }
 
-    /// An amount as a plain decimal literal (`-2000.00`), or nil when the cell is not a number.
+    /// An amount as a plain decimal literal (`-2000.00`), or nil when the cell is not a number
+    /// or is one outside ``DecimalRange`` (a 200,000-digit cell is bad input, not an amount).
     public static func decimalText(_ text: String) -> String? {
         var t = text.trimmingCharacters(in: .whitespaces)
         var negative = false
@@ -39,6 +42,7 @@ public enum VanguardExportValue {
             guard !groups[1].isEmpty, groups[1].allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
             out += "." + groups[1]
         }
+        guard DecimalRange.contains(literal: out) else { return nil }
         return (negative ? "-" : "") + out
     }
 

@@ -40,7 +40,7 @@ struct ImportVanguardCommand: AsyncParsableCommand {
             throw ValidationError("cannot read \(file) as UTF-8 text; export the report as CSV")
         }
         let export: VanguardExport
-        do { export = try VanguardExport.parse(text) } catch let e as VanguardExportError {
+        do { export = try VanguardExport.parse(text, file: file) } catch let e as VanguardExportError {
             throw ValidationError(e.description)
         }
         for w in export.warnings { print("warning: \(w)") }

@@ -14,26 +14,39 @@ public struct VanguardExport: Sendable, Equatable {
         public var section: VanguardExportSection
         /// Column header → cell text, exactly as in the file.
         public var cells: [String: String]
-        /// 1-based line in the file (not stored in events: it changes between exports).
+        /// 1-based line in the file where the row starts (not stored in events: it changes
+        /// between exports).
         public var line: Int
+        /// Column header → 1-based line where its cell starts, when that is not ``line``
+        /// (after a quoted cell holding a line break).
+        public var cellLines: [String: Int] = [:]
+
+        /// The line a person finds `column`'s cell on.
+        public func line(of column: String?) -> Int { column.flatMap { cellLines[$0] } ?? line }
     }
 
     public struct Account: Sendable, Equatable {
         /// The title row of the account's block (e.g. `Jane Doe - Stocks & Shares ISA`).
         public var name: String
         public var rows: [Row]
+        /// 1-based line of the title row.
+        public var line: Int
     }
 
     public var accounts: [Account]
     /// Lines that were skipped, with why.
     public var warnings: [String]
+    /// The file it was read from, as named to ``parse(_:file:)``, for error messages.
+    public var file: String?
 
-    /// Parses the CSV text of an export.
-    /// - Throws: ``VanguardExportError`` when no account section is found or a data row is malformed.
-    public static func parse(_ text: String) throws -> VanguardExport {
+    /// Parses the CSV text of an export and validates every row (``validate()``).
+    /// - Parameter file: the file's name or path, for error messages.
+    /// - Throws: ``VanguardExportError`` when no account section is found, a row is
+    ///   malformed, or a cell is bad (naming the line and column).
+    public static func parse(_ text: String, file: String? = nil) throws -> VanguardExport {
         var accounts: [Account] = []
         var warnings: [String] = []
-        var pendingTitle: String?
+        var pendingTitle: (name: String, line: Int)?
         var section: VanguardExportSection?
         var header: [String]?
 
@@ -48,45 +61,49 @@ public struct VanguardExport: Sendable, Equatable {
             guard let first = cells.first else { continue }  // blank line
             if let s = VanguardExportSection(title: first), cells.count == 1 {
                 if let title = pendingTitle {
-                    accounts.append(Account(name: title, rows: []))
+                    accounts.append(Account(name: title.name, rows: [], line: title.line))
                     pendingTitle = nil
                 } else if accounts.isEmpty {
-                    throw VanguardExportError(code: .notAnExport, line: line.number, message: "a \"\(first)\" section comes before any account title")
+                    throw VanguardExportError(code: .notAnExport, file: file, line: line.number, message: "a \"\(VanguardExportRowError.excerpt(first))\" section comes before any account title")
                 }
                 section = s; header = nil
                 continue
             }
             guard let current = section else {
-                pendingTitle = first  // the last free-standing line before a section names the account
+                pendingTitle = (first, line.number)  // the last free-standing line before a section names the account
                 continue
             }
             if first.lowercased().hasPrefix("no transactions found") { section = nil; header = nil; continue }
             if header == nil {
                 guard first == "Date" else {
-                    throw VanguardExportError(code: .malformedRow, line: line.number, message: "expected the \(current.rawValue) header row starting with Date, found \"\(first)\"")
+                    throw VanguardExportError(code: .malformedRow, file: file, line: line.number, message: "expected the \(current.rawValue) header row starting with Date, found \"\(VanguardExportRowError.excerpt(first))\"")
                 }
                 header = cells
                 continue
             }
             if first == current.footer && cells.count <= 2 { section = nil; header = nil; continue }
-            guard VanguardExportValue.date(first) != nil else {
-                // An account title directly after a section without footer.
-                section = nil; header = nil; pendingTitle = first
+            if cells.count == 1, !first.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == "/") }) {
+                // An account title directly after a section without footer. Any other row
+                // is data, validated below: a bad date is an error, not a title.
+                section = nil; header = nil; pendingTitle = (first, line.number)
                 warnings.append("line \(line.number): \(current.rawValue) section ended without its \(current.footer) footer")
                 continue
             }
-            var dict: [String: String] = [:]
+            var dict: [String: String] = [:], cellLines: [String: Int] = [:]
             for (k, name) in header!.enumerated() where !name.isEmpty {
                 dict[name] = k < line.cells.count ? line.cells[k].trimmingCharacters(in: .whitespaces) : ""
+                if k < line.cellLines.count, line.cellLines[k] != line.number { cellLines[name] = line.cellLines[k] }
             }
             if line.cells.count > header!.count, line.cells[header!.count...].contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-                throw VanguardExportError(code: .malformedRow, line: line.number, message: "the row has more cells (\(line.cells.count)) than the header (\(header!.count)); is a number missing its quotes?")
+                throw VanguardExportError(code: .malformedRow, file: file, line: line.number, message: "the row has more cells (\(line.cells.count)) than the header (\(header!.count)); is a number missing its quotes?")
             }
-            accounts[accounts.count - 1].rows.append(Row(section: current, cells: dict, line: line.number))
+            accounts[accounts.count - 1].rows.append(Row(section: current, cells: dict, line: line.number, cellLines: cellLines))
         }
         guard !accounts.isEmpty else {
-            throw VanguardExportError(code: .notAnExport, line: nil, message: "no \"Cash Transactions\" or \"Investment Transactions\" section found; export the Client Transactions Listing from Documents → Report generator")
+            throw VanguardExportError(code: .notAnExport, file: file, line: nil, message: "no \"Cash Transactions\" or \"Investment Transactions\" section found; export the Client Transactions Listing from Documents → Report generator")
         }
-        return VanguardExport(accounts: accounts, warnings: warnings)
+        let export = VanguardExport(accounts: accounts, warnings: warnings, file: file)
+        try export.validate()
+        return export
     }
 }

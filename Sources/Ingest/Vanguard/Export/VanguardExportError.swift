@@ -1,17 +1,61 @@
-/// An export that cannot be read, naming the line.
+import Projections
+
+/// An export that cannot be read or imported, naming the file, the line and (for a bad
+/// cell) the column header and the text found there.
+///
+/// A file with several bad cells gives one error: the first problem, with the next ones
+/// (up to ``maxReported`` in all) in ``others`` so a person can fix them in one pass.
 public struct VanguardExportError: Error, Sendable, CustomStringConvertible {
     /// What went wrong; extensible.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         let raw: String
         public static let notAnExport = Code(raw: "not a Client Transactions Listing")
         public static let malformedRow = Code(raw: "malformed row")
+        /// A data row with a cell that is missing or not of its column's kind
+        /// (``cell`` says which and why).
+        public static let badCell = Code(raw: "bad cell")
         public var description: String { raw }
     }
 
+    /// The most problems one error reports.
+    public static let maxReported = 20
+
     public var code: Code
-    /// 1-based line of the file, when the problem is on one line.
+    /// The file as named to the importer, when it was read from one.
+    public var file: String?
+    /// 1-based line of the file, when the problem is on one line (for a row, where it starts).
     public var line: Int?
     public var message: String
+    /// For ``Code/badCell``: the column, the offending text (at most 40 characters) and what
+    /// was expected.
+    public var cell: VanguardExportRowError?
+    /// Further problems in the same file, in file order (at most ``maxReported`` − 1).
+    public var others: [VanguardExportError] = []
+    /// Whether the file has more problems than the ``maxReported`` listed.
+    public var moreNotListed = false
 
-    public var description: String { "Vanguard export" + (line.map { " line \($0)" } ?? "") + ": " + message }
+    public init(code: Code, file: String? = nil, line: Int?, message: String) {
+        self.code = code
+        self.file = file
+        self.line = line
+        self.message = message
+    }
+
+    /// A bad cell (or account title) found on `line`.
+    public init(_ cell: VanguardExportRowError, file: String?, line: Int) {
+        self.init(code: .badCell, file: file, line: line, message: cell.description)
+        self.cell = cell
+    }
+
+    /// The column header of the bad cell, if the problem is one.
+    public var column: String? { cell?.column }
+
+    public var description: String {
+        var s = "Vanguard export" + (file.map { " \($0)" } ?? "") + (line.map { " line \($0)" } ?? "") + ": " + message
+        if !others.isEmpty {
+            s += "\n" + others.map { "  also line " + ($0.line.map(String.init) ?? "?") + ": " + $0.message }.joined(separator: "\n")
+        }
+        if moreNotListed { s += "\n  (only the first \(Self.maxReported) problems are listed)" }
+        return s
+    }
 }

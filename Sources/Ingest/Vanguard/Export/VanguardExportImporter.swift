@@ -7,10 +7,11 @@ import Foundation
 /// events, idempotently.
 ///
 /// Entry point: ``importExport(_:runID:)`` (or ``importFile(at:runID:)``). Each row becomes
-/// `{"account", "section", "row": <cells as written>, "occurrence": n}` on stream
-/// `vanguard/<conn>/export/<account name>`, where `occurrence` counts identical rows
-/// (same account, section and cells) earlier in the file, so two identical purchases on
-/// one day stay two events while importing the same file again appends nothing.
+/// a ``VanguardExportEvent`` payload on stream `vanguard/<conn>/export/<account name>`,
+/// where `occurrence` counts identical rows (same account, section and cells) earlier in
+/// the file, so two identical purchases on one day stay two events while importing the
+/// same file again appends nothing. Every row is validated first: a file with one bad
+/// cell appends nothing.
 public struct VanguardExportImporter: Sendable {
     public static let eventType = EventType("vanguard.transaction.imported", version: 1)
 
@@ -26,10 +27,10 @@ public struct VanguardExportImporter: Sendable {
     /// Reads and imports the file at `path` (UTF-8 CSV).
     public func importFile(at path: String, runID: UUID) async throws -> ExtractorOutcome {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw VanguardExportError(code: .notAnExport, line: nil, message: "cannot read \(path)")
+            throw VanguardExportError(code: .notAnExport, file: path, line: nil, message: "cannot read the file")
         }
         let text = String(decoding: data, as: UTF8.self)
-        return try await importExport(try VanguardExport.parse(text), runID: runID)
+        return try await importExport(try VanguardExport.parse(text, file: path), runID: runID)
     }
 
     /// The events for one parsed export, per stream, in file order.
@@ -37,13 +38,11 @@ public struct VanguardExportImporter: Sendable {
         export.accounts.map { account in
             var seen: [[UInt8]: Int] = [:]
             let events = account.rows.map { row -> NewEvent in
-                var cells: [String: JSONValue] = [:]
-                for (k, v) in row.cells { cells[k] = .string(v) }
-                let rowJSON = JSONValue.object(cells)
+                let rowJSON = VanguardExportEvent.rowJSON(row.cells)
                 let identity = [UInt8](row.section.rawValue.utf8) + [0] + rowJSON.canonicalBytes
                 let occurrence = seen[identity, default: 0]
                 seen[identity] = occurrence + 1
-                let payload: JSONValue = ["account": .string(account.name), "section": .string(row.section.rawValue), "row": rowJSON, "occurrence": .number(String(occurrence))]
+                let payload = VanguardExportEvent.payload(account: account.name, section: row.section, row: rowJSON, occurrence: occurrence)
                 return NewEvent(type: Self.eventType, json: payload, occurredAt: row.cells["Date"].flatMap(VanguardExportValue.instant), correlationID: runID,
                                 metadata: ExtractorRunMetadata.json(runID: runID, endpoint: "export:client-transactions-listing"))
             }
@@ -51,8 +50,11 @@ public struct VanguardExportImporter: Sendable {
         }
     }
 
-    /// Appends every row of `export`; rows already stored are counted as duplicates.
+    /// Validates every row of `export` (``VanguardExport/validate()``), then appends them
+    /// all; rows already stored are counted as duplicates.
+    /// - Throws: ``VanguardExportError`` for a bad cell, before anything is appended.
     public func importExport(_ export: VanguardExport, runID: UUID) async throws -> ExtractorOutcome {
+        try export.validate()
         var outcome = ExtractorOutcome(step: "vanguard/\(connection)/export")
         outcome.warnings = export.warnings
         for (stream, events) in events(for: export, runID: runID) where !events.isEmpty {
