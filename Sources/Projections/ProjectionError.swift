@@ -9,6 +9,8 @@ public struct ProjectionError: Error, Sendable, CustomStringConvertible {
         public static let unknownSchemaVersion = Code("unknown-schema-version")
         /// The projection's tables were built by another version of its code.
         public static let versionChanged = Code("version-changed")
+        /// A caller asked for something the runner cannot do (e.g. batches of 0 events).
+        public static let invalidOption = Code("invalid-option")
         public var description: String { raw }
     }
 
