@@ -72,13 +72,27 @@ struct CommandErrorTests {
         .init("--days", ["connect", "gocardless", "--institution", "X", "--days", "0"]), .init("--quota", ["sandbox", "--quota", "0"]),
     ]
 
+    /// Refused before anything connects: the database URL leads nowhere, so a command that
+    /// went ahead would fail differently (or, before the fix, crash on `--batch-size 0`).
     @Test(arguments: numericCases)
     func aNumericOptionOutOfRangeIsRefusedByName(_ c: NumericCase) async throws {
+        let dir = try ScratchDirectory()
+        defer { dir.remove() }
+        let r = try await FinsyncExecutable.run(c.arguments, environment: ["DATABASE_URL": CLIDatabases.unreachable("numeric")], directory: dir.url)
+        #expect(r.exited, "a crash: \(r)")
+        #expect(r.status == 64, "a usage error: \(r)")
+        #expect(r.stderr.contains("\(c.option) must be at least"), "\(r)")
+    }
+
+    /// The crash itself, against a real database: `--batch-size 0` used to reach the runner's
+    /// force unwrap; now the runner refuses it too (for callers other than the CLI).
+    @Test func rebuildWithBatchSizeZeroAgainstARealLogIsRefusedNotCrashed() async throws {
         try await TestDatabase.with { db in
-            let r = try await Self.finsync(c.arguments, db: db)
-            #expect(r.exited, "a crash: \(r)")
-            #expect(r.status == 64, "a usage error: \(r)")
-            #expect(r.stderr.contains("\(c.option) must be at least"), "\(r)")
+            try await CLIDatabases.appendEvents(3, to: db)
+            for command in [["rebuild", "--batch-size", "0"], ["replay", "--at", "3", "--batch-size", "0"]] {
+                let r = try await Self.finsync(command, db: db)
+                #expect(r.exited && r.status == 64 && r.stderr.contains("--batch-size must be at least 1 (got 0)"), "\(r)")
+            }
         }
     }
 
@@ -150,7 +164,7 @@ struct CommandErrorTests {
     @Test func transactionsTakesNAsTheShortFormOfLimit() async throws {
         try await TestDatabase.with { db in
             let sync = try await Self.finsync(["sync", "--sandbox", "--json"], db: db)
-            #expect(sync.status == 0, "\(sync)")
+            #expect(sync.exited && sync.stdout.contains("\"events_appended\" : 170"), "\(sync)")
             let r = try await Self.finsync(["transactions", "-n", "2"], db: db)
             #expect(r.status == 0, "\(r)")
             #expect(r.stdout.split(separator: "\n").count == 3, "a heading and two rows: \(r)")

@@ -8,7 +8,7 @@ import Testing
 /// defaults. Each case puts a real test database in one place and URLs nothing listens on
 /// in every place below it (and nothing above it); every command must then succeed, so
 /// none can have resolved a different setting (its failure would name the wrong one).
-@Suite("CLI: one database resolution for every command")
+@Suite("CLI: one database resolution for every command", .serialized)  // one case at a time: each runs ~25 processes
 struct DatabaseResolutionTests {
     enum Winner: String, CaseIterable, Sendable { case flag, environment, file, libpq }
 
@@ -54,6 +54,9 @@ struct DatabaseResolutionTests {
     struct Case: Sendable {
         var arguments: @Sendable (Found) -> [String]
         var check: @Sendable (FinsyncRun) -> Void = { _ in }
+        /// Exit statuses that mean the command did its work (the sandbox has a consent that
+        /// expired and one the bank rejected on purpose, so its sync ends partially failed: 1).
+        var succeeded: Set<Int32> = [0]
     }
 
     static func table(directory: ScratchDirectory, benchDatabase: String) throws -> [Case] {
@@ -64,7 +67,7 @@ struct DatabaseResolutionTests {
             """, mode: 0o600)
         return [
             Case(arguments: { _ in ["migrate"] }),
-            Case(arguments: { _ in ["sync", "--sandbox", "--json"] }),
+            Case(arguments: { _ in ["sync", "--sandbox", "--json"] }, check: { #expect($0.stdout.contains("\"events_appended\" : 170"), "\($0)") }, succeeded: [0, 1]),
             Case(arguments: { _ in ["project", "--parallel", "1"] }),
             Case(arguments: { _ in ["status"] }),
             Case(arguments: { _ in ["events", "tail", "--count", "3"] }),
@@ -110,7 +113,7 @@ struct DatabaseResolutionTests {
 
             for c in try Self.table(directory: dir, benchDatabase: bench) {
                 let r = try await finsync(c.arguments(found))
-                #expect(r.exited && r.status == 0, "\(winner): \(r)")
+                #expect(r.exited && c.succeeded.contains(r.status), "\(winner): \(r)")
                 #expect(!r.output.contains("finsync_wrong_"), "\(winner): resolved a losing setting: \(r)")
                 c.check(r)
                 if r.arguments.first == "sync" {
@@ -160,7 +163,8 @@ struct DatabaseResolutionTests {
                         for command in [["events", "stats"], ["status"]] {
                             let r = try await FinsyncExecutable.run(command + f, environment: e.merging(CLIDatabases.unreachableLibpqVariables) { a, _ in a }, directory: dir.url)
                             #expect(r.status == 0, "\(r)")
-                            let needle = command[0] == "events" ? "events:       \(expected) (head position \(expected))" : "\(expected)"
+                            // status: each projection never ran, so it stands at 0 with the whole log as its lag.
+                            let needle = command[0] == "events" ? "events:       \(expected) (head position \(expected))" : "0".leftPadded(10) + "\(expected)".leftPadded(10) + "  never run"
                             #expect(r.stdout.contains(needle), "expected the database with \(expected) events: \(r)")
                         }
                     }
@@ -195,4 +199,8 @@ struct DatabaseResolutionTests {
             #expect(statusIgnoresOwner.status != 0 && statusIgnoresOwner.output.contains("finsync_wrong_runtime"), "\(statusIgnoresOwner)")
         }
     }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
 }
