@@ -23,6 +23,9 @@ public struct EventLog: Sendable {
 
     /// The channel notified (with the new head position) after each append.
     public static let notificationChannel = "finsync_events"
+    /// Events read (and folded) per batch unless a caller says otherwise: the one default
+    /// for reads, projection catch-ups, rebuilds, replays and `--batch-size`.
+    public static let defaultBatchSize = 5_000
 
     public init(connection: PostgresConnection, dictionaries: DictionaryStore = DictionaryStore()) {
         self.connection = connection
@@ -190,7 +193,7 @@ public struct EventLog: Sendable {
 
     /// Up to `limit` events after `position` (exclusive), at most up to `upTo` (inclusive),
     /// in position order; optionally only the given event types.
-    public func readBatch(after position: Int64, upTo: Int64? = nil, limit: Int = 5000, types: Set<String>? = nil) async throws -> [RecordedEvent] {
+    public func readBatch(after position: Int64, upTo: Int64? = nil, limit: Int = EventLog.defaultBatchSize, types: Set<String>? = nil) async throws -> [RecordedEvent] {
         let dictionaries = self.dictionaries
         return try await connection.withSession { s in
             try EventLog.readBatch(after: position, upTo: upTo, limit: limit, types: types, session: s, dictionaries: dictionaries)
@@ -198,7 +201,7 @@ public struct EventLog: Sendable {
     }
 
     /// Synchronous form of ``readBatch(after:upTo:limit:types:)`` on an open session.
-    public static func readBatch(after position: Int64, upTo: Int64? = nil, limit: Int = 5000, types: Set<String>? = nil, session: PostgresSession, dictionaries: DictionaryStore) throws -> [RecordedEvent] {
+    public static func readBatch(after position: Int64, upTo: Int64? = nil, limit: Int = EventLog.defaultBatchSize, types: Set<String>? = nil, session: PostgresSession, dictionaries: DictionaryStore) throws -> [RecordedEvent] {
         var sql = "SELECT \(columns) FROM eventlog.events WHERE position > $1 AND position <= $2"
         var params: [PostgresParameter] = [PostgresParameter(position), PostgresParameter(upTo ?? Int64.max)]
         if let types {
@@ -228,7 +231,7 @@ public struct EventLog: Sendable {
     }
 
     /// All events after `position` (up to `upTo`), fetched in bounded batches.
-    public func events(after position: Int64 = 0, upTo: Int64? = nil, batchSize: Int = 5000, types: Set<String>? = nil) -> EventBatches {
+    public func events(after position: Int64 = 0, upTo: Int64? = nil, batchSize: Int = EventLog.defaultBatchSize, types: Set<String>? = nil) -> EventBatches {
         EventBatches(log: self, after: position, upTo: upTo, batchSize: batchSize, types: types)
     }
 

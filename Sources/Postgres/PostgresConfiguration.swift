@@ -2,20 +2,15 @@ import Foundation
 
 /// Where and how to connect: a `postgresql://` URI or a libpq conninfo string.
 ///
-/// With no explicit string, `DATABASE_URL` is used; without that, libpq's own `PG*`
-/// environment variables (`PGHOST`, `PGPORT`, `PGDATABASE`, …) apply.
+/// An empty string leaves everything to libpq's own `PG*` environment variables (`PGHOST`,
+/// `PGPORT`, `PGDATABASE`, …) and defaults. Which string a command uses is decided once,
+/// by `FinsyncSettings` (module Ingest): this type does not read the environment.
 public struct PostgresConfiguration: Sendable, Hashable {
     /// The conninfo or URI handed to libpq.
     public var connectionString: String
 
     public init(_ connectionString: String) {
         self.connectionString = connectionString
-    }
-
-    /// `DATABASE_URL` if set, else an empty conninfo so libpq reads `PG*` variables.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> PostgresConfiguration {
-        if let url = environment["DATABASE_URL"], !url.isEmpty { return PostgresConfiguration(url) }
-        return PostgresConfiguration("")
     }
 
     /// The same target as a URI or conninfo, with any password replaced by `***`,

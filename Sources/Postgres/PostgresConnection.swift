@@ -13,9 +13,11 @@ public final class PostgresConnection: @unchecked Sendable {
     // Touched only on `queue`.
     private var session: PostgresSession?
     public let configuration: PostgresConfiguration
+    private let applicationName: String
 
-    private init(configuration: PostgresConfiguration, session: PostgresSession, queue: DispatchQueue) {
+    private init(configuration: PostgresConfiguration, applicationName: String, session: PostgresSession, queue: DispatchQueue) {
         self.configuration = configuration
+        self.applicationName = applicationName
         self.session = session
         self.queue = queue
     }
@@ -34,21 +36,21 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     /// Opens a connection.
-    public static func connect(_ configuration: PostgresConfiguration = .fromEnvironment(), applicationName: String = "finsync") async throws -> PostgresConnection {
+    public static func connect(_ configuration: PostgresConfiguration, applicationName: String = "finsync") async throws -> PostgresConnection {
         let queue = DispatchQueue(label: "finsync.postgres.connection")
         let session: PostgresSession = try await withCheckedThrowingContinuation { cont in
             queue.async {
                 do { cont.resume(returning: try PostgresConnection.open(configuration, applicationName: applicationName)) } catch { cont.resume(throwing: error) }
             }
         }
-        return PostgresConnection(configuration: configuration, session: session, queue: queue)
+        return PostgresConnection(configuration: configuration, applicationName: applicationName, session: session, queue: queue)
     }
 
     /// Opens a connection synchronously (for command-line tools and tests' set-up).
-    public static func connectBlocking(_ configuration: PostgresConfiguration = .fromEnvironment(), applicationName: String = "finsync") throws -> PostgresConnection {
+    public static func connectBlocking(_ configuration: PostgresConfiguration, applicationName: String = "finsync") throws -> PostgresConnection {
         let queue = DispatchQueue(label: "finsync.postgres.connection")
         let session = try queue.sync { try open(configuration, applicationName: applicationName) }
-        return PostgresConnection(configuration: configuration, session: session, queue: queue)
+        return PostgresConnection(configuration: configuration, applicationName: applicationName, session: session, queue: queue)
     }
 
     private static func open(_ configuration: PostgresConfiguration, applicationName: String) throws -> PostgresSession {
@@ -85,6 +87,34 @@ public final class PostgresConnection: @unchecked Sendable {
         try queue.sync {
             guard let s = session else { throw PostgresError(code: .usage, message: "connection is closed") }
             return try body(s)
+        }
+    }
+
+    /// Whether the server is gone (libpq's `CONNECTION_BAD`: the server restarted, the
+    /// backend was terminated, the network dropped). Only a ``reconnect()`` helps then.
+    public var isBroken: Bool {
+        get async {
+            await withCheckedContinuation { cont in
+                queue.async { cont.resume(returning: self.session?.isConnectionBad ?? false) }
+            }
+        }
+    }
+
+    /// Replaces a lost connection with a new one to the same database (same parameters and
+    /// application name); session state — prepared statements, `LISTEN`s, `SET`s — starts
+    /// afresh. Throws (leaving the connection broken) when the server cannot be reached yet.
+    public func reconnect() async throws {
+        let configuration = self.configuration, applicationName = self.applicationName
+        try await withCheckedThrowingContinuation { (cont: CheckedContinuation<Void, Error>) in
+            queue.async {
+                guard self.session != nil else { cont.resume(throwing: PostgresError(code: .usage, message: "connection is closed")); return }
+                do {
+                    let fresh = try PostgresConnection.open(configuration, applicationName: applicationName)
+                    self.session?.close()
+                    self.session = fresh
+                    cont.resume()
+                } catch { cont.resume(throwing: error) }
+            }
         }
     }
 

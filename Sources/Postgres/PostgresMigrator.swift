@@ -32,13 +32,23 @@ public struct PostgresMigrator: Sendable {
 
     /// Reads every `NNNN_name.sql` in `directory`.
     public init(directory: URL) throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".sql") }.sorted()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
+            throw Failure(message: "the migrations folder \(directory.path) does not exist")
+        }
+        guard isDirectory.boolValue, let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else {
+            throw Failure(message: "the migrations folder \(directory.path) is not a readable folder")
+        }
+        let files = names.filter { $0.hasSuffix(".sql") }.sorted()
+        guard !files.isEmpty else { throw Failure(message: "the migrations folder \(directory.path) holds no NNNN_name.sql files") }
         var out: [Migration] = []
         for f in files {
             guard let version = Int(f.prefix { $0.isNumber }), f.first?.isNumber == true else {
                 throw Failure(message: "migration file \(directory.appendingPathComponent(f).path) does not start with a number (expected NNNN_name.sql)")
             }
-            let sql = try String(contentsOf: directory.appendingPathComponent(f), encoding: .utf8)
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(f).path), let sql = String(data: data, encoding: .utf8) else {
+                throw Failure(message: "migration file \(directory.appendingPathComponent(f).path) cannot be read as UTF-8 text")
+            }
             if out.contains(where: { $0.version == version }) { throw Failure(message: "two migration files share version \(version) in \(directory.path)") }
             out.append(Migration(version: version, name: f, sql: sql, checksum: PostgresMigrator.checksum(sql)))
         }

@@ -20,6 +20,9 @@ public final class PostgresSession {
 
     deinit { close() }
 
+    /// libpq has lost the server (`CONNECTION_BAD`).
+    var isConnectionBad: Bool { closed || PQstatus(conn) == CONNECTION_BAD }
+
     /// The server's major version (e.g. 15).
     public var serverMajorVersion: Int { Int(PQserverVersion(conn)) / 10000 }
 

@@ -67,7 +67,7 @@ public struct ProjectionRunner: Sendable {
         self.workers = workers
     }
 
-    public func catchUp(_ targets: [ProjectionTarget], upTo: Int64? = nil, batchSize: Int = 5000,
+    public func catchUp(_ targets: [ProjectionTarget], upTo: Int64? = nil, batchSize: Int = EventLog.defaultBatchSize,
                         onProgress: (@Sendable (CatchUpProgress) -> Void)? = nil) async throws -> [CatchUpResult] {
         let dictionaries = self.dictionaries
         if !workers.isEmpty && targets.count > 1 {
@@ -184,7 +184,7 @@ public struct ProjectionRunner: Sendable {
     }
 
     /// Synchronous catch-up on an open session (used by rebuilds and replays too).
-    public static func catchUp(_ targets: [ProjectionTarget], upTo: Int64? = nil, batchSize: Int = 5000, session s: PostgresSession,
+    public static func catchUp(_ targets: [ProjectionTarget], upTo: Int64? = nil, batchSize: Int = EventLog.defaultBatchSize, session s: PostgresSession,
                                dictionaries: DictionaryStore, onProgress: (@Sendable (CatchUpProgress) -> Void)? = nil) throws -> [CatchUpResult] {
         var (results, active, head) = try begin(targets, upTo: upTo, session: s)
         var read = 0
@@ -237,11 +237,9 @@ public struct ProjectionRunner: Sendable {
     /// The next batch for the active targets, or nil when all are at `head`.
     static func nextBatch(_ targets: [ProjectionTarget], results: [CatchUpResult], active: inout [Int], head: Int64, batchSize: Int,
                           session s: PostgresSession, dictionaries: DictionaryStore) throws -> Batch? {
+        guard batchSize >= 1 else { throw ProjectionError(code: .invalidOption, message: "the batch size must be at least 1 (got \(batchSize))") }
         active = active.filter { results[$0].position < head }
         guard let from = active.map({ results[$0].position }).min() else { return nil }
-        guard batchSize > 0 else {
-            throw ProjectionError(code: .invalidOption, message: "the batch size must be at least 1 (it was \(batchSize))")
-        }
         let types = active.reduce(into: Set<String>()) { $0.formUnion(targets[$1].projection.eventTypes) }
         let rows = try EventLog.readBatch(after: from, upTo: head, limit: batchSize, types: types, session: s, dictionaries: dictionaries)
         let last = rows.last?.position ?? head

@@ -107,7 +107,7 @@ public struct Explainer: Sendable {
             }
             found.sort { $0.position < $1.position }
         } else {
-            for try await batch in log.events(after: 0, upTo: upTo, batchSize: 5000, types: source.eventTypes) { found += batch }
+            for try await batch in log.events(after: 0, upTo: upTo, batchSize: EventLog.defaultBatchSize, types: source.eventTypes) { found += batch }
         }
         return try found.map { e in
             do { return try ProjectedEvent(decoding: e) } catch {

@@ -5,7 +5,7 @@ import Projections
 
 /// How a replay runs.
 public struct ReplayOptions: Sendable {
-    public var batchSize: Int = 5_000
+    public var batchSize: Int = EventLog.defaultBatchSize
     /// Start from the nearest snapshot at or before the point (and take new ones while folding).
     public var useSnapshots: Bool = true
     /// When `useSnapshots`: when to take new snapshots while folding, and how many to keep

@@ -1,7 +1,9 @@
+import EventLog
+
 /// How a rebuild runs.
 public struct RebuildOptions: Sendable {
     /// Events per folded batch (and per transaction).
-    public var batchSize: Int = 5_000
+    public var batchSize: Int = EventLog.defaultBatchSize
     /// Move the replaced live tables to a `retired_<projection>_<time>` schema instead of dropping them.
     public var keepOld: Bool = false
     /// When to snapshot the shadow while folding, and how many snapshots to keep.

@@ -6,13 +6,20 @@ public enum ReplayPoint: Sendable, Hashable, CustomStringConvertible {
     case position(Int64)
     case recordedAtOrBefore(Date)
 
-    /// Parses `12345` as a position, anything else as an ISO-8601 timestamp
-    /// (`2024-03-03`, `2024-03-03T12:00:00Z`, `2024-03-03 12:00:00+01`).
+    /// Parses digits as a position, anything else as an ISO-8601 timestamp (`2024-03-03`
+    /// meaning the end of that day, `2024-03-03T12:00:00Z`, `2024-03-03 12:00:00+01`);
+    /// refuses a position beyond Int64 and a date or time out of range (`2026-13-45`),
+    /// saying what is accepted.
     public init(parsing text: String) throws {
-        if let p = Int64(text), p >= 0 { self = .position(p); return }
+        let accepted = "a log position (0 to \(Int64.max)) or an ISO-8601 time such as \(PostgresTimestamp.acceptedInputForms)"
+        if !text.isEmpty, text.utf8.allSatisfy({ (48...57).contains($0) }) {
+            guard let p = Int64(text) else { throw ReplayError(code: .invalidPoint, message: "\(text) is too large for a log position; give \(accepted)") }
+            self = .position(p)
+            return
+        }
         let t = text.count == 10 ? text + "T23:59:59.999999Z" : text
-        guard let d = PostgresTimestamp.parse(t) else {
-            throw ReplayError(code: .invalidPoint, message: "\(text) is neither a position nor an ISO-8601 timestamp (e.g. 2024-03-03T12:00:00Z)")
+        guard let d = PostgresTimestamp.parseStrict(t) else {
+            throw ReplayError(code: .invalidPoint, message: "\(text) is neither a log position nor a valid ISO-8601 time; give \(accepted)")
         }
         self = .recordedAtOrBefore(d)
     }

@@ -20,7 +20,7 @@ public struct SnapshottingCatchUp: Sendable {
         self.snapshots = snapshots
     }
 
-    public func catchUp(_ targets: [ProjectionTarget], batchSize: Int = 5000) async throws -> [CatchUpResult] {
+    public func catchUp(_ targets: [ProjectionTarget], batchSize: Int = EventLog.defaultBatchSize) async throws -> [CatchUpResult] {
         guard snapshots.takesSnapshots, !targets.isEmpty else { return try await runner.catchUp(targets, batchSize: batchSize) }
         let (head, reach, low) = try await runner.connection.withSession { s in
             let head = try EventLog.headPosition(session: s)

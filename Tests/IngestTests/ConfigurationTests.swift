@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import Postgres
 import Testing
 
 @Suite("finsync.toml configuration")
@@ -21,24 +22,47 @@ struct ConfigurationTests {
             [[trading212]]
             name = "isa"
             api_key_env = "T212_ISA"
-            [vanguard]
-            username_env = "VG_USER"
             """
         let c = try FinsyncConfiguration.parse(toml, environment: ["GC_ID": "the-id-value", "T212_ISA": "the-t212-key"])
         #expect(c.validate().isEmpty)
         #expect(c.schedule.cron == "30 5 * * MON-FRI")
         #expect(c.timeZone.identifier == "Europe/London")
         #expect(c.gocardless?.overlapDays == 10)
-        #expect(c.effectiveDatabaseURL == "postgresql://finsync@127.0.0.1:5432/finsync")
+        #expect(c.databaseURL == "postgresql://finsync@127.0.0.1:5432/finsync")
         let creds = try c.gocardlessCredentials()
         #expect(creds.secretID == "the-id-value")
         #expect(creds.secretKey == "the-key-value")
         #expect(!"\(creds)".contains("the-key-value"))
     }
 
-    @Test func databaseURLFromTheEnvironmentWins() throws {
-        let c = try FinsyncConfiguration.parse(#"database_url = "postgresql://file/db""#, environment: ["DATABASE_URL": "postgresql://env/db"])
-        #expect(c.effectiveDatabaseURL == "postgresql://env/db")
+    @Test func theDatabaseIsResolvedFlagThenEnvironmentThenFileThenLibpq() throws {
+        let file = try FinsyncConfiguration.parse("database_url = \"postgresql://file/db\"\nowner_database_url = \"postgresql://owner-file/db\"", environment: [:])
+        let env = ["DATABASE_URL": "postgresql://env/db", "FINSYNC_OWNER_DATABASE_URL": "postgresql://owner-env/db"]
+        let all = FinsyncSettings(file: file, databaseURL: "postgresql://flag/db", environment: env)
+        #expect(all.database.configuration.connectionString == "postgresql://flag/db" && all.database.source == .flag)
+        #expect(all.ownerDatabase.configuration.connectionString == "postgresql://owner-env/db")
+        let noFlag = FinsyncSettings(file: file, databaseURL: nil, environment: env)
+        #expect(noFlag.database.configuration.connectionString == "postgresql://env/db" && noFlag.database.source == .environment("DATABASE_URL"))
+        let fileOnly = FinsyncSettings(file: file, databaseURL: "", environment: ["DATABASE_URL": ""])
+        #expect(fileOnly.database.configuration.connectionString == "postgresql://file/db")
+        #expect(fileOnly.ownerDatabase.configuration.connectionString == "postgresql://owner-file/db")
+        let nothing = FinsyncSettings(file: FinsyncConfiguration(environment: [:]), databaseURL: nil, environment: [:])
+        #expect(nothing.database.configuration.connectionString == "" && nothing.database.source == .libpqDefaults)
+        #expect(nothing.ownerDatabase == FinsyncSettings.Database(configuration: PostgresConfiguration(""), source: .runtimeDatabase))
+        #expect(nothing.problems.isEmpty)
+        let bad = FinsyncSettings(file: file, databaseURL: "not a url", environment: [:])
+        #expect(bad.problems.map(\.key) == ["--database-url"])
+    }
+
+    @Test func unknownTablesAndKeysAreProblemsNamingWhatWasMeant() throws {
+        let c = try FinsyncConfiguration.parse("[gocardles]\nbase_url = \"x\"\n[vanguard]\nusername_env = \"VG\"\n[mystery]\na = 1", environment: [:])
+        let problems = Dictionary(uniqueKeysWithValues: c.validate().map { ($0.key, $0.message) })
+        #expect(problems["gocardles"] == "unknown table [gocardles]; did you mean [gocardless]?")
+        #expect(problems["vanguard"]?.contains("finsync connect vanguard --session FILE") == true)
+        #expect(problems["mystery"]?.contains("expected one of database_url, owner_database_url, schedule, gocardless, trading212") == true)
+    }
+
+    @Test func databaseURLDefaultsAreNotAProblem() throws {
         let defaults = try FinsyncConfiguration.parse("", environment: ["DATABASE_URL": "postgresql://env/db"])
         #expect(defaults.schedule.cron == "0 4 * * *")
         #expect(defaults.gocardless == nil)
@@ -65,7 +89,7 @@ struct ConfigurationTests {
         let problems = c.validate()
         let keys = Set(problems.map(\.key))
         for key in ["mystery", "schedule.cron", "schedule.timezone", "schedule.every", "gocardless.base_url", "gocardless.secret_id",
-                    "gocardless.secret_id_env", "gocardless.secret_key_env", "gocardless.overlap_days", "gocardless.details_refresh_days", "database_url"] {
+                    "gocardless.secret_id_env", "gocardless.secret_key_env", "gocardless.overlap_days", "gocardless.details_refresh_days"] {
             #expect(keys.contains(key), "expected a problem for \(key); got \(problems)")
         }
         // The secret's value is never repeated back.

@@ -198,3 +198,20 @@ import Testing
         #expect(PostgresConfiguration("host=db password=hunter2 user=bob").redacted == "host=db password=*** user=bob")
     }
 }
+
+/// Timestamps a person types are read strictly: out-of-range fields and trailing text are refused.
+@Suite struct StrictTimestampTests {
+    @Test func validFormsParseLikeTheServersOwn() {
+        for text in ["2024-03-03T12:00:00Z", "2024-02-29 23:59:59.5+01:00", "2024-03-03T12:00:00-0530", "2024-03-03T12:00:00+01", "2024-03-03"] {
+            #expect(PostgresTimestamp.parseStrict(text) == PostgresTimestamp.parse(text), "\(text)")
+            #expect(PostgresTimestamp.parseStrict(text) != nil, "\(text)")
+        }
+    }
+
+    @Test func outOfRangeOrMalformedIsRefused() {
+        for text in ["2026-13-45", "2026-02-29", "2023-04-31T00:00:00Z", "2024-03-03T24:00:00Z", "2024-03-03T12:60:00Z",
+                     "99999999999999999999", "2024-03-03T12:00:00Zjunk", "2024-03-03T12:00", "yesterday", "", "2024-03-03T12:00:00."] {
+            #expect(PostgresTimestamp.parseStrict(text) == nil, "\(text)")
+        }
+    }
+}

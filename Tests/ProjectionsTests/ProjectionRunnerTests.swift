@@ -225,13 +225,4 @@ import Testing
             #expect(try await h.rows("SELECT last_error FROM projections.checkpoints WHERE projection = 'integer_probe'") == [[nil]])
         }
     }
-
-    @Test func aBatchSizeOfZeroIsRefusedWithAClearError() async throws {
-        try await TestDatabase.with { db in
-            let h = try await ProjectionHarness.make(db)
-            try await h.append([GC.booked(GC.item("-1.00", date: "2024-12-01", id: "x"))])
-            await #expect(throws: ProjectionError.self) { try await h.fold(batchSize: 0) }
-            do { try await h.fold(batchSize: 0) } catch let e as ProjectionError { #expect(e.description.contains("batch size must be at least 1")) }
-        }
-    }
 }

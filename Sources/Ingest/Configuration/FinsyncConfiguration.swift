@@ -4,7 +4,8 @@ import TOMLKit
 /// `finsync.toml` plus the environment.
 ///
 /// ```toml
-/// database_url = "postgresql://…"          # DATABASE_URL overrides
+/// database_url = "postgresql://…"          # --database-url and DATABASE_URL override
+/// owner_database_url = "postgresql://…"    # for `finsync migrate`; FINSYNC_OWNER_DATABASE_URL overrides
 /// [schedule]
 /// cron = "0 4 * * *"
 /// timezone = "Europe/London"
@@ -19,7 +20,9 @@ import TOMLKit
 /// Secrets are never in the file: only the name of an environment variable or a file
 /// holding them. Vanguard needs no table: its connections are the session files handed
 /// over with `finsync connect vanguard --session FILE` (stored in the database).
-/// Tables this version does not know are left to their owners and not rejected.
+/// A table or key this version does not know is a problem (a misspelt `[gocardles]` would
+/// otherwise be silently ignored and sync nothing). Which database is used is decided by
+/// ``FinsyncSettings`` (flag › environment › file › libpq defaults), nowhere else.
 public struct FinsyncConfiguration: Sendable {
     public struct Schedule: Sendable, Hashable {
         public var cron: String = "0 4 * * *"
@@ -40,8 +43,10 @@ public struct FinsyncConfiguration: Sendable {
 
     /// The file read, if any.
     public var path: String?
-    /// From the file; `DATABASE_URL` wins (see ``effectiveDatabaseURL``).
+    /// `database_url` from the file (``FinsyncSettings`` decides what wins).
     public var databaseURL: String?
+    /// `owner_database_url` from the file (``FinsyncSettings`` decides what wins).
+    public var ownerDatabaseURL: String?
     public var schedule = Schedule()
     /// `nil` when the file has no `[gocardless]` table.
     public var gocardless: GoCardless?
@@ -58,16 +63,10 @@ public struct FinsyncConfiguration: Sendable {
         self.environment = environment
     }
 
-    /// `DATABASE_URL`, else `database_url` from the file.
-    public var effectiveDatabaseURL: String? {
-        if let e = environment["DATABASE_URL"], !e.isEmpty { return e }
-        return databaseURL
-    }
-
     /// The file to read: `explicit` (`--config`), else `FINSYNC_CONFIG`, else `./finsync.toml` if it exists.
     public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         if let explicit { return explicit }
-        if let e = environment["FINSYNC_CONFIG"], !e.isEmpty { return e }
+        if let e = environment[FinsyncSettings.configPathVariable], !e.isEmpty { return e }
         return FileManager.default.fileExists(atPath: "finsync.toml") ? "finsync.toml" : nil
     }
 
@@ -77,14 +76,24 @@ public struct FinsyncConfiguration: Sendable {
         var c = FinsyncConfiguration(environment: environment)
         c.path = path
         guard let path else { return c }
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(path: path, problems: [ConfigurationProblem(key: "(file)", message: "cannot read \(path): \(error.localizedDescription)")])
-        }
-        try c.parse(text)
+        try c.parse(try readFile(path))
         return c
+    }
+
+    /// The file's text, or an error saying in plain words why it cannot be had (a missing
+    /// file, a directory, no permission, not UTF-8) rather than a Foundation error code.
+    static func readFile(_ path: String) throws -> String {
+        func failure(_ message: String) -> ConfigurationError {
+            ConfigurationError(path: path, problems: [ConfigurationProblem(key: "(file)", message: message)])
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw failure("\(path) does not exist (give the finsync.toml file with --config or FINSYNC_CONFIG)")
+        }
+        if isDirectory.boolValue { throw failure("\(path) is a directory; give the finsync.toml file itself (e.g. \(path)/finsync.toml)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw failure("\(path) cannot be read (check its permissions)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw failure("\(path) is not UTF-8 text") }
+        return text
     }
 
     /// Reads TOML text (for tests and `load`).
@@ -99,7 +108,7 @@ public struct FinsyncConfiguration: Sendable {
         do {
             table = try TOMLTable(string: text)
         } catch let e as TOMLParseError {
-            readProblems.append(ConfigurationProblem(key: "(file)", message: "not valid TOML at line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)"))
+            readProblems.append(ConfigurationProblem(key: "(file)", message: "\(path ?? "the file") is not valid TOML at line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)"))
             return
         }
         var problems: [ConfigurationProblem] = []
@@ -117,6 +126,8 @@ public struct FinsyncConfiguration: Sendable {
             switch key {
             case "database_url":
                 databaseURL = string(table, key, key)
+            case "owner_database_url":
+                ownerDatabaseURL = string(table, key, key)
             case "schedule":
                 guard let t = table[key]?.table else { problems.append(.init(key: key, message: "must be a table ([schedule])")); continue }
                 for k in t.keys where !["cron", "timezone"].contains(k) { problems.append(.init(key: "schedule.\(k)", message: "unknown key (expected cron, timezone)")) }
@@ -146,25 +157,32 @@ public struct FinsyncConfiguration: Sendable {
                 trading212 = configurations
                 trading212Index = indexes
                 problems += t212Problems.map { ConfigurationProblem(key: $0.key, message: $0.message) }
+            case "vanguard":
+                problems.append(.init(key: key, message: "Vanguard has no table: hand over a session with `finsync connect vanguard --session FILE`"))
             default:
-                // Other tables belong to their own readers.
-                if table[key]?.table == nil && table[key]?.array == nil {
-                    problems.append(.init(key: key, message: "unknown top-level key"))
-                }
+                problems.append(Self.unknownTopLevel(key, isTable: table[key]?.table != nil || table[key]?.array != nil))
             }
         }
         readProblems.append(contentsOf: problems)
     }
 
-    /// Every problem, each named by its key: what was read plus checks of values, of the
-    /// environment variables and files named for secrets, and of the database URL.
+    /// The top-level keys and tables this version reads.
+    public static let knownTopLevelKeys = ["database_url", "owner_database_url", "schedule", "gocardless", "trading212"]
+
+    /// An unknown top-level key or table, with the known name it is closest to when it looks
+    /// like a misspelling (`[gocardles]`).
+    static func unknownTopLevel(_ key: String, isTable: Bool) -> ConfigurationProblem {
+        let what = isTable ? "unknown table [\(key)]" : "unknown top-level key"
+        let close = knownTopLevelKeys.map { ($0, EditDistance.between($0, key)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+        let hint = close.map { "did you mean \(isTable ? "[\($0)]" : $0)?" } ?? "expected one of \(knownTopLevelKeys.joined(separator: ", "))"
+        return ConfigurationProblem(key: key, message: "\(what); \(hint)")
+    }
+
+    /// Every problem of the file, each named by its key: what was read plus checks of
+    /// values and of the environment variables and files named for secrets. (The database
+    /// URLs are checked where they are resolved: ``FinsyncSettings``.)
     public func validate() -> [ConfigurationProblem] {
         var problems = readProblems
-        if effectiveDatabaseURL == nil {
-            problems.append(.init(key: "database_url", message: "not set: set database_url in the file or the DATABASE_URL environment variable"))
-        } else if let url = effectiveDatabaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("=")) {
-            problems.append(.init(key: environment["DATABASE_URL"] != nil ? "DATABASE_URL" : "database_url", message: "must be a postgresql:// URL or a libpq conninfo string"))
-        }
         do { _ = try CronExpression(schedule.cron) } catch {
             problems.append(.init(key: "schedule.cron", message: "\(error)"))
         }

@@ -10,16 +10,21 @@ import ProviderSamples
 struct EventLogBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "eventlog", abstract: "Benchmark the event log (append, read+decode, compression) against plain COPY.")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Option(help: "Number of events to generate.") var events = 1_000_000
     @Option(help: "Events per append.") var batchSize = 1000
+
+    func validate() throws {
+        try NumericOption.require("--events", events, atLeast: 1)
+        try NumericOption.require("--batch-size", batchSize, atLeast: 1)
+    }
     @Option(help: "Scratch database to (re)create on the same server.") var scratchDatabase = "finsync_bench_eventlog"
     @Flag(help: "Print one JSON object.") var json = false
     @Flag(help: "Only read and decode the log left in the scratch database by a previous run (for profiling reads).") var readOnly = false
 
     func run() async throws {
         if readOnly { return try await readExisting() }
-        let config = try await BenchDatabase.fresh(scratchDatabase, server: database.configuration)
+        let config = try await BenchDatabase.fresh(scratchDatabase, server: try database.resolve().database.configuration)
         let conn = try await PostgresConnection.connect(config)
         defer { conn.close() }
         let log = EventLog(connection: conn)
@@ -77,7 +82,7 @@ struct EventLogBenchmark: AsyncParsableCommand {
         var read = 0
         var decodedBytes = 0
         try await readClock.measure {
-            for try await batch in log.events(after: 0, batchSize: 5000) {
+            for try await batch in log.events(after: 0) {
                 for e in batch { decodedBytes += try e.payload().count }
                 read += batch.count
             }
@@ -116,14 +121,14 @@ struct EventLogBenchmark: AsyncParsableCommand {
     }
 
     func readExisting() async throws {
-        let conn = try await PostgresConnection.connect(BenchDatabase.retarget(database.configuration, to: scratchDatabase))
+        let conn = try await PostgresConnection.connect(BenchDatabase.retarget(try database.resolve().database.configuration, to: scratchDatabase))
         defer { conn.close() }
         let log = EventLog(connection: conn)
         ProcessMemory.resetPeak()
         var clock = Stopwatch()
         var read = 0
         try await clock.measure {
-            for try await batch in log.events(after: 0, batchSize: 5000) {
+            for try await batch in log.events(after: 0) {
                 for e in batch { _ = try e.payload() }
                 read += batch.count
             }

@@ -10,15 +10,19 @@ import Projections
 struct RebuildBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "rebuild", abstract: "Benchmark a full projection rebuild against a COPY of its resulting rows.")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Option(help: "Number of events to generate (1,000,000 is ten years of the generated household).") var events = 1_000_000
-    @Option(help: "Events per projection batch.") var batchSize = 5000
-    @Option(help: "Connections folding projections concurrently (1: one after another).") var parallel = 4
+    @OptionGroup var batch: BatchSizeOption
+
+    func validate() throws { try NumericOption.require("--events", events, atLeast: 1) }
+    var batchSize: Int { batch.batchSize }
+    @OptionGroup var concurrency: ParallelOption
+    var parallel: Int { concurrency.parallel }
     @Option(help: "Scratch database to (re)create on the same server.") var scratchDatabase = "finsync_bench_rebuild"
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
-        let config = try await BenchDatabase.fresh(scratchDatabase, server: database.configuration)
+        let config = try await BenchDatabase.fresh(scratchDatabase, server: try database.resolve().database.configuration)
         let conn = try await PostgresConnection.connect(config)
         defer { conn.close() }
         let log = EventLog(connection: conn)

@@ -12,17 +12,24 @@ import Replay
 struct ReplayBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "replay", abstract: "Benchmark rebuilds (vs COPY of the resulting rows) and point-in-time replays (with and without snapshots).")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Option(help: "Number of events to generate.") var events = 1_000_000
     @Option(help: "Events per append.") var appendBatch = 1000
-    @Option(help: "Events per fold batch.") var batchSize = 5_000
+
+    func validate() throws {
+        try NumericOption.require("--events", events, atLeast: 1)
+        try NumericOption.require("--append-batch", appendBatch, atLeast: 1)
+    }
+    @OptionGroup var batch: BatchSizeOption
+    var batchSize: Int { batch.batchSize }
     @OptionGroup var snapshots: SnapshotOptions
-    @Option(help: "Connections folding, snapshotting and restoring concurrently (1: one after another).") var parallel = 4
+    @OptionGroup var concurrency: ParallelOption
+    var parallel: Int { concurrency.parallel }
     @Option(help: "Scratch database to (re)create on the same server.") var scratchDatabase = "finsync_bench_replay"
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
-        let config = try await BenchDatabase.fresh(scratchDatabase, server: database.configuration)
+        let config = try await BenchDatabase.fresh(scratchDatabase, server: try database.resolve().database.configuration)
         let conn = try await PostgresConnection.connect(config)
         defer { conn.close() }
         let log = EventLog(connection: conn)

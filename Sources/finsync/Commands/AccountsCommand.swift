@@ -6,10 +6,11 @@ import Postgres
 struct AccountsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "accounts", abstract: "Unified accounts with balances, values and holdings.")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
 
     func run() async throws {
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
         let (accounts, holdings) = try await conn.withSession { s -> ([[String]], [[String]]) in
             let a = try s.query("""
@@ -47,11 +48,14 @@ struct AccountsCommand: AsyncParsableCommand {
 struct TransactionsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "transactions", abstract: "The latest transactions across all accounts.")
 
-    @OptionGroup var database: DatabaseOptions
-    @Option(name: .shortAndLong, help: "How many.") var limit = 15
+    @OptionGroup var database: SettingsOptions
+    @Option(name: [.customShort("n"), .short, .long], help: "How many (at least 1).") var limit = 15
+
+    func validate() throws { try NumericOption.require("--limit", limit, atLeast: 1) }
 
     func run() async throws {
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
         let limit = self.limit
         let rows = try await conn.withSession { s in

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Ingest
 
-/// `finsync config check`: validates finsync.toml and the environment it names.
+/// `finsync config check`: validates finsync.toml and the environment it names, and shows
+/// which database every command will use (the one resolution, ``FinsyncSettings``).
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "config",
@@ -12,20 +13,24 @@ struct ConfigCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "check", abstract: "Validate the configuration; name every problem with its key.")
-        @Option(name: .long, help: "finsync.toml to read (default: $FINSYNC_CONFIG, then ./finsync.toml).") var config: String?
+        @OptionGroup var options: SettingsOptions
 
         func run() async throws {
-            let path = FinsyncConfiguration.locate(explicit: config)
-            let c: FinsyncConfiguration
+            let path = FinsyncConfiguration.locate(explicit: options.config)
+            let file: FinsyncConfiguration
             do {
-                c = try FinsyncConfiguration.load(path: path)
+                file = try FinsyncConfiguration.load(path: path)
             } catch let e as ConfigurationError {
                 print(e)
                 throw ExitCode(1)
             }
-            let problems = c.validate()
+            let settings = FinsyncSettings(file: file, databaseURL: options.databaseURL)
+            let problems = file.validate() + settings.problems
             if problems.isEmpty {
+                let c = settings.file
                 print("config: \(path ?? "(no file; defaults and environment)") is valid")
+                print("  database  \(Self.describe(settings.database))")
+                print("  owner     \(Self.describe(settings.ownerDatabase)) (used by `finsync migrate`)")
                 print("  schedule  \(c.schedule.cron) in \(c.schedule.timezone)")
                 var providers: [String] = []
                 if let g = c.gocardless { providers.append("gocardless at \(g.baseURL)") }
@@ -37,6 +42,12 @@ struct ConfigCommand: AsyncParsableCommand {
             print("config: \(path ?? "(no file)") has \(problems.count) problem(s):")
             for p in problems { print("  \(p.key): \(p.message)") }
             throw ExitCode(1)
+        }
+
+        /// The database as a person checks it: the target (password hidden) and where it was set.
+        static func describe(_ d: FinsyncSettings.Database) -> String {
+            let target = d.configuration.redacted.isEmpty ? "(libpq defaults)" : d.configuration.redacted
+            return "\(target) from \(d.source)"
         }
     }
 }

@@ -18,16 +18,21 @@ struct ConnectCommand: AsyncParsableCommand {
             abstract: "Create a GoCardless agreement and requisition and print the consent link to open."
         )
 
-        @OptionGroup var options: IngestOptions
+        @OptionGroup var options: SettingsOptions
         @Option(help: "Institution id, e.g. SANDBOXFINANCE_SFIN0000 or MONZO_MONZGB2L (see /institutions/?country=gb).") var institution: String
         @Option(help: "Where the bank sends the person back after consent.") var redirect = "http://localhost:8000/finsync/linked"
         @Option(help: "Days of access to ask for (capped at the institution's max_access_valid_for_days).") var days = 90
         @Option(help: "Days of history to ask for (capped at the institution's transaction_total_days).") var history = 90
         @Flag(help: "Print the created requisition as JSON.") var json = false
 
+        func validate() throws {
+            try NumericOption.require("--days", days, atLeast: 1)
+            try NumericOption.require("--history", history, atLeast: 1)
+        }
+
         func run() async throws {
-            let config = try options.load()
-            let client = try options.gocardlessClient(config, logger: Logger(label: "finsync.connect"))
+            let settings = try options.resolve()
+            let client = try ProviderWiring.gocardlessClient(settings.file, logger: Logger(label: "finsync.connect"))
             let inst = try await client.institution(id: institution)
             let maxAccess = Int(inst["max_access_valid_for_days"]?.string ?? "90") ?? 90
             let maxHistory = Int(inst["transaction_total_days"]?.string ?? "90") ?? 90

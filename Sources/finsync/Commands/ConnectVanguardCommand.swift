@@ -21,7 +21,7 @@ struct ConnectVanguardCommand: AsyncParsableCommand {
             it logs in as you. finsync stores only its path and SHA-256.
             """)
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Option(name: .long, help: "The session file (JSON).") var session: String
     @Option(name: .long, help: "The connection name (streams are vanguard/<name>/…).") var name = "vanguard"
 
@@ -37,7 +37,8 @@ struct ConnectVanguardCommand: AsyncParsableCommand {
         do { parsed = try VanguardSession.load(path: path) } catch let e as VanguardError {
             throw ValidationError(e.message)
         }
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
         let store = PostgresVanguardConnectionStore(connection: conn)
         if let state = try await store.state(of: name), state.rejectedSHA256 == parsed.fingerprint {

@@ -14,20 +14,20 @@ struct ConnectionsCommand: AsyncParsableCommand {
         abstract: "List connections with their status, consent expiry and account quotas."
     )
 
-    @OptionGroup var options: IngestOptions
+    @OptionGroup var options: SettingsOptions
     @Flag(help: "Print as JSON.") var json = false
     @Flag(help: "List the built-in sandbox's connections (fake GoCardless, Trading212 and Vanguard).") var sandbox = false
 
     func run() async throws {
-        let config = try options.load()
+        let settings = try options.resolve()
         // The database is optional here (Vanguard's connections, quotas and last health live
         // there): without it, GoCardless and Trading212 are still listed.
-        let conn = try? await options.connect(config)
+        let conn = try? await settings.connect()
         defer { conn?.close() }
         let box = sandbox ? try await FinsyncSandbox.start() : nil
         let all: [ProviderConnection]
         do {
-            let providers = try await options.providers(config, sandbox: box, connection: conn, logger: Logger(label: "finsync.connections"))
+            let providers = try await ProviderWiring.providers(settings.file, sandbox: box, connection: conn, logger: Logger(label: "finsync.connections"))
             var found: [ProviderConnection] = []
             for p in providers { found += try await p.connections() }
             all = found

@@ -13,11 +13,14 @@ struct EventsCommand: AsyncParsableCommand {
 
     struct Tail: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show the newest events.")
-        @OptionGroup var database: DatabaseOptions
-        @Option(name: .shortAndLong, help: "How many events.") var count = 20
+        @OptionGroup var database: SettingsOptions
+        @Option(name: .shortAndLong, help: "How many events (at least 1).") var count = 20
+
+        func validate() throws { try NumericOption.require("--count", count, atLeast: 1) }
 
         func run() async throws {
-            let conn = try await database.connect()
+            let settings = try database.resolve()
+            let conn = try await settings.connect()
             defer { conn.close() }
             let log = EventLog(connection: conn)
             let head = try await log.headPosition()
@@ -31,11 +34,14 @@ struct EventsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one event: envelope and decoded payload.")
-        @OptionGroup var database: DatabaseOptions
-        @Argument(help: "The event's global position.") var position: Int64
+        @OptionGroup var database: SettingsOptions
+        @Argument(help: "The event's global position (from 1).") var position: Int64
+
+        func validate() throws { try NumericOption.require("POSITION", position, atLeast: 1) }
 
         func run() async throws {
-            let conn = try await database.connect()
+            let settings = try database.resolve()
+            let conn = try await settings.connect()
             defer { conn.close() }
             guard let e = try await EventLog(connection: conn).event(at: position) else {
                 throw ValidationError("no event at position \(position)")
@@ -65,11 +71,12 @@ struct EventsCommand: AsyncParsableCommand {
 
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Event counts and compression, overall and per type.")
-        @OptionGroup var database: DatabaseOptions
+        @OptionGroup var database: SettingsOptions
         @Flag(help: "Print one JSON object.") var json = false
 
         func run() async throws {
-            let conn = try await database.connect()
+            let settings = try database.resolve()
+            let conn = try await settings.connect()
             defer { conn.close() }
             let s = try await EventLog(connection: conn).stats()
             if json {

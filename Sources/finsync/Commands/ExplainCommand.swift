@@ -11,14 +11,17 @@ struct ExplainCommand: AsyncParsableCommand {
         discussion: "KEY is the row's primary key, one value per key column (e.g. `explain transactions <uuid>`, `explain analytics.daily_balances <account> 2024-03-03`)."
     )
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Argument(help: "The table, optionally schema-qualified.") var table: String
     @Argument(help: "Primary-key value(s), in key order.") var key: [String]
     @Option(help: "Look in this schema (e.g. a replay's scratch schema).") var schema: String?
     @Option(help: "Show at most this many events (the oldest).") var limit = 200
 
+    func validate() throws { try NumericOption.require("--limit", limit, atLeast: 1) }
+
     func run() async throws {
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
         let x = try await Explainer(connection: conn).explain(table: table, key: key, schema: schema)
         print("\(x.schema).\(x.table) (projection \(x.projection)):")

@@ -23,7 +23,7 @@ struct ImportVanguardCommand: AsyncParsableCommand {
         abstract: "Import a Vanguard Client Transactions Listing (CSV export).",
         discussion: "Download it from vanguardinvestor.co.uk: Documents → Report generator → Client Transactions Listing; save the sheet as CSV.")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Argument(help: "The export file (CSV).") var file: String
     @Option(name: .long, help: "The connection name (streams are vanguard/<name>/export/<account>).") var connection = "vanguard"
     @Flag(name: .long, help: "Parse and report without writing.") var dryRun = false
@@ -49,7 +49,8 @@ struct ImportVanguardCommand: AsyncParsableCommand {
             let importer = VanguardExportImporter(connection: connection, sink: NoSink())
             for (stream, events) in importer.events(for: export, runID: runID) { print("would offer \(events.count) rows to \(stream)") }
         } else {
-            let conn = try await database.connect()
+            let settings = try database.resolve()
+            let conn = try await settings.connect()
             defer { conn.close() }
             let outcome = try await VanguardExportImporter(connection: connection, sink: EventLog(connection: conn)).importExport(export, runID: runID)
             print("import vanguard: \(outcome.eventsAppended) new rows, \(outcome.duplicates) already stored (run \(runID.uuidString.lowercased()))")

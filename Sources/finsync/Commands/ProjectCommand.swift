@@ -8,17 +8,22 @@ import Replay
 struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "project", abstract: "Catch every projection up with the event log (once, or --follow).")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Flag(help: "Keep catching up, woken by NOTIFY when events are appended (polling every --poll seconds as a fallback).") var follow = false
-    @Option(help: "Poll interval in seconds for --follow.") var poll: Int = 5
-    @Option(help: "Events per batch.") var batchSize = 5000
-    @Option(help: "Connections folding projections concurrently (1: one after another).") var parallel = 4
+    @Option(help: "Poll interval in seconds for --follow (at least 1).") var poll: Int = 5
+    @OptionGroup var batch: BatchSizeOption
+    var batchSize: Int { batch.batchSize }
+    @OptionGroup var concurrency: ParallelOption
+    var parallel: Int { concurrency.parallel }
     @OptionGroup var snapshots: SnapshotOptions
 
+    func validate() throws { try NumericOption.require("--poll", poll, atLeast: 1) }
+
     func run() async throws {
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
-        let workers = try await PostgresConnection.connect(database.configuration, count: parallel - 1)
+        let workers = try await settings.connectWorkers(parallel - 1)
         defer { workers.forEach { $0.close() } }
         let runner = ProjectionRunner(connection: conn, workers: workers)
         let targets = ProjectionCatalog.liveTargets
@@ -26,10 +31,17 @@ struct ProjectCommand: AsyncParsableCommand {
         let batchSize = self.batchSize
         if follow {
             let stop = ShutdownSignal()
-            try await runner.follow(targets, pollInterval: .seconds(poll), batchSize: batchSize, shouldStop: { stop.requested },
-                                    catchUp: { try await catchUp.catchUp(targets, batchSize: batchSize) }) { results in
-                for r in results where r.eventsApplied > 0 || r.outcome != .caughtUp { print(ProjectCommand.describe(r)) }
-            }
+            let backoff = ReconnectBackoff()
+            try await runner.follow(targets, pollInterval: .seconds(poll), batchSize: batchSize, backoff: backoff, shouldStop: { stop.requested },
+                                    catchUp: { try await catchUp.catchUp(targets, batchSize: batchSize) },
+                                    onCatchUp: { results in
+                                        for r in results where r.eventsApplied > 0 || r.outcome != .caughtUp { print(ProjectCommand.describe(r)) }
+                                        fflush(nil)
+                                    },
+                                    onConnectionLost: { error, attempt in
+                                        let wait = backoff.delay(attempt: attempt)
+                                        FileHandle.standardError.write(Data("project: lost the database (\(error)); reconnecting in \(wait) (attempt \(attempt))\n".utf8))
+                                    })
             return
         }
         let results = try await catchUp.catchUp(targets, batchSize: batchSize)
@@ -51,10 +63,11 @@ struct ProjectCommand: AsyncParsableCommand {
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Each projection's checkpoint, lag, version, last error and parked events.")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
 
     func run() async throws {
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
         let status = try await ProjectionRunner(connection: conn).status(ProjectionCatalog.liveTargets)
         print("projection".padding(toLength: 18, withPad: " ", startingAt: 0) + "schema".padding(toLength: 12, withPad: " ", startingAt: 0) + "position".leftPadded(10) + "lag".leftPadded(10) + "  state")
@@ -77,7 +90,7 @@ struct StatusCommand: AsyncParsableCommand {
         // What a replay would start from: the newest snapshot of each projection.
         let (snapshots, bytes) = try await conn.withSession { s in (try SnapshotStore.list(session: s), try SnapshotStore.storageBytes(session: s)) }
         let current = snapshots.filter { snap in ProjectionCatalog.named(snap.projection)?.version == snap.version }
-        let newest = Dictionary(grouping: current, by: \.projection).mapValues { $0.map(\.position).max()! }
+        let newest = Dictionary(grouping: current, by: \.projection).mapValues { $0.map(\.position).max() ?? 0 }
         let total = Double(current.reduce(0) { $0 + (bytes[$1.schema] ?? 0) }) / 1_048_576
         print(current.isEmpty ? "\nsnapshots: none yet (replays fold from position 0 until a fold passes --snapshot-every)"
               : "\nsnapshots: \(current.count), \(String(format: "%.0f", total)) MB; newest at " + newest.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))

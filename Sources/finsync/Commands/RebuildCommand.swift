@@ -16,20 +16,23 @@ struct RebuildCommand: AsyncParsableCommand {
             """
     )
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Argument(help: "Projections to rebuild (default: all).") var projections: [String] = []
     @Flag(help: "Only the projections whose code version differs from their tables' (and their dependants).") var stale = false
     @Flag(help: "Keep the replaced tables in a retired_<projection>_<time> schema instead of dropping them.") var keepOld = false
     @Flag(help: "Drop any existing shadow and start from position 0.") var restart = false
     @Flag(help: "Drop the shadows of these projections and stop (abandon an interrupted rebuild).") var abandon = false
-    @Option(help: "Events per batch.") var batchSize = 5_000
+    @OptionGroup var batch: BatchSizeOption
+    var batchSize: Int { batch.batchSize }
     @OptionGroup var snapshots: SnapshotOptions
-    @Option(help: "Connections folding the projections concurrently (1: one after another).") var parallel = 4
+    @OptionGroup var concurrency: ParallelOption
+    var parallel: Int { concurrency.parallel }
 
     func run() async throws {
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
-        let workers = try await PostgresConnection.connect(database.configuration, count: parallel - 1)
+        let workers = try await settings.connectWorkers(parallel - 1)
         defer { workers.forEach { $0.close() } }
         let rebuilder = ProjectionRebuilder(connection: conn, workers: workers)
         let chosen = stale ? try await rebuilder.stale() : try ProjectionRebuilder.selection(projections)

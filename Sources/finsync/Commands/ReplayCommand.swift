@@ -13,6 +13,14 @@ struct ReplayCommand: AsyncParsableCommand {
         defaultSubcommand: ReplayAtCommand.self
     )
 
+    /// A point given on the command line, refused as a usage error (before connecting)
+    /// with what is accepted when it is neither a position nor a valid time.
+    static func point(_ text: String, option: String) throws -> ReplayPoint {
+        do { return try ReplayPoint(parsing: text) } catch let e as ReplayError {
+            throw ValidationError("\(option): \(e.message)")
+        }
+    }
+
     static func projections(_ names: [String]) throws -> [any Projection] {
         try names.map { n in
             guard let p = ProjectionCatalog.named(n) else {
@@ -26,26 +34,31 @@ struct ReplayCommand: AsyncParsableCommand {
 struct ReplayAtCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "at", abstract: "Build the projections as of --at POSITION|TIMESTAMP into a scratch schema.")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Option(help: "A log position, or an ISO-8601 time (everything recorded at or before it).") var at: String
     @Option(help: "Scratch schema (default: replay_p<position>).") var into: String?
     @Argument(help: "Projections (default: all).") var projections: [String] = []
     @Flag(help: "Fold from position 0, ignoring (and not taking) snapshots.") var noSnapshots = false
     @OptionGroup var snapshots: SnapshotOptions
-    @Option(help: "Events per batch.") var batchSize = 5_000
-    @Option(help: "Connections restoring snapshots and folding the projections concurrently.") var parallel = 4
+    @OptionGroup var batch: BatchSizeOption
+    var batchSize: Int { batch.batchSize }
+    @OptionGroup var concurrency: ParallelOption
+    var parallel: Int { concurrency.parallel }
+
+    func validate() throws { _ = try ReplayCommand.point(at, option: "--at") }
 
     func run() async throws {
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
-        let workers = try await PostgresConnection.connect(database.configuration, count: parallel - 1)
+        let workers = try await settings.connectWorkers(parallel - 1)
         defer { workers.forEach { $0.close() } }
         var options = ReplayOptions()
         options.useSnapshots = !noSnapshots
         options.snapshots = snapshots.policy
         options.batchSize = batchSize
         let line = ProgressLine("replay")
-        let r = try await PointInTimeReplay(connection: conn, workers: workers).replay(try ReplayCommand.projections(projections), at: try ReplayPoint(parsing: at), into: into,
+        let r = try await PointInTimeReplay(connection: conn, workers: workers).replay(try ReplayCommand.projections(projections), at: try ReplayCommand.point(at, option: "--at"), into: into,
                                                                      options: options, onProgress: line.update)
         line.finish()
         let from = r.startedFrom.sorted(by: { $0.key < $1.key }).map { "\($0.key) from \($0.value == 0 ? "position 0" : "snapshot at \($0.value)")" }.joined(separator: ", ")
@@ -57,11 +70,12 @@ struct ReplayAtCommand: AsyncParsableCommand {
 struct ReplayDropCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "drop", abstract: "Drop a scratch schema made by `finsync replay`.")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Argument(help: "The scratch schema.") var schema: String
 
     func run() async throws {
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
         try await PointInTimeReplay(connection: conn).drop(schema: schema)
         print("dropped \(schema)")
@@ -71,7 +85,7 @@ struct ReplayDropCommand: AsyncParsableCommand {
 struct ReplayDiffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "diff", abstract: "Rows added, removed and changed (column by column) between two points of the log.")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Option(help: "The earlier point: a position or an ISO-8601 time.") var from: String
     @Option(help: "The later point: a position or an ISO-8601 time.") var to: String
     @Option(help: "Only this table.") var table: String?
@@ -79,11 +93,18 @@ struct ReplayDiffCommand: AsyncParsableCommand {
     @Flag(help: "Keep the two scratch schemas.") var keep = false
     @Option(help: "Show at most this many rows per table and kind.") var limit = 50
 
+    func validate() throws {
+        try NumericOption.require("--limit", limit, atLeast: 1)
+        _ = try ReplayCommand.point(from, option: "--from")
+        _ = try ReplayCommand.point(to, option: "--to")
+    }
+
     func run() async throws {
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
         let diff = ReplayDiff(replay: PointInTimeReplay(connection: conn))
-        let r = try await diff.diff(try ReplayCommand.projections(projections), from: try ReplayPoint(parsing: from), to: try ReplayPoint(parsing: to),
+        let r = try await diff.diff(try ReplayCommand.projections(projections), from: try ReplayCommand.point(from, option: "--from"), to: try ReplayCommand.point(to, option: "--to"),
                                     table: table, keepSchemas: keep)
         print("diff from position \(r.from) to position \(r.to)")
         for t in r.tables {
@@ -106,12 +127,13 @@ struct ReplayDiffCommand: AsyncParsableCommand {
 struct ReplaySnapshotsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "snapshots", abstract: "List the snapshots replays start from, or drop them (--drop).")
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var database: SettingsOptions
     @Argument(help: "Only this projection's snapshots.") var projection: String?
     @Flag(help: "Drop them (all versions) instead of listing them.") var drop = false
 
     func run() async throws {
-        let conn = try await database.connect()
+        let settings = try database.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
         let projection = self.projection
         if drop {

@@ -13,12 +13,14 @@ struct RunsCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "Recent runs, newest first.")
-        @OptionGroup var options: IngestOptions
-        @Option(name: .shortAndLong, help: "How many runs.") var count = 20
+        @OptionGroup var options: SettingsOptions
+        @Option(name: .shortAndLong, help: "How many runs (at least 1).") var count = 20
+
+        func validate() throws { try NumericOption.require("--count", count, atLeast: 1) }
         @Flag(help: "Print as JSON.") var json = false
 
         func run() async throws {
-            let conn = try await options.connect(try options.load())
+            let conn = try await options.resolve().connect()
             defer { conn.close() }
             let runs = try await RunStore(connection: conn).recent(limit: count)
             if json { print(try IngestFormat.json(runs)); return }
@@ -31,12 +33,12 @@ struct RunsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "show", abstract: "One run with its steps.")
-        @OptionGroup var options: IngestOptions
+        @OptionGroup var options: SettingsOptions
         @Argument(help: "The run id (or a unique prefix).") var id: String
         @Flag(help: "Print as JSON.") var json = false
 
         func run() async throws {
-            let conn = try await options.connect(try options.load())
+            let conn = try await options.resolve().connect()
             defer { conn.close() }
             guard let r = try await RunStore(connection: conn).run(id) else { throw IngestCommandError("no run (or more than one) matches \(id)") }
             if json { print(try IngestFormat.json(r)); return }

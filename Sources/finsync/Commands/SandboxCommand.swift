@@ -16,6 +16,8 @@ struct SandboxCommand: AsyncParsableCommand {
 
     @Option(help: "GoCardless: successful calls allowed per account and scope per day.") var quota = 100
 
+    func validate() throws { try NumericOption.require("--quota", quota, atLeast: 1) }
+
     func run() async throws {
         let sandbox = try await FinsyncSandbox.start(accountQuota: quota)
         let g = sandbox.gocardless, t = sandbox.trading212

@@ -12,13 +12,16 @@ struct ScheduleCommand: AsyncParsableCommand {
         discussion: "Uses [schedule] cron (default \"0 4 * * *\") and timezone from finsync.toml. Runs never overlap."
     )
 
-    @OptionGroup var options: IngestOptions
+    @OptionGroup var options: SettingsOptions
     @Option(help: "Override [schedule] cron.") var cron: String?
     @Option(help: "Override [schedule] timezone (IANA name).") var timezone: String?
     @Option(help: "Only print the next N run times and exit.") var printNext: Int?
 
+    func validate() throws { if let printNext { try NumericOption.require("--print-next", printNext, atLeast: 1) } }
+
     func run() async throws {
-        var config = try options.load()
+        let settings = try options.resolve()
+        var config = settings.file
         if let cron { config.schedule.cron = cron }
         if let timezone { config.schedule.timezone = timezone }
         let problems = config.validate().filter { $0.key.hasPrefix("schedule") }
@@ -33,12 +36,17 @@ struct ScheduleCommand: AsyncParsableCommand {
         }
 
         let logger = Logger(label: "finsync.schedule")
-        let conn = try await options.connect(config)
+        let conn = try await settings.connect()
         defer { conn.close() }
-        let providers = try await options.providers(config, connection: conn, logger: logger)
+        let providers = try await ProviderWiring.providers(config, connection: conn, logger: logger)
         let runner = SyncRunner(connection: conn, providers: providers, afterAppend: AfterAppendHook.make(connection: conn), logger: logger)
         let reporter = SyncReporter(mode: .plain)
         let scheduler = Scheduler(cron: expression, timeZone: tz, logger: logger) {
+            // The server may have restarted since the last run: start this one on a live connection.
+            if await conn.isBroken {
+                logger.warning("lost the database since the last run; reconnecting")
+                try await conn.reconnect()
+            }
             let record = try await runner.run(.init(trigger: .scheduled)) { reporter.report($0) }
             logger.info("scheduled run \(record.runID.uuidString.lowercased()) ended \(record.status.rawValue)")
         }

@@ -12,7 +12,7 @@ struct SyncCommand: AsyncParsableCommand {
         discussion: "Exits non-zero when any step failed. A run that finds another in progress records itself as skipped and exits 0."
     )
 
-    @OptionGroup var options: IngestOptions
+    @OptionGroup var options: SettingsOptions
     @Option(help: "Only this provider: gocardless, trading212 or vanguard.") var provider: String?
     @Option(help: "Only this connection id: a GoCardless requisition id, a [[trading212]] name (lower-cased) or a Vanguard connection name.") var connection: String?
     @Flag(help: "Print the run record as JSON (for scripts).") var json = false
@@ -29,13 +29,13 @@ struct SyncCommand: AsyncParsableCommand {
     static let providerNames = ["gocardless", "trading212", "vanguard"]
 
     func run() async throws {
-        let config = try options.load()
-        let conn = try await options.connect(config)
+        let settings = try options.resolve()
+        let conn = try await settings.connect()
         defer { conn.close() }
         let logger = Logger(label: "finsync.sync")
         let box = sandbox ? try await FinsyncSandbox.start() : nil
         let providers: [any Provider]
-        do { providers = try await options.providers(config, sandbox: box, connection: conn, logger: logger) } catch {
+        do { providers = try await ProviderWiring.providers(settings.file, sandbox: box, connection: conn, logger: logger) } catch {
             await box?.stop()
             throw error
         }
