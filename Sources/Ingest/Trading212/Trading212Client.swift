@@ -85,7 +85,7 @@ public struct Trading212Client: Sendable {
                 guard waits <= maxRateLimitWaits else {
                     throw Trading212Error(code: .rateLimited, connection: connection, endpoint: endpoint, status: status, scope: nil, message: "still rate limited after \(maxRateLimitWaits) waits; try again later")
                 }
-                let reset = await rateLimiter.window(for: endpoint)?.reset ?? clock.now.addingTimeInterval(fallbackRateLimitWait)
+                let reset = await rateLimiter.reset(for: endpoint, now: clock.now) ?? clock.now.addingTimeInterval(fallbackRateLimitWait)
                 logger.info("rate limited; waiting until the window resets", metadata: ["endpoint": "\(endpoint)", "until": "\(reset)"])
                 try await clock.sleep(until: reset)
             case 401:
