@@ -29,6 +29,8 @@ struct GoCardlessListingTests {
                 #expect(consent.error?.contains("could not be read") == true)
                 #expect(consent.error?.contains("server-error") == true)
             }
+            // The list and one agreement were asked; an outage is not asked again per agreement.
+            #expect(h.scenario.calls(.agreements) == 2)
         }
     }
 

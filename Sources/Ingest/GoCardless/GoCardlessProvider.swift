@@ -84,11 +84,15 @@ public struct GoCardlessProvider: Provider {
             agreements = try await client.agreements()
         } catch let e as GoCardlessError {
             listingFailure = "\(e)"
+            // An outage (no answer, 5xx) is not asked again for every agreement: the rest share its failure.
+            var outage: String?
             for aid in Set(requisitions.compactMap { $0["agreement"]?.string }).sorted() {
+                if let outage { unreadable[aid] = outage; continue }
                 do {
                     agreements.append(try await client.agreement(id: aid))
                 } catch let e as GoCardlessError {
                     unreadable[aid] = "\(e)"
+                    if [.timeout, .transport, .server].contains(e.code) { outage = "\(e)" }
                 }
             }
         }
