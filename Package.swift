@@ -55,6 +55,7 @@ let package = Package(
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
         ]),
         // Zero-downtime rebuilds and point-in-time replay.
         .target(name: "Replay", dependencies: ["EventLog", "Postgres", "Projections", "CanonicalJSON"]),

@@ -30,8 +30,9 @@ struct SyncHarness {
             let sleeps = SleepRecorder(), logs = LogRecorder()
             let logger = Logger(label: "test") { _ in RecordingLogHandler(recorder: logs) }
             let client = GoCardlessClient(baseURL: server.baseURL, credentials: GoCardlessCredentials(secretID: scenario.secretID, secretKey: scenario.secretKey),
+                                          transport: ProviderHTTPTransport(limits: .init(requestDeadline: requestTimeout)),
                                           retry: RetryPolicy(maxAttempts: maxAttempts, sleep: { d in sleeps.record(d) }, random: { 0.5 }),
-                                          requestTimeout: requestTimeout, now: { scenario.now() }, logger: logger)
+                                          now: { scenario.now() }, logger: logger)
             let provider = GoCardlessProvider(client: client, now: { scenario.now() })
             let h = SyncHarness(db: db, connection: connection, server: server, client: client, provider: provider, sleeps: sleeps, logs: logs)
             do {
@@ -46,9 +47,10 @@ struct SyncHarness {
         }
     }
 
-    func runner(connection: PostgresConnection? = nil, sink: (any EventSink)? = nil, afterAppend: (@Sendable () async throws -> String?)? = nil) -> SyncRunner {
+    func runner(connection: PostgresConnection? = nil, sink: (any EventSink)? = nil, afterAppend: (@Sendable () async throws -> String?)? = nil,
+                stepDeadline: Duration = SyncRunner.defaultStepDeadline) -> SyncRunner {
         let logs = self.logs
-        return SyncRunner(connection: connection ?? self.connection, providers: [provider], sink: sink, afterAppend: afterAppend, now: { [scenario] in scenario.now() },
+        return SyncRunner(connection: connection ?? self.connection, providers: [provider], sink: sink, afterAppend: afterAppend, stepDeadline: stepDeadline, now: { [scenario] in scenario.now() },
                           logger: Logger(label: "test.run") { _ in RecordingLogHandler(recorder: logs) })
     }
 

@@ -234,7 +234,7 @@ struct Trading212ExtractorTests {
                 defer { conn.close() }
                 let config = Trading212Configuration(name: "ISA", baseURL: fake.baseURL, apiKey: .environment("K"), apiSecret: .environment("S"))
                 let extractor = Trading212Extractor(configuration: config, credentials: try config.credentials(environment: ["K": fake.apiKey, "S": fake.apiSecret]),
-                                                    httpClient: .shared, sink: EventLog(connection: conn), instrumentCache: InMemoryTrading212InstrumentCache(),
+                                                    sink: EventLog(connection: conn), instrumentCache: InMemoryTrading212InstrumentCache(),
                                                     historyProgress: InMemoryTrading212HistoryProgress())
                 let outcome = try await extractor.run(runID: UUID())
                 #expect(outcome.error == nil)

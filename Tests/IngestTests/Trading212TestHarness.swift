@@ -62,7 +62,7 @@ struct Trading212Harness {
         options.pageLimit = pageLimit
         return Trading212Extractor(configuration: configuration,
                                    credentials: Trading212Credentials(apiKey: key ?? fake.apiKey, apiSecret: withSecret ? fake.apiSecret : nil),
-                                   httpClient: HTTPClient.shared, sink: log, instrumentCache: cache, historyProgress: progress, clock: clock, options: options)
+                                   sink: log, instrumentCache: cache, historyProgress: progress, clock: clock, options: options)
     }
 
     func events() async throws -> [RecordedEvent] { try await log.readBatch(after: 0, limit: 100_000) }

@@ -42,7 +42,7 @@ struct VanguardHarness {
     }
 
     func extractor(_ session: VanguardSession) -> VanguardSessionExtractor {
-        VanguardSessionExtractor(session: session, httpClient: HTTPClient.shared, sink: log, store: store,
+        VanguardSessionExtractor(session: session, sink: log, store: store,
                                  clock: TestExtractorClock(ManualFakeProviderClock(ISO8601DateFormatter().date(from: "2026-11-25T12:00:00Z")!)))
     }
 
@@ -178,7 +178,7 @@ struct VanguardSessionTests {
                 defer { conn.close() }
                 let session = try VanguardSession.parse(Array(json.utf8))
                 #expect(session.baseURL == fake.baseURL)
-                let outcome = try await VanguardSessionExtractor(session: session, httpClient: .shared, sink: EventLog(connection: conn),
+                let outcome = try await VanguardSessionExtractor(session: session, sink: EventLog(connection: conn),
                                                                  store: InMemoryVanguardConnectionStore()).run(runID: UUID())
                 #expect(outcome.error == nil)
                 #expect(outcome.eventsAppended == 5)

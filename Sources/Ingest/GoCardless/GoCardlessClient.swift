@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import CanonicalJSON
 import Foundation
 import Logging
@@ -7,33 +6,38 @@ import Logging
 ///
 /// - Tokens are minted once per process and refreshed before expiry; a 401 "Invalid token"
 ///   drops the token and retries once.
-/// - 5xx answers, timeouts and connection failures are retried with bounded, jittered
-///   exponential backoff (``RetryPolicy``); a 429 of the general API limit is waited for
-///   when its reset is near, a 429 of the bank's per-account budget is never retried.
+/// - Requests go through ``ProviderHTTPTransport`` (overall deadline, fast connect failures,
+///   no redirects: the token call carries the secret id and key).
+/// - 5xx answers, deadlines and connection failures are retried with bounded, jittered
+///   exponential backoff (``RetryPolicy``, bounded in attempts and in total time); a 429 of
+///   the general API limit is waited for when its reset is near, a 429 of the bank's
+///   per-account budget is never retried.
 /// - Every answer is kept as JSON with its number literals (``CanonicalJSON/JSONValue``).
-/// - Secrets and tokens never appear in errors or logs.
+/// - Secrets and tokens never appear in errors or logs, even when the provider echoes them
+///   (``redactor``).
 public final class GoCardlessClient: Sendable {
     public static let defaultBaseURL = "https://bankaccountdata.gocardless.com/api/v2"
 
     public let baseURL: String
-    private let credentials: GoCardlessCredentials
-    private let http: HTTPClient
+    let credentials: GoCardlessCredentials
+    private let transport: ProviderHTTPTransport
     private let tokens = GoCardlessTokenCache()
     public let retry: RetryPolicy
-    public let requestTimeout: Duration
+    /// Removes the secret id and key from anything the provider says before it becomes an error.
+    public let redactor: SecretRedactor
     private let now: @Sendable () -> Date
     private let logger: Logger
 
-    public init(baseURL: String = GoCardlessClient.defaultBaseURL, credentials: GoCardlessCredentials, httpClient: HTTPClient = .shared,
-                retry: RetryPolicy = RetryPolicy(), requestTimeout: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() },
+    public init(baseURL: String = GoCardlessClient.defaultBaseURL, credentials: GoCardlessCredentials, transport: ProviderHTTPTransport = ProviderHTTPTransport(),
+                retry: RetryPolicy = RetryPolicy(), now: @escaping @Sendable () -> Date = { Date() },
                 logger: Logger = Logger(label: "finsync.gocardless")) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.credentials = credentials
-        self.http = httpClient
+        self.transport = transport
         self.retry = retry
-        self.requestTimeout = requestTimeout
+        self.redactor = SecretRedactor(secrets: [credentials.secretID, credentials.secretKey])
         self.now = now
         self.logger = logger
     }
@@ -154,54 +158,60 @@ public final class GoCardlessClient: Sendable {
         var retriedToken = false
         // Creating agreements/requisitions is not idempotent: never repeat it on a 5xx or timeout.
         let retriable = method == "GET" || !authenticated
+        // Time spent so far: the attempts themselves plus the waits between them.
+        var spent: Duration = .zero
+        /// The wait before another attempt, or nil when the attempts or the time for them are used up.
+        func nextDelay() -> Duration? {
+            guard retriable, attempt < retry.maxAttempts else { return nil }
+            let d = retry.delay(beforeRetry: attempt)
+            return spent + d <= retry.maxTotalTime ? d : nil
+        }
+        func wait(_ d: Duration) async throws {
+            spent += d
+            try await retry.sleep(d)
+        }
         while true {
             attempt += 1
-            var request = HTTPClientRequest(url: url)
-            request.method = .RAW(value: method)
-            request.headers.add(name: "accept", value: "application/json")
+            var headers: [(name: String, value: String)] = [("accept", "application/json")]
             var token: String?
             if authenticated {
-                token = try await accessToken()
-                request.headers.add(name: "authorization", value: "Bearer \(token!)")
+                let t = try await accessToken()
+                token = t
+                headers.append(("authorization", "Bearer \(t)"))
             }
-            if let body {
-                request.headers.add(name: "content-type", value: "application/json")
-                request.body = .bytes(body.canonicalBytes)
-            }
+            if body != nil { headers.append(("content-type", "application/json")) }
+            // Whatever the provider says is cleaned of the secrets and the token it was sent.
+            let redactor = self.redactor.merging(SecretRedactor(secrets: token.map { [$0] } ?? []))
 
-            let status: Int
-            let headers: [(name: String, value: String)]
-            let bytes: [UInt8]
+            let response: ProviderHTTPResponse
+            let attemptStarted = ContinuousClock.now
             do {
-                let response = try await http.execute(request, timeout: .init(requestTimeout))
-                status = Int(response.status.code)
-                headers = response.headers.map { ($0.name, $0.value) }
-                let buffer = try await response.body.collect(upTo: 64 << 20)
-                bytes = Array(buffer.readableBytesView)
-            } catch is CancellationError {
-                throw CancellationError()
-            } catch {
-                let isTimeout = [HTTPClientError.deadlineExceeded, .readTimeout, .connectTimeout].contains(error as? HTTPClientError)
-                if attempt < retry.maxAttempts, retriable {
-                    let d = retry.delay(beforeRetry: attempt)
-                    logger.warning("GoCardless \(endpoint) \(isTimeout ? "timed out" : "failed to connect"); retrying in \(d)")
-                    try await retry.sleep(d)
+                defer { spent += ContinuousClock.now - attemptStarted }
+                response = try await transport.send(method, url: url, headers: headers, body: body?.canonicalBytes, endpoint: endpoint)
+            } catch let e as ProviderHTTPError {
+                if e.isTransient, let d = nextDelay() {
+                    logger.warning("GoCardless \(endpoint): \(e.code); retrying in \(d)")
+                    try await wait(d)
                     continue
                 }
-                throw GoCardlessError(code: isTimeout ? .timeout : .transport, endpoint: endpoint, accountID: accountID,
-                                      summary: isTimeout ? "no answer within \(requestTimeout)" : "request failed", detail: "after \(attempt) attempts: \(type(of: error))")
+                let code: GoCardlessError.Code = e.code == .deadlineExceeded ? .timeout : e.code == .redirectRefused ? .redirectRefused : .transport
+                throw GoCardlessError(code: code, endpoint: endpoint, accountID: accountID, httpStatus: e.status, summary: e.message,
+                                      detail: e.isTransient ? "gave up after \(attempt) attempt\(attempt == 1 ? "" : "s")" : nil)
             }
-            let rate = RateLimitInfo(headers: headers)
+            let status = response.status
+            let rate = RateLimitInfo(headers: response.headers)
 
             if (200..<300).contains(status) {
                 do {
-                    return GoCardlessResponse(json: try JSONValue.parse(bytes), rateLimit: rate, status: status)
+                    return GoCardlessResponse(json: try JSONValue.parse(response.body), rateLimit: rate, status: status)
                 } catch {
-                    throw malformed(endpoint, accountID, "\(error)")
+                    throw malformed(endpoint, accountID, redactor.redact("\(error)"))
                 }
             }
 
-            let errorBody = (try? JSONValue.parse(bytes)).map(GoCardlessErrorBody.init(json:)) ?? GoCardlessErrorBody(summary: "HTTP \(status)", detail: nil)
+            var errorBody = (try? JSONValue.parse(response.body)).map(GoCardlessErrorBody.init(json:)) ?? GoCardlessErrorBody(summary: "HTTP \(status)", detail: nil)
+            errorBody.summary = redactor.redact(errorBody.summary)
+            errorBody.detail = redactor.redact(errorBody.detail)
             func fail(_ code: GoCardlessError.Code, retryAfter: Duration? = nil) -> GoCardlessError {
                 GoCardlessError(code: code, endpoint: endpoint, accountID: accountID, httpStatus: status, summary: errorBody.summary, detail: errorBody.detail, type: errorBody.type, retryAfter: retryAfter)
             }
@@ -226,18 +236,17 @@ public final class GoCardlessClient: Sendable {
             case 429:
                 let bankBudget = errorBody.type == "RateLimitError" || rate.accountBudgetSpent
                 let resetSeconds = bankBudget ? (rate.accountSuccessReset ?? rate.reset) : (rate.reset ?? rate.accountSuccessReset)
-                let wait = Duration.seconds(resetSeconds ?? 60)
-                if !bankBudget, attempt < retry.maxAttempts, wait <= retry.maxRateLimitWait {
-                    logger.warning("GoCardless \(endpoint) rate-limited; waiting \(wait) for the window to reset")
-                    try await retry.sleep(wait)
+                let resetWait = Duration.seconds(resetSeconds ?? 60)
+                if !bankBudget, attempt < retry.maxAttempts, resetWait <= retry.maxRateLimitWait {
+                    logger.warning("GoCardless \(endpoint) rate-limited; waiting \(resetWait) for the window to reset")
+                    try await wait(resetWait)
                     continue
                 }
                 throw fail(bankBudget ? .accountQuotaSpent : .rateLimited, retryAfter: resetSeconds.map { .seconds($0) })
             case 500...599:
-                if attempt < retry.maxAttempts, retriable {
-                    let d = retry.delay(beforeRetry: attempt)
+                if let d = nextDelay() {
                     logger.warning("GoCardless \(endpoint) answered \(status); retrying in \(d)")
-                    try await retry.sleep(d)
+                    try await wait(d)
                     continue
                 }
                 throw fail(.server)

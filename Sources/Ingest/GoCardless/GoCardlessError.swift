@@ -20,10 +20,12 @@ public struct GoCardlessError: Error, Sendable, CustomStringConvertible {
         public static let accountQuotaSpent = Code("account-quota-spent")
         /// 5xx after the retries were used up.
         public static let server = Code("server-error")
-        /// No answer in time after the retries were used up.
+        /// No complete answer within the request deadline, after the retries were used up.
         public static let timeout = Code("timeout")
-        /// The connection failed (refused, reset) after the retries were used up.
+        /// Could not connect, or the connection broke, after the retries were used up.
         public static let transport = Code("transport")
+        /// A 3xx answer: requests carrying credentials are never redirected.
+        public static let redirectRefused = Code("redirect-refused")
         /// A 2xx answer whose body is not the JSON expected.
         public static let malformedResponse = Code("malformed-response")
         /// A 2xx answer holding items finsync cannot normalise (a missing amount, a day that

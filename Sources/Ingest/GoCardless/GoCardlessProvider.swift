@@ -27,6 +27,9 @@ public struct GoCardlessProvider: Provider {
     }
 
     public let name = "gocardless"
+    /// The bank's per-account, per-scope budget resets in a rolling 24 hours (GoCardless
+    /// "bank rate limits"): no recorded quota may block a scope for longer than this.
+    public static let accountBudgetWindow: TimeInterval = 86_400
     public let client: GoCardlessClient
     public let options: Options
     public let now: @Sendable () -> Date
@@ -43,26 +46,57 @@ public struct GoCardlessProvider: Provider {
         var requisitions: [String: JSONValue] = [:]
         var agreements: [String: JSONValue] = [:]
         var institutions: [String: JSONValue] = [:]
-        func set(requisitions: [JSONValue], agreements: [JSONValue]) {
+        /// Why the agreements could not be listed, when they could not.
+        var agreementsListingFailure: String?
+        /// Agreements that could be neither listed nor read one by one, and why.
+        var unreadableAgreements: [String: String] = [:]
+        func set(requisitions: [JSONValue], agreements: [JSONValue], listingFailure: String?, unreadable: [String: String]) {
             // A new listing starts a new run: forget what the previous one saw.
             self.requisitions = [:]
             self.agreements = [:]
             self.institutions = [:]
             for r in requisitions { if let id = r["id"]?.string { self.requisitions[id] = r } }
             for a in agreements { if let id = a["id"]?.string { self.agreements[id] = a } }
+            agreementsListingFailure = listingFailure
+            unreadableAgreements = unreadable
         }
         func requisition(_ id: String) -> JSONValue? { requisitions[id] }
         func agreement(_ id: String) -> JSONValue? { agreements[id] }
+        func agreementProblem(_ id: String) -> String? { unreadableAgreements[id] }
         func institution(_ id: String) -> JSONValue? { institutions[id] }
         func setInstitution(_ id: String, _ v: JSONValue) { institutions[id] = v }
     }
 
     // MARK: Connections
 
+    /// Every requisition is a connection. Without the requisitions there is nothing to
+    /// sync, so failing to list them fails the listing; the agreements only add each
+    /// connection's consent expiry, so a failing agreements listing degrades per
+    /// connection: each connection's own agreement is read on its own instead, and one
+    /// that cannot be read is reported against that connection's consent step while its
+    /// accounts still sync.
     public func connections() async throws -> [ProviderConnection] {
         let requisitions = try await client.requisitions()
-        let agreements = try await client.agreements()
-        await cache.set(requisitions: requisitions, agreements: agreements)
+        var agreements: [JSONValue] = []
+        var listingFailure: String?
+        var unreadable: [String: String] = [:]
+        do {
+            agreements = try await client.agreements()
+        } catch let e as GoCardlessError {
+            listingFailure = "\(e)"
+            // An outage (no answer, 5xx) is not asked again for every agreement: the rest share its failure.
+            var outage: String?
+            for aid in Set(requisitions.compactMap { $0["agreement"]?.string }).sorted() {
+                if let outage { unreadable[aid] = outage; continue }
+                do {
+                    agreements.append(try await client.agreement(id: aid))
+                } catch let e as GoCardlessError {
+                    unreadable[aid] = "\(e)"
+                    if [.timeout, .transport, .server].contains(e.code) { outage = "\(e)" }
+                }
+            }
+        }
+        await cache.set(requisitions: requisitions, agreements: agreements, listingFailure: listingFailure, unreadable: unreadable)
         let byID = Dictionary(agreements.compactMap { a in a["id"]?.string.map { ($0, a) } }, uniquingKeysWith: { a, _ in a })
         return requisitions.compactMap { r in
             guard let id = r["id"]?.string else { return nil }
@@ -131,10 +165,14 @@ public struct GoCardlessProvider: Provider {
 
     func syncConnection(_ c: ProviderConnection, _ ctx: StepContext) async throws -> StepOutcome {
         var notes: [String] = []
+        var agreementError: String?
+        if let failure = await cache.agreementsListingFailure { notes.append("listing end-user agreements failed (\(failure)); each connection's agreement was read on its own") }
         if let r = await cache.requisition(c.id) {
             _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.requisition.observed", r, endpoint: "GET /requisitions/"), to: "gocardless/requisition/\(c.id)", ignoring: [])
             if let aid = r["agreement"]?.string, let a = await cache.agreement(aid) {
                 _ = try await ctx.sink.appendSnapshot(ctx.event("gocardless.agreement.observed", a, endpoint: "GET /agreements/enduser/"), to: "gocardless/agreement/\(aid)", ignoring: [])
+            } else if let aid = r["agreement"]?.string, let problem = await cache.agreementProblem(aid) {
+                agreementError = "end-user agreement \(aid) could not be read (\(problem)); the consent's expiry is unknown until it can be (the accounts are synced regardless)"
             }
             if let iid = r["institution_id"]?.string {
                 do {
@@ -154,11 +192,12 @@ public struct GoCardlessProvider: Provider {
         switch c.health {
         case .active:
             if c.expiresSoon(now: now(), within: options.expiryWarningDays) { notes.append("warning: \(message)") }
+            if let agreementError { return StepOutcome(status: .partiallyFailed, notes: notes, error: "connection \(c.id): \(agreementError)") }
             return StepOutcome(status: .succeeded, notes: notes)
         case .authRequired:
-            return StepOutcome(status: .skipped, notes: notes + [message])
+            return StepOutcome(status: .skipped, notes: notes + [message] + (agreementError.map { [$0] } ?? []))
         case .expired, .suspended, .error:
-            return StepOutcome(status: .failed, notes: notes, error: "connection \(c.id): \(message)")
+            return StepOutcome(status: .failed, notes: notes + (agreementError.map { [$0] } ?? []), error: "connection \(c.id): \(message)")
         }
     }
 
@@ -193,20 +232,22 @@ public struct GoCardlessProvider: Provider {
             try await recordHealth(c, ctx)
             return StepOutcome(status: .failed, error: "account \(account): \(healthMessage(c))")
         case "PROCESSING"?, "DISCOVERED"?:
-            return StepOutcome(status: .skipped, notes: ["account \(account) is \(meta.json["status"]!.string!) at the bank; its data is not ready yet"])
+            return StepOutcome(status: .skipped, notes: ["account \(account) is \(meta.json["status"]?.string ?? "not ready") at the bank; its data is not ready yet"])
         default: break
         }
 
         for scope in [Scope.transactions, .balances, .details] {
-            let known = try await ctx.quotas.status(provider: name, subject: account, scope: scope.rawValue)
-            if let known, known.isSpent(at: ctx.now()) {
-                notes.append("\(scope.rawValue) skipped: the bank's daily budget is spent; next allowed at \(known.nextAllowedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "unknown")")
+            let stored = try await ctx.quotas.status(provider: name, subject: account, scope: scope.rawValue)
+            // A budget whose reset has passed is unknown again; none blocks longer than the window.
+            let known = stored?.current(at: ctx.now(), window: Self.accountBudgetWindow)
+            if let known, known.isSpent(at: ctx.now()), let next = known.nextAllowedAt {
+                notes.append("\(scope.rawValue) skipped: the bank's daily budget is spent; next allowed at \(ISO8601DateFormatter().string(from: next))")
                 quotas.append(known)
                 continue
             }
-            if scope == .details, let last = known?.lastSuccessAt, ctx.now().timeIntervalSince(last) < Double(options.detailsRefreshDays) * 86_400 {
+            if scope == .details, let known, let last = known.lastSuccessAt, ctx.now().timeIntervalSince(last) < Double(options.detailsRefreshDays) * 86_400 {
                 notes.append("details not fetched: fetched \(GoCardlessDate.day(last)), refreshed every \(options.detailsRefreshDays) days")
-                quotas.append(known!)
+                quotas.append(known)
                 continue
             }
             do {
@@ -219,9 +260,11 @@ public struct GoCardlessProvider: Provider {
                 let rate = fetch.rate
                 if let rejected = fetch.rejected { errors.append("\(scope.rawValue): \(rejected)") }
                 fetched += 1
-                let q = QuotaStatus(provider: name, subject: account, scope: scope.rawValue, limit: rate.accountSuccessLimit ?? known?.limit,
-                                    remaining: rate.accountSuccessRemaining ?? known?.remaining.map { max(0, $0 - 1) },
-                                    nextAllowedAt: rate.accountBudgetSpent ? ctx.now().addingTimeInterval(Double(rate.accountSuccessReset ?? 86_400)) : nil,
+                // Without the account-success headers, count down what was known; a budget
+                // that reaches 0 that way gets the window as its end, never no end.
+                let remaining = rate.accountSuccessRemaining ?? known?.remaining.map { max(0, $0 - 1) }
+                let q = QuotaStatus(provider: name, subject: account, scope: scope.rawValue, limit: rate.accountSuccessLimit ?? known?.limit, remaining: remaining,
+                                    nextAllowedAt: (remaining ?? 1) <= 0 ? ctx.now().addingTimeInterval(Self.budgetReset(afterSeconds: rate.accountSuccessReset)) : nil,
                                     lastSuccessAt: ctx.now())
                 try await ctx.quotas.record(q)
                 quotas.append(q)
@@ -229,12 +272,12 @@ public struct GoCardlessProvider: Provider {
                 // The API's general limit (not this account's budget): skip for this run, spend nothing.
                 notes.append("\(scope.rawValue) skipped: GoCardless API rate limit (retry in \(e.retryAfter.map { "\($0.components.seconds) s" } ?? "a while"))")
             } catch let e as GoCardlessError where e.code == .accountQuotaSpent {
-                let wait = e.retryAfter.map { Double($0.components.seconds) } ?? 86_400
+                let next = ctx.now().addingTimeInterval(Self.budgetReset(afterSeconds: e.retryAfter.map { Int($0.components.seconds) }))
                 let q = QuotaStatus(provider: name, subject: account, scope: scope.rawValue, limit: known?.limit, remaining: 0,
-                                    nextAllowedAt: ctx.now().addingTimeInterval(wait), lastSuccessAt: known?.lastSuccessAt)
+                                    nextAllowedAt: next, lastSuccessAt: known?.lastSuccessAt)
                 try await ctx.quotas.record(q)
                 quotas.append(q)
-                notes.append("\(scope.rawValue) skipped: rate-limited (\(e.summary ?? "429")); next allowed at \(ISO8601DateFormatter().string(from: q.nextAllowedAt!))")
+                notes.append("\(scope.rawValue) skipped: rate-limited (\(e.summary ?? "429")); next allowed at \(ISO8601DateFormatter().string(from: next))")
             } catch let e as GoCardlessError where e.code == .consentExpired || e.code == .suspended {
                 var c = connection
                 c.health = e.code == .suspended ? .suspended : .expired
@@ -251,6 +294,17 @@ public struct GoCardlessProvider: Provider {
         }
         return StepOutcome(status: fetched == 0 ? .failed : .partiallyFailed, quota: quotas, notes: notes, error: errors.joined(separator: "; "))
     }
+
+    /// When a spent budget resets, from the provider's `…_RESET` seconds: never later than
+    /// the documented window (a bogus header must not block a scope for years), and the
+    /// window itself when the provider did not say.
+    static func budgetReset(afterSeconds seconds: Int?) -> TimeInterval {
+        min(Double(max(0, seconds ?? Int(accountBudgetWindow))), accountBudgetWindow)
+    }
+
+    /// The secret id and key (the token is redacted by the client itself).
+    public func secrets() async -> [String] { [client.credentials.secretID, client.credentials.secretKey] }
+
 
     /// What fetching one scope of an account gave: the rate-limit headers of its answer, and
     /// the error naming what of it could not be normalised and so was not stored.

@@ -1,12 +1,16 @@
 import Foundation
 
-/// Bounded, jittered exponential backoff for 5xx answers and timeouts, and the cap on how
+/// Bounded, jittered exponential backoff for 5xx answers, deadlines and connection failures
+/// (bounded in attempts and in total time), and the cap on how
 /// long to wait for a 429's reset. The sleep is injectable so tests never wait for real.
 public struct RetryPolicy: Sendable {
     /// Attempts in total (1 = no retries).
     public var maxAttempts: Int
     public var baseDelay: Duration
     public var maxDelay: Duration
+    /// No retry starts once this much time has passed since the first attempt (attempts
+    /// included), so a dead provider costs at most this plus one request deadline.
+    public var maxTotalTime: Duration
     /// A 429 whose reset is further away than this is not waited for.
     public var maxRateLimitWait: Duration
     public var sleep: @Sendable (Duration) async throws -> Void
@@ -14,12 +18,14 @@ public struct RetryPolicy: Sendable {
     public var random: @Sendable () -> Double
 
     public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(20), maxRateLimitWait: Duration = .seconds(65),
+                maxTotalTime: Duration = .seconds(120),
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxRateLimitWait = maxRateLimitWait
+        self.maxTotalTime = maxTotalTime
         self.sleep = sleep
         self.random = random
     }

@@ -41,4 +41,14 @@ public protocol Provider: Sendable {
     /// connection itself (consent, health) followed by one per account. Steps run one
     /// after another; a failing step does not stop the following ones.
     func steps(for connection: ProviderConnection) async throws -> [SyncStep]
+
+    /// Every secret value the provider is configured with (keys, secrets, session
+    /// cookies), so the runner can remove them from whatever it stores, logs or reports
+    /// (a provider may echo one back in an error). Never stored anywhere itself.
+    func secrets() async -> [String]
+}
+
+extension Provider {
+    /// A provider without credentials has nothing to redact.
+    public func secrets() async -> [String] { [] }
 }

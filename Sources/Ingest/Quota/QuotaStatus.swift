@@ -24,10 +24,28 @@ public struct QuotaStatus: Sendable, Hashable, Codable {
         self.lastSuccessAt = lastSuccessAt
     }
 
-    /// Whether a call in this scope would be refused at `now` (the budget is spent and has not reset).
+    /// Whether a call in this scope would be refused at `now`: the budget is spent and its
+    /// reset is still ahead. A spent budget without a reset time blocks nothing (a block
+    /// must have an end); see ``current(at:window:)`` for what is still believed.
     public func isSpent(at now: Date) -> Bool {
-        guard let remaining, remaining <= 0 else { return false }
-        guard let nextAllowedAt else { return true }
+        guard let remaining, remaining <= 0, let nextAllowedAt else { return false }
         return nextAllowedAt > now
+    }
+
+    /// What is still known of this budget at `now`, given the provider's documented
+    /// `window` (the longest any budget can stay spent, e.g. GoCardless's rolling 24 hours):
+    /// once the reset time has passed, what remains is unknown again; a spent budget with
+    /// no reset time, or a reset further away than the window allows, is not believed
+    /// either. So no stored state can block calls for longer than the window.
+    public func current(at now: Date, window: TimeInterval) -> QuotaStatus {
+        var q = self
+        let resetPassed = nextAllowedAt.map { $0 <= now } ?? false
+        let resetBeyondWindow = nextAllowedAt.map { $0.timeIntervalSince(now) > window } ?? false
+        let spentWithoutEnd = (remaining ?? 1) <= 0 && nextAllowedAt == nil
+        if resetPassed || resetBeyondWindow || spentWithoutEnd {
+            q.remaining = nil
+            q.nextAllowedAt = nil
+        }
+        return q
     }
 }

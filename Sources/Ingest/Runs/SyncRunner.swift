@@ -9,6 +9,11 @@ import Postgres
 /// - One run at a time: a PostgreSQL advisory lock; a second run is recorded as `skipped`.
 /// - A failing step never stops the others; the run ends `succeeded`, `partially_failed`
 ///   (some step failed) or `failed` (every step failed).
+/// - Every step has a deadline (``stepDeadline``): a step that does not end in time is
+///   cancelled and recorded `failed`, and the run goes on (and releases its lock).
+/// - Step errors, notes, warnings and the run message are cleaned of every secret the
+///   providers are configured with (``Provider/secrets()``, ``SecretRedactor``) before they
+///   are stored in `ingest.run_steps`, reported through `progress` or logged.
 /// - Events carry the run id as correlation id. A run killed halfway leaves its record
 ///   `running` (the next run marks it failed) and everything it appended; re-running
 ///   appends only what is missing, because every event has a content key.
@@ -40,11 +45,17 @@ public struct SyncRunner: Sendable {
     public let logger: Logger
     /// The sink used for real runs (defaults to the event log on `connection`).
     public let sink: any EventSink
+    /// How long one step may take before it is cancelled and recorded failed. Generous by
+    /// default: a first Trading212 sync walks years of history at the API's pace.
+    public let stepDeadline: Duration
+    public static let defaultStepDeadline: Duration = .seconds(30 * 60)
 
     public init(connection: PostgresConnection, providers: [any Provider], sink: (any EventSink)? = nil, afterAppend: (@Sendable () async throws -> String?)? = nil,
+                stepDeadline: Duration = SyncRunner.defaultStepDeadline,
                 now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "finsync.ingest")) {
         self.connection = connection
         self.providers = providers
+        self.stepDeadline = stepDeadline
         self.sink = sink ?? EventLog(connection: connection)
         self.afterAppend = afterAppend
         self.now = now
@@ -104,9 +115,20 @@ public struct SyncRunner: Sendable {
         var stepNo = 0
         var logger = self.logger
         logger[metadataKey: "run_id"] = "\(run.runID.uuidString.lowercased())"
+        var secrets: [String] = []
+        for provider in providers { secrets += await provider.secrets() }
+        let redactor = SecretRedactor(secrets: secrets)
+        let warn: @Sendable (String) -> Void = { progress(.warning(redactor.redact($0))) }
 
-        func record(_ step: StepRecord) async throws {
+        /// Stores a step (cleaned of secrets) and returns what was stored.
+        @discardableResult
+        func record(_ raw: StepRecord) async throws -> StepRecord {
+            var step = raw
+            step.label = redactor.redact(step.label)
+            step.notes = step.notes.map(redactor.redact)
+            step.error = redactor.redact(step.error)
             try await store.upsertStep(step, runID: run.runID)
+            return step
         }
 
         for provider in providers where options.provider == nil || options.provider == provider.name {
@@ -115,25 +137,23 @@ public struct SyncRunner: Sendable {
                 connections = try await provider.connections()
             } catch {
                 stepNo += 1
-                let step = StepRecord(stepNo: stepNo, provider: provider.name, connectionID: "*", key: "connections", label: "\(provider.name): list connections",
-                                      status: .failed, startedAt: now(), finishedAt: now(), error: "listing \(provider.name) connections failed: \(error)")
-                try await record(step)
+                let step = try await record(StepRecord(stepNo: stepNo, provider: provider.name, connectionID: "*", key: "connections", label: "\(provider.name): list connections",
+                                                       status: .failed, startedAt: now(), finishedAt: now(), error: "listing \(provider.name) connections failed: \(error)"))
                 progress(.stepFinished(step))
                 run.steps.append(step)
                 continue
             }
             for conn in connections where options.connection == nil || options.connection == conn.id {
                 if conn.expiresSoon(now: now()) {
-                    progress(.warning("\(provider.name) connection \(conn.id) (\(conn.displayName)): consent expires \(ISO8601DateFormatter().string(from: conn.expiresAt!)); reconnect before then"))
+                    warn("\(provider.name) connection \(conn.id) (\(conn.displayName)): consent expires \(ISO8601DateFormatter().string(from: conn.expiresAt!)); reconnect before then")
                 }
                 let steps: [SyncStep]
                 do {
                     steps = try await provider.steps(for: conn)
                 } catch {
                     stepNo += 1
-                    let step = StepRecord(stepNo: stepNo, provider: provider.name, connectionID: conn.id, key: "connection", label: "\(provider.name) \(conn.displayName)",
-                                          status: .failed, startedAt: now(), finishedAt: now(), error: "\(error)")
-                    try await record(step)
+                    let step = try await record(StepRecord(stepNo: stepNo, provider: provider.name, connectionID: conn.id, key: "connection", label: "\(provider.name) \(conn.displayName)",
+                                                           status: .failed, startedAt: now(), finishedAt: now(), error: "\(error)"))
                     progress(.stepFinished(step))
                     run.steps.append(step)
                     continue
@@ -141,13 +161,13 @@ public struct SyncRunner: Sendable {
                 for s in steps {
                     try Task.checkCancellation()
                     stepNo += 1
-                    var step = StepRecord(stepNo: stepNo, provider: provider.name, connectionID: conn.id, key: s.key, label: s.label, status: .running, startedAt: now())
-                    try await record(step)
+                    var step = try await record(StepRecord(stepNo: stepNo, provider: provider.name, connectionID: conn.id, key: s.key, label: s.label, status: .running, startedAt: now()))
                     progress(.stepStarted(step))
                     let counting = CountingSink(base: baseSink)
                     let context = StepContext(runID: run.runID, sink: counting, quotas: quotas, cursors: cursors, dryRun: options.dryRun, now: now, logger: logger)
                     do {
-                        let outcome = try await s.body(context)
+                        let body = s.body
+                        let outcome = try await withDeadline(stepDeadline) { try await body(context) }
                         step.status = outcome.status
                         step.quota = outcome.quota
                         step.notes = outcome.notes
@@ -155,6 +175,9 @@ public struct SyncRunner: Sendable {
                     } catch is CancellationError {
                         step.status = .failed
                         step.error = "cancelled (shutdown requested); re-run to finish"
+                    } catch let e as DeadlineExceeded {
+                        step.status = .failed
+                        step.error = "step \(e) (\(s.label)); it was stopped, the next run picks up what it missed"
                     } catch {
                         step.status = .failed
                         step.error = "\(error)"
@@ -162,7 +185,7 @@ public struct SyncRunner: Sendable {
                     step.eventsAppended = counting.appended
                     step.duplicatesSkipped = counting.duplicates
                     step.finishedAt = now()
-                    try await record(step)
+                    step = try await record(step)
                     progress(.stepFinished(step))
                     run.steps.append(step)
                     // Reported through `progress` and the run record (the CLI prints both);
@@ -190,11 +213,13 @@ public struct SyncRunner: Sendable {
             do {
                 if let problem = try await afterAppend() {
                     run.status = run.status == .failed ? .failed : .partiallyFailed
-                    run.message = [run.message, problem].compactMap { $0 }.joined(separator: "; ")
+                    let message: String = redactor.redact([run.message, problem].compactMap { $0 }.joined(separator: "; "))
+                    run.message = message
                 }
             } catch {
                 run.status = run.status == .failed ? .failed : .partiallyFailed
-                run.message = "events were appended, but the after-append hook (projections) failed: \(error)"
+                let message: String = redactor.redact("events were appended, but the after-append hook (projections) failed: \(error)")
+                run.message = message
             }
         }
         run.finishedAt = now()

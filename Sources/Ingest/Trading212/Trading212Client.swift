@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import CanonicalJSON
 import Foundation
 import Logging
@@ -10,14 +9,18 @@ import NIOCore
 /// - Rate limits: reads the `x-ratelimit-*` headers per endpoint, waits out an exhausted
 ///   window before asking, and on a 429 waits until `x-ratelimit-reset` and asks again
 ///   (at most ``maxRateLimitWaits`` times), all through the injected ``ExtractorClock``.
+/// - Requests go through ``ProviderHTTPTransport`` (overall deadline, fast connect failures,
+///   no redirects: every request carries the key).
 /// - 5xx answers and requests without an answer are retried with exponential backoff
-///   (``maxServerErrorRetries``); other statuses are not retried.
+///   (``maxServerErrorRetries``); other statuses and refused redirects are not retried.
+/// - Whatever the API says is cleaned of the key and secret before it becomes an error or a log line.
 /// - Numbers are kept as their JSON literals (``JSONValue``), so `0E-10` stays `0E-10`.
 public struct Trading212Client: Sendable {
     public let connection: String
     public let baseURL: String
     let credentials: Trading212Credentials
-    let http: HTTPClient
+    let transport: ProviderHTTPTransport
+    let redactor: SecretRedactor
     let clock: any ExtractorClock
     public let rateLimiter: Trading212RateLimiter
     let logger: Logger
@@ -25,18 +28,18 @@ public struct Trading212Client: Sendable {
     public var maxRateLimitWaits = 5
     /// Used when a 429 carries no `x-ratelimit-reset` (Trading212 documents no Retry-After).
     public var fallbackRateLimitWait: TimeInterval = 60
-    public var requestTimeout: TimeAmount = .seconds(60)
     /// How often a 5xx or a request without answer is retried (after 1 s, 2 s, 4 s, …).
     /// Trading212's history endpoints answer `InternalError` now and then.
     public var maxServerErrorRetries = 2
 
-    public init(connection: String, baseURL: String, credentials: Trading212Credentials, httpClient: HTTPClient,
+    public init(connection: String, baseURL: String, credentials: Trading212Credentials, transport: ProviderHTTPTransport = ProviderHTTPTransport(),
                 clock: any ExtractorClock = SystemExtractorClock(), rateLimiter: Trading212RateLimiter = Trading212RateLimiter(),
                 logger: Logger = Logger(label: "finsync.trading212")) {
         self.connection = connection
         self.baseURL = Trading212Configuration.normalise(baseURL)
         self.credentials = credentials
-        self.http = httpClient
+        self.transport = transport
+        self.redactor = SecretRedactor(secrets: credentials.secretValues)
         self.clock = clock
         self.rateLimiter = rateLimiter
         self.logger = logger
@@ -59,48 +62,45 @@ public struct Trading212Client: Sendable {
                 logger.debug("waiting for the rate-limit window", metadata: ["endpoint": "\(endpoint)", "until": "\(start)"])
                 try await clock.sleep(until: start)
             }
-            var request = HTTPClientRequest(url: baseURL + pathAndQuery)
-            request.method = .GET
-            request.headers.add(name: "Authorization", value: credentials.authorizationHeader)
-            request.headers.add(name: "Accept", value: "application/json")
-            let response: HTTPClientResponse
-            let body: [UInt8]
+            let response: ProviderHTTPResponse
             do {
-                response = try await http.execute(request, timeout: requestTimeout)
-                body = Array(try await response.body.collect(upTo: 256 << 20).readableBytesView)
-            } catch {
-                try await backOff(Trading212Error(code: .transport, connection: connection, endpoint: endpoint, status: nil, scope: nil, message: "no answer from \(baseURL): \(type(of: error)) \(error)"))
+                response = try await transport.send("GET", url: baseURL + pathAndQuery, headers: [("Authorization", credentials.authorizationHeader), ("Accept", "application/json")],
+                                                    endpoint: "GET \(endpoint)")
+            } catch let e as ProviderHTTPError {
+                let error = Trading212Error(code: e.code == .redirectRefused ? .redirectRefused : .transport, connection: connection, endpoint: endpoint, status: e.status, scope: nil, message: e.message)
+                guard e.isTransient else { throw error }
+                try await backOff(error)
                 continue
             }
-            let headers = response.headers.map { ($0.name, $0.value) }
-            await rateLimiter.update(endpoint: endpoint, headers: headers)
-            let status = Int(response.status.code)
+            let body = response.body
+            await rateLimiter.update(endpoint: endpoint, headers: response.headers)
+            let status = response.status
             switch status {
             case 200..<300:
                 do { return try JSONValue.parse(body) } catch {
-                    throw Trading212Error(code: .malformedResponse, connection: connection, endpoint: endpoint, status: status, scope: nil, message: "the body is not JSON (\(error))")
+                    throw Trading212Error(code: .malformedResponse, connection: connection, endpoint: endpoint, status: status, scope: nil, message: redactor.redact("the body is not JSON (\(error))"))
                 }
             case 429:
                 waits += 1
                 guard waits <= maxRateLimitWaits else {
                     throw Trading212Error(code: .rateLimited, connection: connection, endpoint: endpoint, status: status, scope: nil, message: "still rate limited after \(maxRateLimitWaits) waits; try again later")
                 }
-                let reset = await rateLimiter.window(for: endpoint)?.reset ?? clock.now.addingTimeInterval(fallbackRateLimitWait)
+                let reset = await rateLimiter.reset(for: endpoint, now: clock.now) ?? clock.now.addingTimeInterval(fallbackRateLimitWait)
                 logger.info("rate limited; waiting until the window resets", metadata: ["endpoint": "\(endpoint)", "until": "\(reset)"])
                 try await clock.sleep(until: reset)
             case 401:
                 throw Trading212Error(code: .unauthorized, connection: connection, endpoint: endpoint, status: status, scope: nil,
-                                      message: "the API key was rejected (\(Self.detail(body) ?? "Bad API key")); check the key and that it belongs to this environment (\(baseURL)): live keys only work on live, demo keys on demo")
+                                      message: "the API key was rejected (\(detail(body) ?? "Bad API key")); check the key and that it belongs to this environment (\(baseURL)): live keys only work on live, demo keys on demo")
             case 403:
-                let scope = Self.scope(fromBody: body) ?? Self.requiredScope(for: endpoint)
+                let scope = redactor.redact(Self.scope(fromBody: body)) ?? Self.requiredScope(for: endpoint)
                 throw Trading212Error(code: .missingScope, connection: connection, endpoint: endpoint, status: status, scope: scope,
                                       message: "the API key lacks the \"\(scope)\" scope; enable it for this key in Trading212 (Settings → API) or create a key that has it")
             case 404:
-                throw Trading212Error(code: .notFound, connection: connection, endpoint: endpoint, status: status, scope: nil, message: Self.detail(body) ?? "not found")
+                throw Trading212Error(code: .notFound, connection: connection, endpoint: endpoint, status: status, scope: nil, message: detail(body) ?? "not found")
             case 500..<600:
-                try await backOff(Trading212Error(code: .httpStatus, connection: connection, endpoint: endpoint, status: status, scope: nil, message: Self.detail(body) ?? "server error"))
+                try await backOff(Trading212Error(code: .httpStatus, connection: connection, endpoint: endpoint, status: status, scope: nil, message: detail(body) ?? "server error"))
             default:
-                throw Trading212Error(code: .httpStatus, connection: connection, endpoint: endpoint, status: status, scope: nil, message: Self.detail(body) ?? "unexpected status")
+                throw Trading212Error(code: .httpStatus, connection: connection, endpoint: endpoint, status: status, scope: nil, message: detail(body) ?? "unexpected status")
             }
         }
     }
@@ -117,6 +117,9 @@ public struct Trading212Client: Sendable {
         let s = text[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
         return s.isEmpty ? nil : s
     }
+
+    /// A short human text from an error body, cleaned of the key and secret.
+    func detail(_ body: [UInt8]) -> String? { redactor.redact(Self.detail(body)) }
 
     /// A short human text from an error body (`detail`, `title`, `message` or a short string).
     static func detail(_ body: [UInt8]) -> String? {

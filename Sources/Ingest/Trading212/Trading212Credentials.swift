@@ -17,6 +17,9 @@ public struct Trading212Credentials: Sendable, Equatable, CustomStringConvertibl
         return "Basic " + Data("\(apiKey):\(apiSecret)".utf8).base64EncodedString()
     }
 
+    /// The values a ``SecretRedactor`` must remove: the key, the secret and the header built from them.
+    public var secretValues: [String] { [apiKey, apiSecret, apiSecret == nil ? nil : authorizationHeader].compactMap { $0 } }
+
     public var description: String { apiSecret == nil ? "Trading212Credentials(key: <redacted>)" : "Trading212Credentials(key: <redacted>, secret: <redacted>)" }
     public var debugDescription: String { description }
 }

@@ -18,7 +18,9 @@ public struct Trading212Error: Error, Sendable, CustomStringConvertible {
         public static let httpStatus = Code(raw: "http status")
         /// The body was not the JSON shape expected.
         public static let malformedResponse = Code(raw: "malformed response")
-        /// No HTTP answer at all (connection refused, timeout).
+        /// A 3xx answer: requests carrying the key are never redirected.
+        public static let redirectRefused = Code(raw: "redirect refused")
+        /// No HTTP answer at all (could not connect, deadline passed).
         public static let transport = Code(raw: "transport")
         public var description: String { raw }
     }

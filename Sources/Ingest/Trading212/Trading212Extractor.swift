@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import CanonicalJSON
 import EventLog
 import Foundation
@@ -52,18 +51,18 @@ public struct Trading212Extractor: Sendable {
     /// - Parameters:
     ///   - configuration: the `[[trading212]]` entry.
     ///   - credentials: read with ``Trading212Configuration/credentials(environment:)``.
-    ///   - httpClient: shared AsyncHTTPClient; the caller owns its lifecycle.
+    ///   - transport: how requests are made (deadline, connect timeout, no redirects).
     ///   - sink: the event log, or a recording sink for dry runs.
     ///   - instrumentCache: ``PostgresTrading212InstrumentCache`` in production.
     ///   - historyProgress: ``PostgresTrading212HistoryProgress`` in production.
     ///   - clock: time and sleeping for rate-limit waits (inject a manual clock in tests).
-    public init(configuration: Trading212Configuration, credentials: Trading212Credentials, httpClient: HTTPClient,
+    public init(configuration: Trading212Configuration, credentials: Trading212Credentials, transport: ProviderHTTPTransport = ProviderHTTPTransport(),
                 sink: any EventSink, instrumentCache: any Trading212InstrumentCache, historyProgress: any Trading212HistoryProgress,
                 clock: any ExtractorClock = SystemExtractorClock(), options: Options = Options(),
                 logger: Logger = Logger(label: "finsync.trading212")) {
         self.configuration = configuration
         self.client = Trading212Client(connection: configuration.name, baseURL: configuration.baseURL, credentials: credentials,
-                                       httpClient: httpClient, clock: clock, logger: logger)
+                                       transport: transport, clock: clock, logger: logger)
         self.sink = sink
         self.cache = instrumentCache
         self.progress = historyProgress

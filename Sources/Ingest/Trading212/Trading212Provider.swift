@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 
@@ -19,7 +18,7 @@ public struct Trading212Provider: Provider {
     /// The `[[trading212]]` entries, in file order.
     public let configurations: [Trading212Configuration]
     let environment: [String: String]
-    let httpClient: HTTPClient
+    let transport: ProviderHTTPTransport
     let instrumentCache: any Trading212InstrumentCache
     let historyProgress: any Trading212HistoryProgress
     let clock: any ExtractorClock
@@ -28,16 +27,16 @@ public struct Trading212Provider: Provider {
     /// - Parameters:
     ///   - configurations: the `[[trading212]]` entries.
     ///   - environment: where `api_key_env` / `api_secret_env` are looked up.
-    ///   - httpClient: shared AsyncHTTPClient; the caller owns its lifecycle.
+    ///   - transport: how requests are made (deadline, connect timeout, no redirects).
     ///   - instrumentCache: ``PostgresTrading212InstrumentCache`` in production (real runs only).
     ///   - historyProgress: ``PostgresTrading212HistoryProgress`` in production (real runs only).
     ///   - clock: time and rate-limit waits of the extractor (a manual clock in tests).
     public init(configurations: [Trading212Configuration], environment: [String: String] = ProcessInfo.processInfo.environment,
-                httpClient: HTTPClient = .shared, instrumentCache: any Trading212InstrumentCache, historyProgress: any Trading212HistoryProgress,
+                transport: ProviderHTTPTransport = ProviderHTTPTransport(), instrumentCache: any Trading212InstrumentCache, historyProgress: any Trading212HistoryProgress,
                 clock: any ExtractorClock = SystemExtractorClock(), options: Trading212Extractor.Options = .init()) {
         self.configurations = configurations
         self.environment = environment
-        self.httpClient = httpClient
+        self.transport = transport
         self.instrumentCache = instrumentCache
         self.historyProgress = historyProgress
         self.clock = clock
@@ -69,6 +68,11 @@ public struct Trading212Provider: Provider {
         }]
     }
 
+    /// Every key and secret that can be read (a missing one is reported by its step, not here).
+    public func secrets() async -> [String] {
+        configurations.flatMap { c in (try? c.credentials(environment: environment))?.secretValues ?? [] }
+    }
+
     func sync(_ configuration: Trading212Configuration, _ ctx: StepContext) async throws -> StepOutcome {
         let credentials: Trading212Credentials
         do { credentials = try configuration.credentials(environment: environment) } catch let e as Trading212ConfigurationError {
@@ -80,7 +84,7 @@ public struct Trading212Provider: Provider {
         let dry = ctx.dryRun
         var logger = ctx.logger
         logger[metadataKey: "connection"] = "trading212/\(configuration.connectionID)"
-        let extractor = Trading212Extractor(configuration: configuration, credentials: credentials, httpClient: httpClient, sink: ctx.sink,
+        let extractor = Trading212Extractor(configuration: configuration, credentials: credentials, transport: transport, sink: ctx.sink,
                                             instrumentCache: dry ? InMemoryTrading212InstrumentCache() : instrumentCache,
                                             historyProgress: dry ? InMemoryTrading212HistoryProgress() : historyProgress,
                                             clock: clock, options: options, logger: logger)

@@ -16,16 +16,27 @@ public actor Trading212RateLimiter {
         public var reset: Date?
     }
 
+    /// Trading212's longest documented window (history and exports: per minute). No
+    /// reported reset is believed further away than this, so a bogus `x-ratelimit-reset`
+    /// cannot hold a sync for longer.
+    public static let longestWindow: TimeInterval = 60
+
     private var windows: [String: Window] = [:]
 
     public init() {}
+
+    /// When `endpoint`'s window resets: as last reported, but never later than
+    /// ``longestWindow`` after `now`.
+    func reset(for endpoint: String, now: Date) -> Date? {
+        windows[endpoint]?.reset.map { min($0, now.addingTimeInterval(Self.longestWindow)) }
+    }
 
     /// The window last reported for `endpoint` (the path without query).
     public func window(for endpoint: String) -> Window? { windows[endpoint] }
 
     /// When a request to `endpoint` may go out without exceeding its window (nil: now).
     func earliestStart(for endpoint: String, now: Date) -> Date? {
-        guard let w = windows[endpoint], let remaining = w.remaining, remaining <= 0, let reset = w.reset, reset > now else { return nil }
+        guard let remaining = windows[endpoint]?.remaining, remaining <= 0, let reset = reset(for: endpoint, now: now), reset > now else { return nil }
         return reset
     }
 

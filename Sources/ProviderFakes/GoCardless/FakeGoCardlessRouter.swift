@@ -60,6 +60,22 @@ struct FakeGoCardlessRouter: Sendable {
                         headers: ["HTTP_X_RATELIMIT_LIMIT": "100", "HTTP_X_RATELIMIT_REMAINING": "0", "HTTP_X_RATELIMIT_RESET": String(reset)])
         case .malformedBody?:
             return raw(200, Array(#"{"transactions": {"booked": [{"transactionId": "2024122801773517-1", "transactionAmount": {"amount": "-12.0"#.utf8))
+        case .accountRateLimited(let reset)?:
+            return json(429, ["summary": "Couldn't update account data", "detail": "Daily request limit set by the Institution has been exceeded.", "type": "RateLimitError", "status_code": 429],
+                        headers: ["HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_LIMIT": String(scenario.accountQuota), "HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_REMAINING": "0",
+                                  "HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_RESET": String(reset)])
+        case .trickle(let every)?:
+            return trickle(every: every)
+        case .redirect(let status, let target)?:
+            var fields = HTTPFields()
+            fields.append(Field(name: Field.Name("Location")!, value: target))
+            return Response(status: .init(code: status), headers: fields)
+        case .echoCredentials?:
+            if endpoint == .tokenNew, let b = try? JSONValue.parse(body) {
+                return error(401, "Authentication failed", "No active account found for secret_id \(b["secret_id"]?.string ?? "") (secret_key \(b["secret_key"]?.string ?? ""))")
+            }
+            let auth = request.headers.first { $0.name.rawName.lowercased() == "authorization" }?.value ?? ""
+            return error(401, "Invalid token", "Token \(auth.dropFirst(7)) is invalid or expired")
         case nil: break
         }
 
@@ -235,7 +251,7 @@ struct FakeGoCardlessRouter: Sendable {
             let what = endpoint == .details ? "account details" : endpoint.rawValue
             return json(429, ["summary": .string("Couldn't update \(what)"), "detail": "Daily request limit set by the Institution has been exceeded.", "type": "RateLimitError", "status_code": 429], headers: headers)
         case .ok(let a, let remaining, let reset):
-            if let remaining, let reset {
+            if let remaining, let reset, scenario.sendsAccountSuccessHeaders {
                 headers["HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_LIMIT"] = String(scenario.accountQuota)
                 headers["HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_REMAINING"] = String(remaining)
                 headers["HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_RESET"] = String(reset)
@@ -270,6 +286,21 @@ struct FakeGoCardlessRouter: Sendable {
     }
 
     // MARK: Responses
+
+    /// 200 with headers at once and a body that never ends: `{"transactions": ` and then one
+    /// space every `every` (still valid JSON so far), until the client disconnects.
+    func trickle(every: Duration) -> Response {
+        var fields = HTTPFields()
+        fields.append(Field(name: Field.Name("Content-Type")!, value: "application/json"))
+        return Response(status: .ok, headers: fields, body: ResponseBody { writer in
+            try await writer.write(ByteBuffer(string: #"{"transactions": "#))
+            while !Task.isCancelled {
+                try await Task.sleep(for: every)
+                try await writer.write(ByteBuffer(string: " "))
+            }
+            try await writer.finish(nil)
+        })
+    }
 
     func json(_ status: Int, _ value: JSONValue, headers: [String: String] = [:]) -> Response {
         raw(status, value.canonicalBytes, headers: headers)

@@ -58,6 +58,7 @@ public final class GoCardlessScenario: Sendable {
         var faults: [String: [GoCardlessFault]] = [:]
         var calls: [String: Int] = [:]
         var serial = 0
+        var accountSuccessHeaders = true
     }
 
     public let secretID: String
@@ -201,6 +202,11 @@ public final class GoCardlessScenario: Sendable {
     public func revokeAccessTokens() {
         state.withLock { s in s.tokens = s.tokens.filter { $0.value.kind != "access" } }
     }
+
+    /// Whether successful account-data answers carry the `HTTP_X_RATELIMIT_ACCOUNT_SUCCESS_*`
+    /// headers (default true; some banks' answers come without them).
+    public func setAccountSuccessHeaders(_ on: Bool) { state.withLock { $0.accountSuccessHeaders = on } }
+    var sendsAccountSuccessHeaders: Bool { state.withLock { $0.accountSuccessHeaders } }
 
     /// Spends an account's budget for `endpoint` (as if another app had used it).
     public func spendQuota(account: String, _ endpoint: GoCardlessEndpoint) {

@@ -20,6 +20,15 @@ public final class FakeTrading212Server: Sendable {
         case legacy
     }
 
+    /// What a failing request is answered.
+    enum Failure: Sendable {
+        case status(Int)
+        /// Hostile: this status, with the request's key (and secret) echoed in the error body.
+        case echoCredentials(Int)
+        /// Hostile: a redirect (`307`) to `location`.
+        case redirect(String)
+    }
+
     struct State: Sendable {
         var scenario: FakeTrading212Scenario
         var generation: Generation
@@ -27,7 +36,7 @@ public final class FakeTrading212Server: Sendable {
         var limiter = FakeTrading212RateLimiter()
         var requests: [String] = []
         var authSchemes: [String] = []
-        var failures: [(match: String, status: Int)] = []
+        var failures: [(match: String, answer: Failure)] = []
         var rateLimited = 0
     }
 
@@ -83,7 +92,16 @@ public final class FakeTrading212Server: Sendable {
     /// The next `times` requests whose `path?query` contains `match` answer `status`, e.g.
     /// a 500 on the second history page to interrupt a run.
     public func failNext(matching match: String, status: Int = 500, times: Int = 1) {
-        state.withLock { st in for _ in 0..<times { st.failures.append((match, status)) } }
+        state.withLock { st in for _ in 0..<times { st.failures.append((match, .status(status))) } }
+    }
+    /// Hostile: the next `times` requests matching `match` answer `status` with the key and
+    /// secret echoed back in the error body (a provider that quotes what it was sent).
+    public func echoCredentialsNext(matching match: String, status: Int = 500, times: Int = 1) {
+        state.withLock { st in for _ in 0..<times { st.failures.append((match, .echoCredentials(status))) } }
+    }
+    /// Hostile: the next request matching `match` answers 307 to `location` (e.g. another host).
+    public func redirectNext(matching match: String, to location: String) {
+        state.withLock { st in st.failures.append((match, .redirect(location))) }
     }
     /// Changes the scenario (e.g. a new order arrives).
     public func updateScenario(_ body: @Sendable (inout FakeTrading212Scenario) -> Void) { state.withLock { body(&$0.scenario) } }
@@ -110,8 +128,17 @@ public final class FakeTrading212Server: Sendable {
             }
             let full = path + (query.map { "?\($0)" } ?? "")
             if let i = st.failures.firstIndex(where: { full.contains($0.match) }) {
-                let status = st.failures.remove(at: i).status
-                return FakeProviderResponses.json(["type": "/api-errors/internal", "title": "InternalError", "status": .number(String(status))], status: .init(code: status))
+                switch st.failures.remove(at: i).answer {
+                case .status(let status):
+                    return FakeProviderResponses.json(["type": "/api-errors/internal", "title": "InternalError", "status": .number(String(status))], status: .init(code: status))
+                case .echoCredentials(let status):
+                    return FakeProviderResponses.json(["type": "/api-errors/internal", "title": "InternalError", "status": .number(String(status)),
+                                                       "detail": .string("request with key \(apiKey) and secret \(apiSecret) (header \(auth)) failed")], status: .init(code: status))
+                case .redirect(let location):
+                    var fields = HTTPFields()
+                    fields[.location] = location
+                    return Response(status: .temporaryRedirect, headers: fields)
+                }
             }
             let decision = st.limiter.take(path, now: now)
             var headers = HTTPFields()

@@ -1,24 +1,23 @@
-import AsyncHTTPClient
 import CanonicalJSON
 import Foundation
-import NIOCore
 
 /// Calls Vanguard UK Investor's internal JSON endpoints with a browser session.
 ///
 /// Every request carries the session cookies, `X-Requested-With: XMLHttpRequest` and the
 /// `anti-forgery-token` header; answers are `{"Result": …}` and ``get(_:)`` / ``post(_:body:)``
 /// return the unwrapped `Result`. 401 and 403 throw `.sessionRejected` at once: no retry,
-/// because repeated rejected requests risk locking the person's account.
+/// because repeated rejected requests risk locking the person's account. Requests go
+/// through ``ProviderHTTPTransport``: an overall deadline, fast connect failures, and a
+/// redirect (which would carry the session cookies elsewhere) is an error, never followed.
 public struct VanguardClient: Sendable {
     public let connection: String
     let session: VanguardSession
-    let http: HTTPClient
-    public var requestTimeout: TimeAmount = .seconds(60)
+    let transport: ProviderHTTPTransport
 
-    public init(connection: String, session: VanguardSession, httpClient: HTTPClient) {
+    public init(connection: String, session: VanguardSession, transport: ProviderHTTPTransport = ProviderHTTPTransport()) {
         self.connection = connection
         self.session = session
-        self.http = httpClient
+        self.transport = transport
     }
 
     public func get(_ pathAndQuery: String) async throws -> JSONValue {
@@ -34,24 +33,18 @@ public struct VanguardClient: Sendable {
         func fail(_ code: VanguardError.Code, _ status: Int?, _ message: String) -> VanguardError {
             VanguardError(code: code, connection: connection, endpoint: endpoint, status: status, message: message)
         }
-        var request = HTTPClientRequest(url: session.baseURL + pathAndQuery)
-        request.method = body == nil ? .GET : .POST
-        request.headers.add(name: "Accept", value: "application/json")
-        request.headers.add(name: "X-Requested-With", value: "XMLHttpRequest")
-        request.headers.add(name: "anti-forgery-token", value: session.antiForgeryToken)
-        request.headers.add(name: "Cookie", value: session.cookieHeader)
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body.canonicalBytes))
-        }
-        let response: HTTPClientResponse, bytes: [UInt8]
+        let method = body == nil ? "GET" : "POST"
+        var headers: [(name: String, value: String)] = [("Accept", "application/json"), ("X-Requested-With", "XMLHttpRequest"),
+                                                        ("anti-forgery-token", session.antiForgeryToken), ("Cookie", session.cookieHeader)]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let response: ProviderHTTPResponse
         do {
-            response = try await http.execute(request, timeout: requestTimeout)
-            bytes = Array(try await response.body.collect(upTo: 64 << 20).readableBytesView)
-        } catch {
-            throw fail(.transport, nil, "no answer from \(session.baseURL): \(type(of: error))")
+            response = try await transport.send(method, url: session.baseURL + pathAndQuery, headers: headers, body: body?.canonicalBytes, endpoint: "\(method) \(endpoint)")
+        } catch let e as ProviderHTTPError {
+            throw fail(e.code == .redirectRefused ? .redirectRefused : .transport, e.status, e.message)
         }
-        let status = Int(response.status.code)
+        let bytes = response.body
+        let status = response.status
         switch status {
         case 200..<300:
             guard let json = try? JSONValue.parse(bytes) else { throw fail(.malformedResponse, status, "the body is not JSON") }

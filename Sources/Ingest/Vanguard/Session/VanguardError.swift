@@ -11,6 +11,9 @@ public struct VanguardError: Error, Sendable, CustomStringConvertible {
         public static let httpStatus = Code(raw: "http status")
         /// Not JSON, or no `Result`.
         public static let malformedResponse = Code(raw: "malformed response")
+        /// A 3xx answer: requests carrying the session are never redirected.
+        public static let redirectRefused = Code(raw: "redirect refused")
+        /// No answer: could not connect, or the deadline passed.
         public static let transport = Code(raw: "transport")
         public var description: String { raw }
     }

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Foundation
 import Logging
 
@@ -18,17 +17,17 @@ public struct VanguardProvider: Provider {
     public static let newSessionNeeded = "a new session is needed: log in in your browser and run `finsync connect vanguard --session FILE`"
 
     let store: any VanguardConnectionStore
-    let httpClient: HTTPClient
+    let transport: ProviderHTTPTransport
     let clock: any ExtractorClock
 
     /// - Parameters:
     ///   - store: ``PostgresVanguardConnectionStore`` in production; the sandbox passes an
     ///     in-memory store holding its temporary session file.
-    ///   - httpClient: shared AsyncHTTPClient; the caller owns its lifecycle.
+    ///   - transport: how requests are made (deadline, connect timeout, no redirects).
     ///   - clock: the extractor's clock (which months of performance to ask for).
-    public init(store: any VanguardConnectionStore, httpClient: HTTPClient = .shared, clock: any ExtractorClock = SystemExtractorClock()) {
+    public init(store: any VanguardConnectionStore, transport: ProviderHTTPTransport = ProviderHTTPTransport(), clock: any ExtractorClock = SystemExtractorClock()) {
         self.store = store
-        self.httpClient = httpClient
+        self.transport = transport
         self.clock = clock
     }
 
@@ -54,6 +53,12 @@ public struct VanguardProvider: Provider {
         }
     }
 
+    /// The cookies and tokens of every session file that can be read.
+    public func secrets() async -> [String] {
+        guard let states = try? await store.all() else { return [] }
+        return states.flatMap { (try? VanguardSession.load(path: $0.sessionPath))?.secretValues ?? [] }
+    }
+
     /// One step per connection, `session`: all sub-accounts of the session.
     public func steps(for connection: ProviderConnection) async throws -> [SyncStep] {
         [SyncStep(key: "session", label: "vanguard \(connection.id): sub-accounts and holdings") { ctx in
@@ -72,7 +77,7 @@ public struct VanguardProvider: Provider {
         var logger = ctx.logger
         logger[metadataKey: "connection"] = "vanguard/\(name)"
         let store = ctx.dryRun ? try await Self.copy(state) : self.store
-        let extractor = VanguardSessionExtractor(connection: name, session: session, httpClient: httpClient, sink: ctx.sink, store: store,
+        let extractor = VanguardSessionExtractor(connection: name, session: session, transport: transport, sink: ctx.sink, store: store,
                                                  clock: clock, logger: logger)
         return try await extractor.run(runID: ctx.runID).stepOutcome
     }

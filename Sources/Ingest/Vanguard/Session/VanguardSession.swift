@@ -100,5 +100,8 @@ public struct VanguardSession: Sendable, CustomStringConvertible {
     }
 
     /// The `Cookie` request header.
+    /// The values a ``SecretRedactor`` must remove: every cookie value, the anti-forgery token and the cookie header.
+    public var secretValues: [String] { cookies.map(\.value) + [antiForgeryToken, cookieHeader] }
+
     var cookieHeader: String { cookies.map { "\($0.name)=\($0.value)" }.joined(separator: "; ") }
 }

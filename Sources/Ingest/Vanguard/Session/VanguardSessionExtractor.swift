@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import CanonicalJSON
 import EventLog
 import Foundation
@@ -28,12 +27,12 @@ public struct VanguardSessionExtractor: Sendable {
     /// How many months of monthly performance to ask for.
     public var monthlyPerformanceMonths = 24
 
-    public init(connection: String = "vanguard", session: VanguardSession, httpClient: HTTPClient, sink: any EventSink,
+    public init(connection: String = "vanguard", session: VanguardSession, transport: ProviderHTTPTransport = ProviderHTTPTransport(), sink: any EventSink,
                 store: any VanguardConnectionStore, clock: any ExtractorClock = SystemExtractorClock(),
                 logger: Logger = Logger(label: "finsync.vanguard")) {
         self.connection = connection
         self.session = session
-        self.client = VanguardClient(connection: connection, session: session, httpClient: httpClient)
+        self.client = VanguardClient(connection: connection, session: session, transport: transport)
         self.sink = sink
         self.store = store
         self.clock = clock
