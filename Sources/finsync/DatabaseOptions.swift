@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Ingest
 import Postgres
 
 /// `--database-url`, falling back to `DATABASE_URL` and then libpq's `PG*` variables.
@@ -9,6 +10,14 @@ struct DatabaseOptions: ParsableArguments {
 
     var configuration: PostgresConfiguration {
         databaseURL.map(PostgresConfiguration.init) ?? .fromEnvironment()
+    }
+
+    /// The owner role's connection, for `finsync migrate` and the benchmarks' scratch
+    /// databases: `FINSYNC_OWNER_DATABASE_URL`, else `owner_database_url` in finsync.toml,
+    /// else ``configuration`` (a single-role install).
+    func ownerConfiguration() throws -> PostgresConfiguration {
+        let file = try FinsyncConfiguration.load(path: FinsyncConfiguration.locate(explicit: nil))
+        return file.effectiveOwnerDatabaseURL.map(PostgresConfiguration.init) ?? configuration
     }
 
     /// Connects; unless `checkMigrations` is false, first makes sure the database has every

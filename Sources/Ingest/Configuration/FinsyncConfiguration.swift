@@ -42,6 +42,9 @@ public struct FinsyncConfiguration: Sendable {
     public var path: String?
     /// From the file; `DATABASE_URL` wins (see ``effectiveDatabaseURL``).
     public var databaseURL: String?
+    /// From the file: the owner's URL, for `finsync migrate` only;
+    /// `FINSYNC_OWNER_DATABASE_URL` wins (see ``effectiveOwnerDatabaseURL``).
+    public var ownerDatabaseURL: String?
     public var schedule = Schedule()
     /// `nil` when the file has no `[gocardless]` table.
     public var gocardless: GoCardless?
@@ -62,6 +65,14 @@ public struct FinsyncConfiguration: Sendable {
     public var effectiveDatabaseURL: String? {
         if let e = environment["DATABASE_URL"], !e.isEmpty { return e }
         return databaseURL
+    }
+
+    /// The URL of the role that owns the schema, for `finsync migrate` (and the benchmarks'
+    /// scratch databases): `FINSYNC_OWNER_DATABASE_URL`, else `owner_database_url` from the
+    /// file; nil when neither is set, and the runtime URL serves (a single-role install).
+    public var effectiveOwnerDatabaseURL: String? {
+        if let e = environment["FINSYNC_OWNER_DATABASE_URL"], !e.isEmpty { return e }
+        return ownerDatabaseURL
     }
 
     /// The file to read: `explicit` (`--config`), else `FINSYNC_CONFIG`, else `./finsync.toml` if it exists.
@@ -117,6 +128,8 @@ public struct FinsyncConfiguration: Sendable {
             switch key {
             case "database_url":
                 databaseURL = string(table, key, key)
+            case "owner_database_url":
+                ownerDatabaseURL = string(table, key, key)
             case "schedule":
                 guard let t = table[key]?.table else { problems.append(.init(key: key, message: "must be a table ([schedule])")); continue }
                 for k in t.keys where !["cron", "timezone"].contains(k) { problems.append(.init(key: "schedule.\(k)", message: "unknown key (expected cron, timezone)")) }

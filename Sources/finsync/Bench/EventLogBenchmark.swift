@@ -19,7 +19,7 @@ struct EventLogBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         if readOnly { return try await readExisting() }
-        let config = try await BenchDatabase.fresh(scratchDatabase, server: database.configuration)
+        let config = try await BenchDatabase.fresh(scratchDatabase, server: database.configuration, owner: database.ownerConfiguration())
         let conn = try await PostgresConnection.connect(config)
         defer { conn.close() }
         let log = EventLog(connection: conn)

@@ -18,7 +18,7 @@ struct RebuildBenchmark: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
-        let config = try await BenchDatabase.fresh(scratchDatabase, server: database.configuration)
+        let config = try await BenchDatabase.fresh(scratchDatabase, server: database.configuration, owner: database.ownerConfiguration())
         let conn = try await PostgresConnection.connect(config)
         defer { conn.close() }
         let log = EventLog(connection: conn)
