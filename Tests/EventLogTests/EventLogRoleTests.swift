@@ -165,9 +165,10 @@ import Testing
             sameID.eventID = batch[0].eventID
             #expect(try await log.append([sameID], to: "a").appended.isEmpty)
             // Snapshots: A, A, B, A stores A, B, A.
-            let a = NewEvent(type: Self.observed, json: ["state": "A"]), b = NewEvent(type: Self.observed, json: ["state": "B"])
             var stored: [Int64] = []
-            for e in [a, a, b, a] { stored += try await log.appendSnapshot(e, to: "snap").appended.map(\.position) }
+            for state in ["A", "A", "B", "A"] {
+                stored += try await log.appendSnapshot(NewEvent(type: Self.observed, json: ["state": .string(state)]), to: "snap").appended.map(\.position)
+            }
             #expect(stored == [8, 9, 10])
             // Several appends in one transaction, next to the caller's own writes.
             let positions = try await c.withSession { s in
@@ -202,9 +203,9 @@ import Testing
                     _ = try t.query(Self.forge, [.text("{1,2}"), .text("{1,2}"), .text("old"), .text("now")])
                     _ = try t.execute("UPDATE eventlog.head SET last_position = 2, last_recorded_at = now()")
                 }
-            }
+            } as Void
             #expect(try await owner.withSession { try all.migrate($0) } == [roles.name])
-            _ = try await owner.withSession { try $0.execute(roles.sql) }   // idempotent
+            try await owner.withSession { s in _ = try s.execute(roles.sql) }   // idempotent
 
             let ownerLog = EventLog(connection: owner)
             #expect(try await ownerLog.append([Self.event(3)], to: "old", expectedVersion: .exact(2)).appended.map(\.position) == [3])
