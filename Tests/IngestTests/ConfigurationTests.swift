@@ -45,6 +45,20 @@ struct ConfigurationTests {
         #expect(defaults.validate().isEmpty)
     }
 
+    /// `finsync migrate` runs as the owner: `FINSYNC_OWNER_DATABASE_URL`, else
+    /// `owner_database_url`, else (nil) the runtime URL.
+    @Test func ownerDatabaseURLFromTheEnvironmentThenTheFile() throws {
+        let file = #"owner_database_url = "postgresql://owner@file/db""#
+        #expect(try FinsyncConfiguration.parse(file, environment: ["FINSYNC_OWNER_DATABASE_URL": "postgresql://owner@env/db"]).effectiveOwnerDatabaseURL == "postgresql://owner@env/db")
+        let fromFile = try FinsyncConfiguration.parse(file, environment: ["DATABASE_URL": "postgresql://app@env/db"])
+        #expect(fromFile.effectiveOwnerDatabaseURL == "postgresql://owner@file/db")
+        #expect(fromFile.effectiveDatabaseURL == "postgresql://app@env/db")
+        #expect(fromFile.validate().isEmpty)
+        #expect(try FinsyncConfiguration.parse("", environment: ["DATABASE_URL": "postgresql://app@env/db"]).effectiveOwnerDatabaseURL == nil)
+        let bad = try FinsyncConfiguration.parse(#"owner_database_url = "owner@somewhere""#, environment: ["DATABASE_URL": "postgresql://app@env/db"])
+        #expect(bad.validate().map(\.key) == ["owner_database_url"])
+    }
+
     @Test func everyProblemIsNamedByItsKey() throws {
         let toml = """
             mystery = 3

@@ -75,6 +75,11 @@ public struct FinsyncConfiguration: Sendable {
         return ownerDatabaseURL
     }
 
+    /// A `postgresql://` URL or a libpq conninfo string (`key=value …`).
+    static func isConnectionString(_ s: String) -> Bool {
+        s.hasPrefix("postgres://") || s.hasPrefix("postgresql://") || s.contains("=")
+    }
+
     /// The file to read: `explicit` (`--config`), else `FINSYNC_CONFIG`, else `./finsync.toml` if it exists.
     public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         if let explicit { return explicit }
@@ -175,8 +180,11 @@ public struct FinsyncConfiguration: Sendable {
         var problems = readProblems
         if effectiveDatabaseURL == nil {
             problems.append(.init(key: "database_url", message: "not set: set database_url in the file or the DATABASE_URL environment variable"))
-        } else if let url = effectiveDatabaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") || url.contains("=")) {
+        } else if let url = effectiveDatabaseURL, !Self.isConnectionString(url) {
             problems.append(.init(key: environment["DATABASE_URL"] != nil ? "DATABASE_URL" : "database_url", message: "must be a postgresql:// URL or a libpq conninfo string"))
+        }
+        if let url = effectiveOwnerDatabaseURL, !Self.isConnectionString(url) {
+            problems.append(.init(key: environment["FINSYNC_OWNER_DATABASE_URL"] != nil ? "FINSYNC_OWNER_DATABASE_URL" : "owner_database_url", message: "must be a postgresql:// URL or a libpq conninfo string"))
         }
         do { _ = try CronExpression(schedule.cron) } catch {
             problems.append(.init(key: "schedule.cron", message: "\(error)"))
