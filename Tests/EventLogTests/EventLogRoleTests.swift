@@ -41,6 +41,16 @@ import Testing
         #expect(mayUpdateHead == false)
     }
 
+    /// Runs `body` with a fresh database and a log on a runtime-role connection.
+    static func withRuntimeLog(_ body: (TestDatabase, EventLog) async throws -> Void) async throws {
+        try await TestDatabase.with { db in
+            let c = try await db.connect()
+            defer { c.close() }
+            try await expectRuntimeRole(c)
+            try await body(db, EventLog(connection: c))
+        }
+    }
+
     /// Inserts one forged event per element of `positions`/`versions` into `stream` in one
     /// statement, bypassing EventLog.append.
     static let forge = """
@@ -50,11 +60,8 @@ import Testing
         """
 
     @Test func runtimeRoleCannotRewriteOrDropHistory() async throws {
-        try await TestDatabase.with { db in
-            let c = try await db.connect()
-            defer { c.close() }
-            try await Self.expectRuntimeRole(c)
-            let log = EventLog(connection: c)
+        try await Self.withRuntimeLog { _, log in
+            let c = log.connection
             _ = try await log.append((1...3).map(Self.event), to: "s")
             let before = try await log.readBatch(after: 0).map { [$0.position, $0.streamVersion] }
             for sql in [
@@ -87,13 +94,10 @@ import Testing
     }
 
     @Test func noRoleChoosesAPosition() async throws {
-        try await TestDatabase.with { db in
-            let c = try await db.connect()
-            defer { c.close() }
+        try await Self.withRuntimeLog { db, log in
+            let c = log.connection
             let owner = try await db.connectAsOwner()
             defer { owner.close() }
-            try await Self.expectRuntimeRole(c)
-            let log = EventLog(connection: c)
             _ = try await log.append((1...3).map(Self.event), to: "s")   // head 3, stream s at version 3
 
             // (positions, versions, stream, recorded_at) → the SQLSTATE expected.
@@ -142,11 +146,8 @@ import Testing
     }
 
     @Test func runtimeRoleAppendsAtTheHead() async throws {
-        try await TestDatabase.with { db in
-            let c = try await db.connect()
-            defer { c.close() }
-            try await Self.expectRuntimeRole(c)
-            let log = EventLog(connection: c)
+        try await Self.withRuntimeLog { _, log in
+            let c = log.connection
             // Single and batch appends, with expected versions.
             #expect(try await log.append([Self.event(1)], to: "a", expectedVersion: .noStream).appended.map(\.position) == [1])
             let batch = (2...6).map(Self.event)
