@@ -51,12 +51,12 @@ import Testing
         }
     }
 
-    /// Inserts one forged event per element of `positions`/`versions` into `stream` in one
-    /// statement, bypassing EventLog.append.
+    /// Inserts one forged event per element of `positions`/`versions`/`streams`, in that
+    /// order, in one statement, bypassing EventLog.append.
     static let forge = """
         INSERT INTO eventlog.events (position, stream_id, stream_version, event_id, content_key, event_type, schema_version, recorded_at, metadata, codec, raw_size, payload)
-        SELECT p, $3, v, gen_random_uuid(), decode(md5(gen_random_uuid()::text), 'hex'), 'test.forged', 1, $4::timestamptz, '{}', 0, 2, '\\x7b7d'::bytea
-        FROM unnest($1::bigint[], $2::bigint[]) AS x (p, v)
+        SELECT p, s, v, gen_random_uuid(), decode(md5(gen_random_uuid()::text), 'hex'), 'test.forged', 1, $4::timestamptz, '{}', 0, 2, '\\x7b7d'::bytea
+        FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x (p, v, s)
         """
 
     @Test func runtimeRoleCannotRewriteOrDropHistory() async throws {
@@ -102,16 +102,19 @@ import Testing
 
             // (positions, versions, stream, recorded_at) → the SQLSTATE expected.
             let forgeries: [(String, String, String, String, String)] = [
-                ("{10}", "{4}", "s", "now", "FS002"),          // a position ahead of the head
-                ("{5}", "{4}", "s", "now", "FS002"),           // leaving a gap of one
-                ("{4,6}", "{4,5}", "s", "now", "FS002"),       // a gap inside the statement
-                ("{5,4}", "{4,5}", "s", "now", "FS002"),       // versions against position order
-                ("{2}", "{4}", "s", "now", "23505"),           // a position already taken
-                ("{4}", "{3}", "s", "now", "23505"),           // a stream version already taken
-                ("{4}", "{6}", "s", "now", "FS002"),           // a gap in the stream's versions
-                ("{4}", "{2}", "new", "now", "FS002"),         // a new stream not starting at 1
-                ("{4}", "{4}", "s", "2000-01-01", "FS002"),    // recorded before the head
-                ("{4}", "{4}", "s", "2999-01-01", "FS002"),    // recorded in the future
+                ("{10}", "{4}", "{s}", "now", "FS002"),            // a position ahead of the head
+                ("{5}", "{4}", "{s}", "now", "FS002"),             // leaving a gap of one
+                ("{4,6}", "{4,5}", "{s,s}", "now", "FS002"),       // a gap inside the statement
+                ("{5,4}", "{5,4}", "{s,s}", "now", "FS002"),       // rows not in position order
+                ("{2}", "{4}", "{s}", "now", "23505"),             // a position already taken
+                ("{4}", "{3}", "{s}", "now", "23505"),             // a stream version already taken
+                ("{4}", "{6}", "{s}", "now", "FS002"),             // a gap in the stream's versions
+                ("{4,5}", "{5,4}", "{s,s}", "now", "FS002"),       // versions against position order
+                ("{4}", "{2}", "{new}", "now", "FS002"),           // a new stream not starting at 1
+                ("{4,5}", "{4,2}", "{s,new}", "now", "FS002"),     // the same, among several streams
+                ("{4,5,6}", "{1,4,3}", "{new,s,new}", "now", "FS002"), // a gap within one of several streams
+                ("{4}", "{4}", "{s}", "2000-01-01", "FS002"),      // recorded before the head
+                ("{4}", "{4}", "{s}", "2999-01-01", "FS002"),      // recorded in the future
             ]
             for (positions, versions, stream, recorded, expected) in forgeries {
                 let params: [PostgresParameter] = [.text(positions), .text(versions), .text(stream), .text(recorded)]
@@ -201,7 +204,7 @@ import Testing
             try await owner.withSession { s in
                 try s.transaction { t in
                     _ = try t.execute("SELECT last_position FROM eventlog.head FOR UPDATE")
-                    _ = try t.query(Self.forge, [.text("{1,2}"), .text("{1,2}"), .text("old"), .text("now")])
+                    _ = try t.query(Self.forge, [.text("{1,2}"), .text("{1,2}"), .text("{old,old}"), .text("now")])
                     _ = try t.execute("UPDATE eventlog.head SET last_position = 2, last_recorded_at = now()")
                 }
             } as Void
