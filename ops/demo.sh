@@ -5,8 +5,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+# `finsync migrate` runs as the owner; every other command as the runtime role.
 export DATABASE_URL="$("$root/ops/pg-start.sh")"
-echo "==> PostgreSQL at $DATABASE_URL" >&2
+export FINSYNC_OWNER_DATABASE_URL="$("$root/ops/pg-start.sh" --owner)"
+echo "==> PostgreSQL at $DATABASE_URL (migrations as $FINSYNC_OWNER_DATABASE_URL)" >&2
 echo "==> building finsync (the first build compiles dependencies: a few minutes)" >&2
 swift build --product finsync >&2
 bin="$(swift build --show-bin-path)/finsync"

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Starts (creating if needed) a throwaway PostgreSQL cluster for finsync, run as the
 # `postgres` user with its data in .pg/ of the project, listening on 127.0.0.1 only.
-# Prints the database URL on stdout. Idempotent: a running cluster is reused.
+# Prints the database URL of the runtime role on stdout (with --owner: the owner's, for
+# `finsync migrate`). Idempotent: a running cluster, its roles and database are reused.
 set -euo pipefail
+print_owner=false
+case "${1:-}" in
+  --owner) print_owner=true ;;
+  "") ;;
+  *) echo "usage: pg-start.sh [--owner]" >&2; exit 2 ;;
+esac
 here="$(cd "$(dirname "$0")" && pwd)"
 "$here/install.sh"
 source "$here/pg-env.sh"
@@ -39,8 +46,24 @@ fi
 if ! as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 start >/dev/null
 fi
-# The application database.
-if ! as_pg psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = '$PG_DB'" | grep -q 1; then
-  as_pg psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -qc "CREATE DATABASE \"$PG_DB\"" >/dev/null
+psql_pg() { as_pg psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+# The roles: the owner (creates and migrates databases, so the tests' per-test clones too;
+# may end the runtime role's sessions when it drops a clone), the runtime group
+# finsync_app, and the runtime login role, a member of it. Trust auth on loopback only.
+psql_pg -q >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_OWNER_ROLE') THEN CREATE ROLE $PG_OWNER_ROLE LOGIN CREATEDB; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'finsync_app') THEN CREATE ROLE finsync_app NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_RUNTIME_ROLE') THEN CREATE ROLE $PG_RUNTIME_ROLE LOGIN; END IF;
+  IF NOT pg_has_role('$PG_RUNTIME_ROLE', 'finsync_app', 'MEMBER') THEN GRANT finsync_app TO $PG_RUNTIME_ROLE; END IF;
+  IF NOT pg_has_role('$PG_OWNER_ROLE', 'pg_signal_backend', 'MEMBER') THEN GRANT pg_signal_backend TO $PG_OWNER_ROLE; END IF;
+END \$\$;
+SQL
+# The application database, owned by the owner role.
+owner="$(psql_pg -Atqc "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = '$PG_DB'")"
+if [ -z "$owner" ]; then
+  psql_pg -qc "CREATE DATABASE \"$PG_DB\" OWNER $PG_OWNER_ROLE" >/dev/null
+elif [ "$owner" != "$PG_OWNER_ROLE" ]; then
+  echo "pg-start: database $PG_DB belongs to $owner (made before the owner/runtime role split); migrations as $PG_OWNER_ROLE will fail: start afresh with ops/pg-stop.sh --purge" >&2
 fi
-echo "$PG_URL"
+if $print_owner; then echo "$PG_OWNER_URL"; else echo "$PG_URL"; fi

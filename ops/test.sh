@@ -4,8 +4,13 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
+# Tests get per-test databases created and migrated by the owner, and connect as the
+# runtime role (which can only read the log and append at its head) unless they ask for
+# the owner.
 export DATABASE_URL="$("$root/ops/pg-start.sh")"
+export FINSYNC_OWNER_DATABASE_URL="$("$root/ops/pg-start.sh" --owner)"
 export FINSYNC_TEST_DATABASE_URL="$DATABASE_URL"
-echo "ops/test.sh: PostgreSQL at $DATABASE_URL" >&2
+export FINSYNC_TEST_OWNER_DATABASE_URL="$FINSYNC_OWNER_DATABASE_URL"
+echo "ops/test.sh: PostgreSQL at $DATABASE_URL (owner: $FINSYNC_OWNER_DATABASE_URL)" >&2
 swift build --build-tests
 swift test --skip-build "$@"

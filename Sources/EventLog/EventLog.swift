@@ -14,7 +14,9 @@ import Synchronization
 /// - **Idempotent appends**: an event whose id or content key is stored appends nothing
 ///   and is reported as a duplicate.
 /// - **Immutability** enforced by PostgreSQL: triggers reject UPDATE, DELETE and TRUNCATE,
-///   and the `finsync_app` role has only SELECT and INSERT.
+///   and the runtime role (`finsync_app`) has only SELECT and INSERT; it cannot alter or
+///   drop the log, and a statement trigger checks every insert, once per statement, to take
+///   exactly the positions after the head (which it then moves), so no position is chosen.
 /// - **Compressed payloads**: LZ4 against per-type preset dictionaries kept in the
 ///   database, each event still individually addressable.
 public struct EventLog: Sendable {
@@ -63,11 +65,12 @@ public struct EventLog: Sendable {
         let dicts = try dictionaries.dictionaries(for: byType, session: session)
         let (keys, encoded) = encode(events, stream: stream, dictionaries: dicts)
 
-        // Lock the head (serialising appenders), then read the clock, the duplicates and
-        // the stream's version, all in one round trip.
+        // Lock the head (serialising appenders; `eventlog.lock_head()` takes the row lock on
+        // behalf of the runtime role, which has no UPDATE on it), then read the clock, the
+        // duplicates and the stream's version, all in one round trip.
         let keyArray = PostgresParameter.binaryArray(elementOID: 17, keys.map(\.bytes))
         let r = try session.pipeline([
-            ("SELECT last_position, last_recorded_at FROM eventlog.head FOR UPDATE", []),
+            ("SELECT last_position, last_recorded_at FROM eventlog.lock_head()", []),
             ("SELECT clock_timestamp()", []),
             ("SELECT event_id, content_key, position FROM eventlog.events WHERE content_key = ANY($1::bytea[])", [keyArray]),
             ("SELECT coalesce(max(stream_version), 0) FROM eventlog.events WHERE stream_id = $1", [.text(stream)]),
@@ -144,10 +147,11 @@ public struct EventLog: Sendable {
             redo.duplicates += events.filter { ids.contains($0.eventID) }.map { AppendResult.Duplicate(eventID: $0.eventID, existingPosition: byID[$0.eventID] ?? nil) }
             return redo
         }
+        // The COPY's statement trigger (`eventlog.advance_head`, migration 0006) checked the
+        // batch against the head once and moved the head to its last position.
         let newHead = head + Int64(fresh.count)
         _ = try session.pipeline([
             ("RELEASE SAVEPOINT finsync_append", []),
-            ("UPDATE eventlog.head SET last_position = $1, last_recorded_at = $2", [PostgresParameter(newHead), PostgresParameter(recordedAt)]),
             ("SELECT pg_notify($1, $2)", [.text(notificationChannel), .text(String(newHead))]),
         ])
         return AppendResult(appended: appended, duplicates: duplicates, streamVersion: currentVersion + Int64(fresh.count))

@@ -5,30 +5,46 @@ import Synchronization
 /// A fresh, migrated database on the cluster started by `ops/pg-start.sh`, for one test.
 ///
 /// Each test gets its own database cloned from a template that has every migration in
-/// `schemas/` applied, so tests run in parallel without seeing each other's rows.
+/// `schemas/` applied, so tests run in parallel without seeing each other's rows. The
+/// owner role creates, migrates and drops the databases; tests connect as the runtime role
+/// (``connect()``), which can only read the log and append at its head, so the whole suite
+/// shows that role suffices. Tests of what only the owner may do use ``connectAsOwner()``.
 public struct TestDatabase: Sendable {
     public let name: String
+    /// The runtime role's connection to this database.
     public let configuration: PostgresConfiguration
+    /// The owner's connection to this database (migrations, triggers, privileges).
+    public let ownerConfiguration: PostgresConfiguration
 
     /// The repository root, found from this file's path.
     public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     public static var schemasDirectory: URL { repositoryRoot.appendingPathComponent("schemas") }
 
-    /// The maintenance connection string: `FINSYNC_TEST_DATABASE_URL`, `DATABASE_URL`,
+    /// The runtime role's connection string: `FINSYNC_TEST_DATABASE_URL`, `DATABASE_URL`,
     /// or the ops/ cluster's default.
     public static var serverURL: String {
         let env = ProcessInfo.processInfo.environment
-        return env["FINSYNC_TEST_DATABASE_URL"] ?? env["DATABASE_URL"] ?? "postgresql://postgres@127.0.0.1:54329/finsync"
+        return env["FINSYNC_TEST_DATABASE_URL"] ?? env["DATABASE_URL"] ?? "postgresql://finsync@127.0.0.1:54329/finsync"
     }
 
-    static func url(forDatabase db: String) -> String {
-        var base = serverURL
+    /// The owner's connection string: `FINSYNC_TEST_OWNER_DATABASE_URL`,
+    /// `FINSYNC_OWNER_DATABASE_URL`, else the runtime one (a single-role install).
+    public static var ownerServerURL: String {
+        let env = ProcessInfo.processInfo.environment
+        return env["FINSYNC_TEST_OWNER_DATABASE_URL"] ?? env["FINSYNC_OWNER_DATABASE_URL"] ?? serverURL
+    }
+
+    static func url(_ server: String, forDatabase db: String) -> String {
+        var base = server
         if let q = base.firstIndex(of: "?") { base = String(base[..<q]) }
         if let slash = base.range(of: "/", options: .backwards), base[..<slash.lowerBound].contains("@") || base[..<slash.lowerBound].hasSuffix(base[..<slash.lowerBound]) {
             return String(base[..<slash.lowerBound]) + "/" + db
         }
         return base + "/" + db
     }
+
+    /// The owner's maintenance database (creating and dropping databases).
+    static var maintenance: PostgresConfiguration { PostgresConfiguration(url(ownerServerURL, forDatabase: "postgres")) }
 
     private static let templateLock = Mutex<String?>(nil)
 
@@ -39,7 +55,7 @@ public struct TestDatabase: Sendable {
             let migrator = try PostgresMigrator(directory: schemasDirectory)
             let digest = PostgresMigrator.checksum(migrator.migrations.map(\.checksum).joined())
             let name = "finsync_tpl_\(digest.prefix(12))"
-            let admin = try PostgresConnection.connectBlocking(PostgresConfiguration(url(forDatabase: "postgres")))
+            let admin = try PostgresConnection.connectBlocking(maintenance)
             defer { admin.close() }
             try admin.withSessionBlocking { s in
                 // Serialise template creation across test processes.
@@ -50,7 +66,7 @@ public struct TestDatabase: Sendable {
                     let building = name + "_building"
                     try s.execute("DROP DATABASE IF EXISTS \(building) WITH (FORCE)")
                     try s.execute("CREATE DATABASE \(building)")
-                    let c = try PostgresConnection.connectBlocking(PostgresConfiguration(url(forDatabase: building)))
+                    let c = try PostgresConnection.connectBlocking(PostgresConfiguration(url(ownerServerURL, forDatabase: building)))
                     try c.withSessionBlocking { try migrator.migrate($0) }
                     c.close()
                     try s.execute("ALTER DATABASE \(building) RENAME TO \(name)")
@@ -61,19 +77,30 @@ public struct TestDatabase: Sendable {
         }
     }
 
-    /// A new migrated database. Call ``drop()`` when done (``with(_:)`` does it for you).
-    public static func create() async throws -> TestDatabase {
-        let template = try template()
+    /// A new migrated database (with `migrated` false: an empty one, owned by the owner,
+    /// on which a test applies migrations itself). Call ``drop()`` when done (``with(_:)``
+    /// does it for you).
+    public static func create(migrated: Bool = true) async throws -> TestDatabase {
+        let template = migrated ? try template() : "template0"
         let name = "finsync_t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
-        let admin = try await PostgresConnection.connect(PostgresConfiguration(url(forDatabase: "postgres")))
+        let admin = try await PostgresConnection.connect(maintenance)
         defer { admin.close() }
         try await admin.withSession { s in _ = try s.execute("CREATE DATABASE \(name) TEMPLATE \(template)") }
-        return TestDatabase(name: name, configuration: PostgresConfiguration(url(forDatabase: name)))
+        let db = TestDatabase(name: name, configuration: PostgresConfiguration(url(serverURL, forDatabase: name)),
+                              ownerConfiguration: PostgresConfiguration(url(ownerServerURL, forDatabase: name)))
+        if migrated {
+            // Database privileges are not copied from a template: grant the clone's again.
+            let owner = try await db.connectAsOwner()
+            defer { owner.close() }
+            try await owner.withSession { s in _ = try s.execute("SELECT eventlog.grant_database_to_runtime()") }
+        }
+        return db
     }
 
-    /// Runs `body` with a fresh database and drops it afterwards, even when `body` throws.
-    public static func with<T: Sendable>(_ body: (TestDatabase) async throws -> T) async throws -> T {
-        let db = try await create()
+    /// Runs `body` with a fresh database (see ``create(migrated:)``) and drops it
+    /// afterwards, even when `body` throws.
+    public static func with<T: Sendable>(migrated: Bool = true, _ body: (TestDatabase) async throws -> T) async throws -> T {
+        let db = try await create(migrated: migrated)
         do {
             let v = try await body(db)
             try await db.drop()
@@ -84,8 +111,15 @@ public struct TestDatabase: Sendable {
         }
     }
 
+    /// A connection as the runtime role.
     public func connect() async throws -> PostgresConnection {
         try await PostgresConnection.connect(configuration)
+    }
+
+    /// A connection as the owner, for what only the owner may do (migrations, altering
+    /// the log's tables and triggers).
+    public func connectAsOwner() async throws -> PostgresConnection {
+        try await PostgresConnection.connect(ownerConfiguration)
     }
 
     /// `count` more connections (worker connections for concurrent folds).
@@ -94,7 +128,7 @@ public struct TestDatabase: Sendable {
     }
 
     public func drop() async throws {
-        let admin = try await PostgresConnection.connect(PostgresConfiguration(TestDatabase.url(forDatabase: "postgres")))
+        let admin = try await PostgresConnection.connect(TestDatabase.maintenance)
         defer { admin.close() }
         let name = self.name
         try await admin.withSession { s in _ = try s.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }

@@ -92,44 +92,25 @@ import Testing
         }
     }
 
+    /// The triggers hold for every role, the owner included (what the runtime role may not
+    /// even attempt is in ``EventLogRoleTests``).
     @Test func logIsImmutableThroughPlainSQL() async throws {
         try await TestDatabase.with { db in
-            let c = try await db.connect()
-            let log = EventLog(connection: c)
+            let log = EventLog(connection: try await db.connect())
             _ = try await log.append([Self.event(1)], to: "s")
+            let owner = try await db.connectAsOwner()
+            defer { owner.close() }
             for sql in ["UPDATE eventlog.events SET event_type = 'x'", "DELETE FROM eventlog.events", "TRUNCATE eventlog.events",
                         "UPDATE eventlog.compression_dictionaries SET event_type = 'x'", "DELETE FROM eventlog.events WHERE position = 999"] {
                 do {
-                    try await c.withSession { _ = try $0.execute(sql) }
+                    try await owner.withSession { _ = try $0.execute(sql) }
                     Issue.record("\(sql) must fail")
                 } catch let e as PostgresError {
                     #expect(e.sqlState == "FS001", "trigger rejects \(sql)")
                     #expect(e.message.contains("append-only"))
                 }
             }
-            // The application role has no UPDATE/DELETE/TRUNCATE privilege at all.
-            for sql in ["UPDATE eventlog.events SET event_type = 'x'", "DELETE FROM eventlog.events", "TRUNCATE eventlog.events"] {
-                do {
-                    try await c.withSession { s in
-                        try s.transaction { t in
-                            _ = try t.execute("SET LOCAL ROLE finsync_app")
-                            _ = try t.execute(sql)
-                        }
-                    }
-                    Issue.record("\(sql) as finsync_app must fail")
-                } catch let e as PostgresError {
-                    #expect(e.sqlState == "42501", "privileges reject \(sql)")
-                }
-            }
-            // ...while the role can still read and append.
-            let n = try await c.withSession { s in
-                try s.transaction { t -> Int64 in
-                    _ = try t.execute("SET LOCAL ROLE finsync_app")
-                    _ = try EventLog.append([Self.event(2)], to: "s", expectedVersion: .any, session: t, dictionaries: log.dictionaries)
-                    return try t.query("SELECT count(*) FROM eventlog.events")[0].int64(0)!
-                }
-            }
-            #expect(n == 2)
+            #expect(try await log.readBatch(after: 0).map(\.type.name) == ["test.observed"])
         }
     }
 

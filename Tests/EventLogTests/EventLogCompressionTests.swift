@@ -49,12 +49,15 @@ import Testing
             let events = HouseholdLog(seed: 9).prefix(300).filter { $0.type == "gocardless.transaction.booked" }.map { NewEvent(type: EventType($0.type), json: $0.payload) }
             _ = try await log.append(events, to: "acct")
             let victim: Int64 = 7
-            // Simulate on-disk corruption (bypassing the immutability triggers as a superuser can).
-            try await c.withSession { s in
+            // Simulate on-disk corruption (bypassing the immutability trigger as the log's owner can).
+            let owner = try await db.connectAsOwner()
+            defer { owner.close() }
+            try await owner.withSession { s in
                 try s.transaction { t in
-                    _ = try t.execute("SET LOCAL session_replication_role = replica")
+                    _ = try t.execute("ALTER TABLE eventlog.events DISABLE TRIGGER events_no_update_delete")
                     _ = try t.execute("UPDATE eventlog.events SET payload = substring(payload from 1 for 5) || '\\xdeadbeef'::bytea WHERE position = \(victim)")
                     _ = try t.execute("UPDATE eventlog.events SET raw_size = raw_size + 10 WHERE position = 8")
+                    _ = try t.execute("ALTER TABLE eventlog.events ENABLE TRIGGER events_no_update_delete")
                 }
             }
             let batch = try await log.readBatch(after: 0)

@@ -153,7 +153,7 @@ import Testing
 
     @Test func migratorAppliesOnceAndRefusesEditedFiles() async throws {
         try await TestDatabase.with { db in
-            let c = try await db.connect()
+            let c = try await db.connectAsOwner()
             defer { c.close() }
             let v1 = PostgresMigrator.Migration(version: 900, name: "0900_x.sql", sql: "CREATE TABLE mig_x (a int)", checksum: PostgresMigrator.checksum("CREATE TABLE mig_x (a int)"))
             let base = try PostgresMigrator(directory: TestDatabase.schemasDirectory).migrations

@@ -4,19 +4,20 @@ import Postgres
 /// A scratch database for a benchmark, created fresh (and migrated) on the same server
 /// as the configured database, so benchmarks never touch real data.
 enum BenchDatabase {
-    static func fresh(_ name: String, server: PostgresConfiguration) async throws -> PostgresConfiguration {
-        let admin = try await PostgresConnection.connect(retarget(server, to: "postgres"))
+    /// Creates and migrates `name` as `owner`; returns the `server` (runtime role's)
+    /// connection to it, which the benchmark then appends and folds with.
+    static func fresh(_ name: String, server: PostgresConfiguration, owner: PostgresConfiguration) async throws -> PostgresConfiguration {
+        let admin = try await PostgresConnection.connect(retarget(owner, to: "postgres"))
         defer { admin.close() }
         try await admin.withSession { s in
             try s.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             try s.execute("CREATE DATABASE \(name)")
         }
-        let config = retarget(server, to: name)
-        let conn = try await PostgresConnection.connect(config)
+        let conn = try await PostgresConnection.connect(retarget(owner, to: name))
         defer { conn.close() }
         let migrator = try PostgresMigrator(directory: try SchemasDirectory.locate())
         _ = try await conn.withSession { try migrator.migrate($0) }
-        return config
+        return retarget(server, to: name)
     }
 
     /// The same server, another database (URI or conninfo form).

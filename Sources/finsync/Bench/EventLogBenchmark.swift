@@ -24,7 +24,8 @@ struct EventLogBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         if readOnly { return try await readExisting() }
-        let config = try await BenchDatabase.fresh(scratchDatabase, server: try database.resolve().database.configuration)
+        let settings = try database.resolve()
+        let config = try await BenchDatabase.fresh(scratchDatabase, server: settings.database.configuration, owner: settings.ownerDatabase.configuration)
         let conn = try await PostgresConnection.connect(config)
         defer { conn.close() }
         let log = EventLog(connection: conn)

@@ -22,7 +22,8 @@ struct RebuildBenchmark: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
-        let config = try await BenchDatabase.fresh(scratchDatabase, server: try database.resolve().database.configuration)
+        let settings = try database.resolve()
+        let config = try await BenchDatabase.fresh(scratchDatabase, server: settings.database.configuration, owner: settings.ownerDatabase.configuration)
         let conn = try await PostgresConnection.connect(config)
         defer { conn.close() }
         let log = EventLog(connection: conn)

@@ -29,7 +29,8 @@ struct ReplayBenchmark: AsyncParsableCommand {
     @Flag(help: "Print one JSON object.") var json = false
 
     func run() async throws {
-        let config = try await BenchDatabase.fresh(scratchDatabase, server: try database.resolve().database.configuration)
+        let settings = try database.resolve()
+        let config = try await BenchDatabase.fresh(scratchDatabase, server: settings.database.configuration, owner: settings.ownerDatabase.configuration)
         let conn = try await PostgresConnection.connect(config)
         defer { conn.close() }
         let log = EventLog(connection: conn)
@@ -38,7 +39,11 @@ struct ReplayBenchmark: AsyncParsableCommand {
         say("generating and appending \(events) events in per-stream batches of \(appendBatch)…")
         _ = try await BenchLog.fill(log, events: events, batchSize: appendBatch)
         let head = try await log.headPosition()
-        try await conn.withSession { s in _ = try s.execute("VACUUM ANALYZE eventlog.events") }
+        do { // only the log's owner may vacuum it
+            let owner = try await PostgresConnection.connect(BenchDatabase.retarget(settings.ownerDatabase.configuration, to: scratchDatabase))
+            defer { owner.close() }
+            try await owner.withSession { s in _ = try s.execute("VACUUM ANALYZE eventlog.events") }
+        }
 
         let workers = try await PostgresConnection.connect(config, count: parallel - 1)
         defer { workers.forEach { $0.close() } }
