@@ -40,7 +40,9 @@ fsync = on
 synchronous_commit = on
 shared_buffers = 256MB
 max_wal_size = 4GB
-max_connections = 200
+# The test suite runs its suites in parallel, each on databases and connections of its own
+# (runtime and owner roles, worker connections, the CLI tests' subprocesses): 200 ran out.
+max_connections = 600
 CONF
 fi
 if ! as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then

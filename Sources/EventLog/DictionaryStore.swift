@@ -39,7 +39,7 @@ public final class DictionaryStore: Sendable {
             let r = try session.query("SELECT dictionary_id, event_type, dictionary FROM eventlog.compression_dictionaries WHERE dictionary_id = ANY($1::int[])",
                                       [.text("{" + missing.map(String.init).joined(separator: ",") + "}")], binaryResult: true)
             for row in r {
-                let d = CompressionDictionary(id: Int32(row.int64(0)!), eventType: row.string(1)!, bytes: row.bytes(2)!)
+                let d = CompressionDictionary(id: Int32(try row.decode(Int64.self, 0)), eventType: try row.decode(String.self, 1), bytes: try row.decode([UInt8].self, 2))
                 remember(d, current: false)
                 found[d.id] = d
             }
@@ -56,7 +56,7 @@ public final class DictionaryStore: Sendable {
             let r = try session.query("SELECT dictionary_id, dictionary FROM eventlog.compression_dictionaries WHERE event_type = $1 ORDER BY dictionary_id DESC LIMIT 1",
                                       [.text(type)], binaryResult: true, prepare: true)
             if r.count == 1 {
-                let d = CompressionDictionary(id: Int32(r[0].int64(0)!), eventType: type, bytes: r[0].bytes(1)!)
+                let d = CompressionDictionary(id: Int32(try r[0].decode(Int64.self, 0)), eventType: type, bytes: try r[0].decode([UInt8].self, 1))
                 remember(d, current: true)
                 out[type] = d
                 continue
@@ -84,6 +84,6 @@ public final class DictionaryStore: Sendable {
         try session.query("DELETE FROM eventlog.compression_samples WHERE event_type = $1", [.text(type)])
         // Not cached yet: the caller's transaction may still roll back. Once committed, the
         // next append finds it with the lookup above.
-        return CompressionDictionary(id: Int32(r[0].int64(0)!), eventType: type, bytes: trained)
+        return CompressionDictionary(id: Int32(try r[0].decode(Int64.self, 0)), eventType: type, bytes: trained)
     }
 }

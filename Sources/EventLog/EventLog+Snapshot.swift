@@ -22,14 +22,14 @@ extension EventLog {
         var e = event
         if previous.count == 1 {
             let row = previous[0]
-            let position = row.int64(5)!
-            let dict = try row.isNull(2) ? nil : dictionaries.resolve(ids: [Int32(row.int64(2)!)], session: session).values.first
-            let old = try row.withRawBytes(4) { try PayloadDecoder.decode($0, encoding: Int16(row.int64(1)!), rawSize: Int(row.int64(3)!), dictionary: dict, position: position) } ?? []
+            let position = try row.decode(Int64.self, 5)
+            let dict = try row.isNull(2) ? nil : dictionaries.resolve(ids: [Int32(try row.decode(Int64.self, 2))], session: session).values.first
+            let old = try row.withRawBytes(4) { try PayloadDecoder.decode($0, encoding: Int16(try row.decode(Int64.self, 1)), rawSize: Int(try row.decode(Int64.self, 3)), dictionary: dict, position: position) } ?? []
             if try comparable(old, ignoring: ignoring) == comparable(event.payload, ignoring: ignoring) {
                 return AppendResult(appended: [], duplicates: [.init(eventID: event.eventID, existingPosition: position)], streamVersion: 0)
             }
             let own = ContentKey(stream: stream, type: event.type, canonicalPayload: event.payload)
-            e.contentKey = ContentKey(digesting: row.bytes(0)! + own.bytes)
+            e.contentKey = ContentKey(digesting: try row.decode([UInt8].self, 0) + own.bytes)
         } else {
             e.contentKey = ContentKey(stream: stream, type: event.type, canonicalPayload: event.payload)
         }

@@ -82,8 +82,8 @@ public struct EventLog: Sendable {
         var storedByKey: [ContentKey: Int64] = [:]
         var storedByID: [UUID: Int64] = [:]
         for row in r[2] {
-            storedByID[row.uuid(0)!] = row.int64(2)!
-            storedByKey[ContentKey(bytes: row.bytes(1)!)] = row.int64(2)!
+            storedByID[try row.decode(UUID.self, 0)] = try row.decode(Int64.self, 2)
+            storedByKey[ContentKey(bytes: try row.decode([UInt8].self, 1))] = try row.decode(Int64.self, 2)
         }
         let currentVersion = r[3][0].int64(0) ?? 0
 
@@ -143,7 +143,7 @@ public struct EventLog: Sendable {
             let ids = Set(stored.rows.compactMap { $0.uuid(0) })
             let keep = events.indices.filter { !ids.contains(events[$0].eventID) }
             var redo = try append(keep.map { events[$0] }, to: stream, expectedVersion: expectedVersion, session: session, dictionaries: dictionaries)
-            let byID = Dictionary(stored.rows.map { ($0.uuid(0)!, Int64?.none) }, uniquingKeysWith: { a, _ in a })
+            let byID = try Dictionary(stored.rows.map { (try $0.decode(UUID.self, 0), Int64?.none) }, uniquingKeysWith: { a, _ in a })
             redo.duplicates += events.filter { ids.contains($0.eventID) }.map { AppendResult.Duplicate(eventID: $0.eventID, existingPosition: byID[$0.eventID] ?? nil) }
             return redo
         }
@@ -258,13 +258,13 @@ public struct EventLog: Sendable {
 
     static func decodeRows(_ r: PostgresResult, session: PostgresSession, dictionaries: DictionaryStore) throws -> [RecordedEvent] {
         var ids = Set<Int32>()
-        for row in r where !row.isNull(13) { ids.insert(Int32(row.int64(13)!)) }
+        for row in r where !row.isNull(13) { ids.insert(Int32(try row.decode(Int64.self, 13))) }
         let dicts = ids.isEmpty ? [:] : try dictionaries.resolve(ids: ids, session: session)
         var out: [RecordedEvent] = []
         out.reserveCapacity(r.count)
         var lastStream: String? = nil, lastType: String? = nil
         for row in r {
-            let position = row.int64(0)!
+            let position = try row.decode(Int64.self, 0)
             guard let stream = row.string(1, reusing: lastStream), let version = row.int64(2), let id = row.uuid(3), let key = row.bytes(4), key.count == 16,
                   let type = row.string(5, reusing: lastType), let schema = row.int64(6), let recorded = row.date(10), let codec = row.int64(12),
                   let raw = row.int64(14), let payload = row.bytes(15)

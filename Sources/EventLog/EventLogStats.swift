@@ -26,7 +26,7 @@ extension EventLog {
             let types = try s.query("""
                 SELECT event_type, count(*), coalesce(sum(raw_size), 0)::bigint, coalesce(sum(octet_length(payload)), 0)::bigint
                 FROM eventlog.events GROUP BY event_type ORDER BY event_type
-                """).rows.map { EventLogStats.PerType(type: $0.string(0)!, events: $0.int64(1)!, rawBytes: $0.int64(2)!, storedBytes: $0.int64(3)!) }
+                """).rows.map { EventLogStats.PerType(type: try $0.decode(String.self, 0), events: try $0.decode(Int64.self, 1), rawBytes: try $0.decode(Int64.self, 2), storedBytes: try $0.decode(Int64.self, 3)) }
             let d = try s.query("SELECT count(*), coalesce(sum(octet_length(dictionary)), 0)::bigint FROM eventlog.compression_dictionaries")[0]
             return EventLogStats(events: types.reduce(0) { $0 + $1.events }, headPosition: try EventLog.headPosition(session: s),
                                  rawBytes: types.reduce(0) { $0 + $1.rawBytes }, storedBytes: types.reduce(0) { $0 + $1.storedBytes },

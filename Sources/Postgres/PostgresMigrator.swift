@@ -81,7 +81,7 @@ public struct PostgresMigrator: Sendable {
         return try session.transaction { s in
             try s.execute("SELECT pg_advisory_xact_lock(7357001)")
             let applied = try s.query("SELECT version, name, checksum FROM finsync_schema_migrations ORDER BY version")
-                .rows.map { (version: Int($0.int64(0)!), name: $0.string(1)!, checksum: $0.string(2)!) }
+                .rows.map { (version: Int(try $0.decode(Int64.self, 0)), name: try $0.decode(String.self, 1), checksum: try $0.decode(String.self, 2)) }
             for a in applied {
                 guard let m = migrations.first(where: { $0.version == a.version }) else {
                     throw Failure(message: "migration \(a.name) is recorded as applied but its file is missing from schemas/")

@@ -78,7 +78,7 @@ public struct Explainer: Sendable {
             }
             // Only events the row's state has seen: up to its schema's checkpoint.
             let cp = try s.query("SELECT position FROM projections.checkpoints WHERE projection = $1 AND target_schema = $2", [.text(owner.name), .text(inSchema)])
-            let upTo = cp.count == 1 ? cp[0].int64(0)! : try EventLog.headPosition(session: s)
+            let upTo = cp.count == 1 ? (try cp[0].decode(Int64.self, 0)) : try EventLog.headPosition(session: s)
             return (row, columns, source, upTo)
         }
         let candidates = try await Self.candidates(found.source, upTo: found.upTo, log: EventLog(connection: connection, dictionaries: dictionaries))

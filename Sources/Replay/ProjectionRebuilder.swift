@@ -136,7 +136,7 @@ public struct ProjectionRebuilder: RunnerBacked {
                     WHERE n.nspname = $1 AND c.relname = ANY($2::text[]) AND NOT coalesce(c.reloptions @> '{autovacuum_enabled=false}', false)
                     """, [.text(target.schema), .textArray(target.projection.tables)])
                 for row in unset {
-                    _ = try s.execute("ALTER TABLE \(SchemaCatalog.qualified(target.schema, row.string(0)!)) SET (autovacuum_enabled = false)")
+                    _ = try s.execute("ALTER TABLE \(SchemaCatalog.qualified(target.schema, try row.decode(String.self, 0))) SET (autovacuum_enabled = false)")
                 }
             }
         }
@@ -182,7 +182,7 @@ public struct ProjectionRebuilder: RunnerBacked {
                 try foldTail(p, schema: shadowSchema(p), upTo: head, batchSize: options.batchSize, session: t, dictionaries: dictionaries)
             }
             try lockTables(projections, wait: options.lockWait, session: t)
-            let stamp = try t.query("SELECT to_char(clock_timestamp(), 'YYYYMMDD\"_\"HH24MISS')")[0].string(0)!
+            let stamp = try t.query("SELECT to_char(clock_timestamp(), 'YYYYMMDD\"_\"HH24MISS')")[0].decode(String.self, 0)
             var retired: [String: String] = [:]
             for p in projections {
                 let live = PostgresSession.quoteIdentifier(p.liveSchema)

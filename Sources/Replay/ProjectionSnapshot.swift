@@ -66,14 +66,14 @@ public enum SnapshotStore {
                                  [.text(projection.name), .text(schema)])
             established?()
             guard cp.count == 1, cp[0].int64(0) == position, cp[0].int(1) == projection.version else {
-                throw ReplayError(code: .invalidSchema, message: "cannot snapshot at \(position): the checkpoint stands at \(cp.count == 1 ? String(cp[0].int64(0)!) : "nothing")",
+                throw ReplayError(code: .invalidSchema, message: "cannot snapshot at \(position): the checkpoint stands at \(cp.count == 1 ? String(try cp[0].decode(Int64.self, 0)) : "nothing")",
                                   projection: projection.name, schema: schema)
             }
             let existing = try t.query("SELECT schema_name, row_count FROM replay.snapshots WHERE projection = $1 AND version = $2 AND position = $3",
                                        [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position)])
             if existing.count == 1 {
                 let old = ProjectionSnapshot(projection: projection.name, version: projection.version, position: position,
-                                             schema: existing[0].string(0)!, rowCount: existing[0].int64(1)!)
+                                             schema: try existing[0].decode(String.self, 0), rowCount: try existing[0].decode(Int64.self, 1))
                 if try isIntact(old, of: projection, session: t) { return nil }
                 try drop(old, session: t)
             }
@@ -133,7 +133,7 @@ public enum SnapshotStore {
             ORDER BY position DESC LIMIT 1
             """, [.text(projection.name), PostgresParameter(projection.version), PostgresParameter(position)])
         guard r.count == 1 else { return nil }
-        return ProjectionSnapshot(projection: projection.name, version: projection.version, position: r[0].int64(0)!, schema: r[0].string(1)!, rowCount: r[0].int64(2)!)
+        return ProjectionSnapshot(projection: projection.name, version: projection.version, position: try r[0].decode(Int64.self, 0), schema: try r[0].decode(String.self, 1), rowCount: try r[0].decode(Int64.self, 2))
     }
 
     /// The position of the projection's newest snapshot of its current version.
@@ -161,14 +161,14 @@ public enum SnapshotStore {
             SELECT sn.schema_name, coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM replay.snapshots sn
             LEFT JOIN pg_namespace n ON n.nspname = sn.schema_name LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind = 'r'
             GROUP BY sn.schema_name
-            """) { out[row.string(0)!] = row.int64(1) ?? 0 }
+            """) { out[try row.decode(String.self, 0)] = row.int64(1) ?? 0 }
         return out
     }
 
     /// Every snapshot, oldest first.
     public static func list(session s: PostgresSession) throws -> [ProjectionSnapshot] {
         try s.query("SELECT projection, version, position, schema_name, row_count FROM replay.snapshots ORDER BY projection, version, position").rows.map {
-            ProjectionSnapshot(projection: $0.string(0)!, version: $0.int(1)!, position: $0.int64(2)!, schema: $0.string(3)!, rowCount: $0.int64(4)!)
+            ProjectionSnapshot(projection: try $0.decode(String.self, 0), version: try $0.decode(Int.self, 1), position: try $0.decode(Int64.self, 2), schema: try $0.decode(String.self, 3), rowCount: try $0.decode(Int64.self, 4))
         }
     }
 
@@ -184,7 +184,7 @@ public enum SnapshotStore {
     public static func drop(projection: String? = nil, session s: PostgresSession) throws {
         try s.transaction { t in
             let r = try t.query("DELETE FROM replay.snapshots WHERE $1::text IS NULL OR projection = $1 RETURNING schema_name", [PostgresParameter(projection)])
-            for row in r { _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(row.string(0)!)) CASCADE") }
+            for row in r { _ = try t.execute("DROP SCHEMA IF EXISTS \(PostgresSession.quoteIdentifier(try row.decode(String.self, 0))) CASCADE") }
         }
     }
 }

@@ -78,11 +78,11 @@ public enum SchemaCatalog {
         let rel = PostgresParameter.text(qualified(schema, table))
         let constraints = try s.query("""
             SELECT conname, contype::text, pg_get_indexdef(conindid) FROM pg_constraint WHERE conrelid = $1::regclass AND contype IN ('p', 'u') ORDER BY conname
-            """, [rel]).rows.map { Indexes.Constraint(name: $0.string(0)!, kind: $0.string(1)! == "p" ? "PRIMARY KEY" : "UNIQUE", indexDefinition: $0.string(2)!) }
+            """, [rel]).rows.map { Indexes.Constraint(name: try $0.decode(String.self, 0), kind: try $0.decode(String.self, 1) == "p" ? "PRIMARY KEY" : "UNIQUE", indexDefinition: try $0.decode(String.self, 2)) }
         let indexes = try s.query("""
             SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
             WHERE i.indrelid = $1::regclass AND i.indpred IS NULL AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1
-            """, [rel]).rows.map { (name: $0.string(0)!, definition: $0.string(1)!) }
+            """, [rel]).rows.map { (name: try $0.decode(String.self, 0), definition: try $0.decode(String.self, 1)) }
         for c in constraints { _ = try s.execute("ALTER TABLE \(qualified(schema, table)) DROP CONSTRAINT \(PostgresSession.quoteIdentifier(c.name))") }
         for i in indexes { _ = try s.execute("DROP INDEX \(i.name)") }
         return Indexes(schema: schema, table: table, constraints: constraints, indexes: indexes)

@@ -38,8 +38,9 @@ enum CLIDatabases {
 
     /// Drops a database a command made on the server (e.g. a benchmark's scratch
     /// database), from a connection to `from`.
+    /// Drops a database a command created (as the owner: only the owner may).
     static func drop(_ name: String, from database: TestDatabase) async throws {
-        let admin = try await inspect(database)
+        let admin = try await database.connectAsOwner()
         defer { admin.close() }
         try await admin.withSession { s in _ = try s.execute("DROP DATABASE IF EXISTS \(PostgresSession.quoteIdentifier(name)) WITH (FORCE)") }
     }

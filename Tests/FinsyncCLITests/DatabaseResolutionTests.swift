@@ -102,7 +102,11 @@ struct DatabaseResolutionTests {
             try dir.write("finsync.toml", placement.toml)
             let bench = "finsync_clibench_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased())"
             func finsync(_ arguments: [String]) async throws -> FinsyncRun {
-                try await FinsyncExecutable.run(arguments + placement.flag, environment: placement.environment, directory: dir.url)
+                // A benchmark creates its scratch database as the owner (the runtime role may
+                // not); the owner's URL is a setting of its own, not part of this precedence.
+                var environment = placement.environment
+                if arguments.first == "bench" { environment["FINSYNC_OWNER_DATABASE_URL"] = db.ownerConfiguration.connectionString }
+                return try await FinsyncExecutable.run(arguments + placement.flag, environment: environment, directory: dir.url)
             }
             let inspect = try await CLIDatabases.inspect(db)
             defer { inspect.close() }

@@ -34,7 +34,7 @@ public struct PostgresQuotaBook: QuotaBook {
         try await connection.withSession { s in
             let r = try s.query("SELECT provider, subject, scope, quota_limit, remaining, next_allowed_at, last_success_at FROM ingest.quotas WHERE $1::text IS NULL OR provider = $1 ORDER BY 1, 2, 3",
                                 [PostgresParameter(provider)], binaryResult: true)
-            return r.rows.map { QuotaStatus(provider: $0.string(0)!, subject: $0.string(1)!, scope: $0.string(2)!, limit: $0.int(3), remaining: $0.int(4), nextAllowedAt: $0.date(5), lastSuccessAt: $0.date(6)) }
+            return try r.rows.map { QuotaStatus(provider: try $0.decode(String.self, 0), subject: try $0.decode(String.self, 1), scope: try $0.decode(String.self, 2), limit: $0.int(3), remaining: $0.int(4), nextAllowedAt: $0.date(5), lastSuccessAt: $0.date(6)) }
         }
     }
 }

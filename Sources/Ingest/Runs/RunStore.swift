@@ -81,16 +81,16 @@ public struct RunStore: Sendable {
         try await connection.withSession { s in
             let r = try s.query("SELECT \(RunStore.runColumns) FROM ingest.runs WHERE run_id::text LIKE $1 || '%' ORDER BY started_at DESC LIMIT 2", [.text(id.lowercased())], binaryResult: true)
             guard r.count == 1 else { return nil }
-            var run = RunStore.run(r[0])
+            var run = try RunStore.run(r[0])
             let steps = try s.query("""
                 SELECT step_no, provider, connection_id, step_key, label, status, started_at, finished_at, events_appended, duplicates_skipped, quota::text, notes::text, error
                 FROM ingest.run_steps WHERE run_id = $1 ORDER BY step_no
                 """, [PostgresParameter(run.runID)], binaryResult: true)
-            run.steps = steps.rows.map { row in
+            run.steps = try steps.rows.map { row in
                 let quota = (row.string(10)).flatMap { try? JSONDecoder.runRecords.decode([QuotaStatus].self, from: Data($0.utf8)) } ?? []
                 let notes = (row.string(11)).flatMap { try? JSONValue.parse($0).array?.compactMap(\.string) } ?? []
-                return StepRecord(stepNo: row.int(0)!, provider: row.string(1)!, connectionID: row.string(2)!, key: row.string(3)!, label: row.string(4)!,
-                                  status: StepStatus(rawValue: row.string(5)!) ?? .failed, startedAt: row.date(6)!, finishedAt: row.date(7),
+                return StepRecord(stepNo: try row.decode(Int.self, 0), provider: try row.decode(String.self, 1), connectionID: try row.decode(String.self, 2), key: try row.decode(String.self, 3), label: try row.decode(String.self, 4),
+                                  status: StepStatus(rawValue: try row.decode(String.self, 5)) ?? .failed, startedAt: try row.decode(Date.self, 6), finishedAt: row.date(7),
                                   eventsAppended: row.int(8) ?? 0, duplicatesSkipped: row.int(9) ?? 0, quota: quota, notes: notes, error: row.string(12))
             }
             return run
@@ -99,9 +99,9 @@ public struct RunStore: Sendable {
 
     static let runColumns = "run_id, trigger, status, dry_run, provider_filter, connection_filter, started_at, finished_at, events_appended, duplicates_skipped, message"
 
-    static func run(_ row: PostgresRow) -> RunRecord {
-        RunRecord(runID: row.uuid(0)!, trigger: RunRecord.Trigger(rawValue: row.string(1)!) ?? .manual, status: StepStatus(rawValue: row.string(2)!) ?? .failed,
-                  dryRun: row.bool(3) ?? false, providerFilter: row.string(4), connectionFilter: row.string(5), startedAt: row.date(6)!, finishedAt: row.date(7),
+    static func run(_ row: PostgresRow) throws -> RunRecord {
+        RunRecord(runID: try row.decode(UUID.self, 0), trigger: RunRecord.Trigger(rawValue: try row.decode(String.self, 1)) ?? .manual, status: StepStatus(rawValue: try row.decode(String.self, 2)) ?? .failed,
+                  dryRun: row.bool(3) ?? false, providerFilter: row.string(4), connectionFilter: row.string(5), startedAt: try row.decode(Date.self, 6), finishedAt: row.date(7),
                   eventsAppended: row.int(8) ?? 0, duplicatesSkipped: row.int(9) ?? 0, message: row.string(10))
     }
 }

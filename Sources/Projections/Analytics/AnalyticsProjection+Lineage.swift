@@ -34,8 +34,8 @@ extension AnalyticsProjection: ProjectionLineage {
             // The sum of that day's series rows in that currency: the union of their lineages.
             guard let day = row["date"], let currency = row["currency"], let date = CalendarDay.day(day) else { return .empty }
             var bank: Set<String> = [], invest: Set<String> = []
-            for r in try c.session.query("SELECT account_id::text FROM \(c.table("daily_balances")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { bank.insert(r.string(0)!) }
-            for r in try c.session.query("SELECT account_id::text FROM \(c.table("portfolio_value_daily")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { invest.insert(r.string(0)!) }
+            for r in try c.session.query("SELECT account_id::text FROM \(c.table("daily_balances")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { bank.insert(try r.decode(String.self, 0)) }
+            for r in try c.session.query("SELECT account_id::text FROM \(c.table("portfolio_value_daily")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { invest.insert(try r.decode(String.self, 0)) }
             let all = bank.union(invest).sorted()
             return RowLineage(streams: nil, eventTypes: eventTypes.subtracting(["gocardless.transaction.booked"]), select: { events in
                 let picked = Set(all.flatMap { a in Self.seriesLineage(events, account: a, date: date).map(\.position) })

@@ -32,7 +32,7 @@ struct DailySeries {
                 WHERE t.account_id = a.id ORDER BY t.date DESC LIMIT 1) x
             """, [.textArray(accounts)])
         for row in r {
-            last[row.string(0)!] = (Int(row.int64(1)!), valueColumns.indices.map { row.string(3 + $0) ?? "0" }, row.string(2) ?? "")
+            last[try row.decode(String.self, 0)] = (Int(try row.decode(Int64.self, 1)), valueColumns.indices.map { row.string(3 + $0) ?? "0" }, row.string(2) ?? "")
         }
         var rows: [String: (account: String, day: Int, values: [String], currency: String, observed: Bool)] = [:]
         var late: [Observation] = []
@@ -61,7 +61,7 @@ struct DailySeries {
                 AND t.date < coalesce((SELECT min(date) FROM \(c.table(table)) n WHERE n.account_id = $1::uuid AND n.date > $2::date AND n.observed), 'infinity')
                 RETURNING date - DATE '1970-01-01'
                 """, [.text(o.account), .text(CalendarDay.text(o.day))] + o.values.map { PostgresParameter.text($0) })
-            for row in upd { hi = max(hi, Int(row.int64(0)!)) }
+            for row in upd { hi = max(hi, Int(try row.decode(Int64.self, 0))) }
         }
         return lo <= hi ? lo...hi : nil
     }

@@ -137,7 +137,7 @@ extension UnifiedBatch {
         }
         if !t212Instruments.isEmpty {
             let r = try c.session.query("SELECT DISTINCT account_id::text FROM \(c.table("trading212_position_state")) WHERE ticker = ANY($1::text[])", [.textArray(t212Instruments.keys.sorted())])
-            for row in r { affected.insert(row.string(0)!) }
+            for row in r { affected.insert(try row.decode(String.self, 0)) }
         }
         guard !affected.isEmpty else { return }
         let ids = affected.sorted()

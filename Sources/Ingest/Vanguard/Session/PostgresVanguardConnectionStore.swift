@@ -12,7 +12,7 @@ public struct PostgresVanguardConnectionStore: VanguardConnectionStore {
             let r = try s.query("SELECT name, session_path, session_sha256, status, rejected_sha256, message FROM ingest.vanguard_connections WHERE name = $1", [.text(name)])
             guard r.count == 1 else { return nil }
             let row = r[0]
-            return VanguardConnectionState(name: row.string(0)!, sessionPath: row.string(1)!, sessionSHA256: row.string(2)!, status: row.string(3)!,
+            return VanguardConnectionState(name: try row.decode(String.self, 0), sessionPath: try row.decode(String.self, 1), sessionSHA256: try row.decode(String.self, 2), status: try row.decode(String.self, 3),
                                            rejectedSHA256: row.string(4), message: row.string(5) ?? "")
         }
     }
@@ -20,7 +20,7 @@ public struct PostgresVanguardConnectionStore: VanguardConnectionStore {
     public func all() async throws -> [VanguardConnectionState] {
         try await connection.withSession { s in
             try s.query("SELECT name, session_path, session_sha256, status, rejected_sha256, message FROM ingest.vanguard_connections ORDER BY name").rows.map { row in
-                VanguardConnectionState(name: row.string(0)!, sessionPath: row.string(1)!, sessionSHA256: row.string(2)!, status: row.string(3)!,
+                VanguardConnectionState(name: try row.decode(String.self, 0), sessionPath: try row.decode(String.self, 1), sessionSHA256: try row.decode(String.self, 2), status: try row.decode(String.self, 3),
                                         rejectedSHA256: row.string(4), message: row.string(5) ?? "")
             }
         }
