@@ -6,8 +6,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 # `finsync migrate` runs as the owner; every other command as the runtime role.
-export DATABASE_URL="$("$root/ops/pg-start.sh")"
-export FINSYNC_OWNER_DATABASE_URL="$("$root/ops/pg-start.sh" --owner)"
+# (Assigned first, then exported: `export X="$(cmd)"` would hide a failing cmd from set -e.)
+DATABASE_URL="$("$root/ops/pg-start.sh")"
+FINSYNC_OWNER_DATABASE_URL="$("$root/ops/pg-start.sh" --owner)"
+export DATABASE_URL FINSYNC_OWNER_DATABASE_URL
 echo "==> PostgreSQL at $DATABASE_URL (migrations as $FINSYNC_OWNER_DATABASE_URL)" >&2
 echo "==> building finsync (the first build compiles dependencies: a few minutes)" >&2
 swift build --product finsync >&2

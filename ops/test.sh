@@ -7,8 +7,10 @@ cd "$root"
 # Tests get per-test databases created and migrated by the owner, and connect as the
 # runtime role (which can only read the log and append at its head) unless they ask for
 # the owner.
-export DATABASE_URL="$("$root/ops/pg-start.sh")"
-export FINSYNC_OWNER_DATABASE_URL="$("$root/ops/pg-start.sh" --owner)"
+# (Assigned first, then exported: `export X="$(cmd)"` would hide a failing cmd from set -e.)
+DATABASE_URL="$("$root/ops/pg-start.sh")"
+FINSYNC_OWNER_DATABASE_URL="$("$root/ops/pg-start.sh" --owner)"
+export DATABASE_URL FINSYNC_OWNER_DATABASE_URL
 export FINSYNC_TEST_DATABASE_URL="$DATABASE_URL"
 export FINSYNC_TEST_OWNER_DATABASE_URL="$FINSYNC_OWNER_DATABASE_URL"
 echo "ops/test.sh: PostgreSQL at $DATABASE_URL (owner: $FINSYNC_OWNER_DATABASE_URL)" >&2
