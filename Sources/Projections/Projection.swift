@@ -58,7 +58,7 @@ public final class ProjectedEvent: Sendable {
         recordedAtText = PostgresTimestamp.iso8601(event.recordedAt)
         let mayHoldNUL = payload.map { $0.withUnsafeBytes(JSONValue.mayContainEscapedNUL) } ?? true
         defect = mayHoldNUL ? json.nulProblem().map { "the payload " + $0 } : nil
-        if event.type.name == "gocardless.transaction.booked" {
+        if event.type.name == EventCatalog.gocardlessTransactionBooked {
             do { gocardlessBooking = .success(try GoCardlessBooking(payload: json)) } catch {
                 gocardlessBooking = .failure(ProjectionError(code: .malformedPayload, message: error.description, position: event.position, eventType: event.type.name))
             }

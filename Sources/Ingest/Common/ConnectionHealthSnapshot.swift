@@ -8,7 +8,7 @@ import Foundation
 /// person has to do. Messages are written by finsync, never copied from request headers,
 /// so they cannot carry a secret.
 public struct ConnectionHealthSnapshot: Sendable {
-    public static let type = EventType("connection.health.observed", version: 1)
+    public static let type = EventType(EventCatalog.connectionHealthObserved, version: 1)
 
     public var provider: String
     public var connectionID: String

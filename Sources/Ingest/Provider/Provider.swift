@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 
 /// A source of financial observations that finsync can sync: ``GoCardlessProvider``,
@@ -19,7 +20,7 @@ import Foundation
 ///     func steps(for c: ProviderConnection) async throws -> [SyncStep] {
 ///         [SyncStep(key: "account", label: "trading212 \(c.id): account") { ctx in
 ///             let summary: JSONValue = …  // from the API
-///             _ = try await ctx.sink.appendSnapshot(ctx.event("trading212.account.observed", summary, endpoint: "GET /equity/account/summary"),
+///             _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.trading212AccountObserved, summary, endpoint: "GET /equity/account/summary"),
 ///                                                   to: "trading212/\(c.id)/account", ignoring: [])
 ///             return StepOutcome()
 ///         }]

@@ -12,7 +12,7 @@ extension AnalyticsProjection: ProjectionLineage {
         case "cashflow_entries", "monthly_cashflow":
             guard let account = row["account_id"] else { return .empty }
             let key = row["transaction_key"], month = row["month"], currency = row["currency"]
-            return RowLineage(streams: try Self.accountStreams(account, suffix: "transactions", in: c), eventTypes: ["gocardless.transaction.booked"], select: { events in
+            return RowLineage(streams: try Self.accountStreams(account, suffix: "transactions", in: c), eventTypes: [EventCatalog.gocardlessTransactionBooked], select: { events in
                 // An entry is written when first seen or re-observed with other values; a month
                 // row changes when an entry enters it or leaves it.
                 var previous: [String: Entry] = [:]
@@ -27,7 +27,7 @@ extension AnalyticsProjection: ProjectionLineage {
             })
         case "daily_balances", "portfolio_value_daily":
             guard let account = row["account_id"], let date = row["date"].flatMap(CalendarDay.day) else { return .empty }
-            let types: Set<String> = table == "daily_balances" ? ["gocardless.balances.observed"] : ["trading212.account.observed", "vanguard.subaccount.observed"]
+            let types: Set<String> = table == "daily_balances" ? [EventCatalog.gocardlessBalancesObserved] : [EventCatalog.trading212AccountObserved, EventCatalog.vanguardSubaccountObserved]
             let streams = table == "daily_balances" ? try Self.accountStreams(account, suffix: "balances", in: c) : nil
             return RowLineage(streams: streams, eventTypes: types, select: { Self.seriesLineage($0, account: account, date: date) })
         case "net_worth_daily":
@@ -37,7 +37,7 @@ extension AnalyticsProjection: ProjectionLineage {
             for r in try c.session.query("SELECT account_id::text FROM \(c.table("daily_balances")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { bank.insert(try r.decode(String.self, 0)) }
             for r in try c.session.query("SELECT account_id::text FROM \(c.table("portfolio_value_daily")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { invest.insert(try r.decode(String.self, 0)) }
             let all = bank.union(invest).sorted()
-            return RowLineage(streams: nil, eventTypes: eventTypes.subtracting(["gocardless.transaction.booked"]), select: { events in
+            return RowLineage(streams: nil, eventTypes: eventTypes.subtracting([EventCatalog.gocardlessTransactionBooked]), select: { events in
                 let picked = Set(all.flatMap { a in Self.seriesLineage(events, account: a, date: date).map(\.position) })
                 return events.filter { picked.contains($0.position) }
             })
@@ -75,7 +75,7 @@ extension AnalyticsProjection: ProjectionLineage {
 
     /// The account and day an event observes for a daily series, as `apply` computes them.
     static func observation(_ e: ProjectedEvent) -> (account: String, day: Int)? {
-        if e.type == "gocardless.balances.observed" {
+        if e.type == EventCatalog.gocardlessBalancesObserved {
             guard let pid = try? e.string("account_id"), let choice = BalancePreference.choose((try? e.gocardlessBalances()) ?? []) else { return nil }
             return (UnifiedBatch.gcAccount(pid), choice.date.flatMap(CalendarDay.day) ?? fallbackDay(e))
         }

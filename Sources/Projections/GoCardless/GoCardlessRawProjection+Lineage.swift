@@ -14,14 +14,14 @@ extension GoCardlessRawProjection: ProjectionLineage {
         case "gc_bank_accounts":
             let id = row["id"] ?? ""
             return RowLineage(streams: ["gocardless/account/\(id)", "gocardless/account/\(id)/details"],
-                              eventTypes: ["gocardless.account.observed", "gocardless.account_details.observed"]) { e in
-                (try? e.string(e.type == "gocardless.account.observed" ? "id" : "account_id")) == id
+                              eventTypes: [EventCatalog.gocardlessAccountObserved, EventCatalog.gocardlessAccountDetailsObserved]) { e in
+                (try? e.string(e.type == EventCatalog.gocardlessAccountObserved ? "id" : "account_id")) == id
             }
         case "gc_balances":
             // Each balances event replaces all of its account's rows: it writes this row when
             // it carries it, or when it drops a row that existed.
             let account = row["account_id"] ?? "", type = row["balance_type"] ?? "", ordinal = Int(row["ordinal"] ?? "") ?? 0
-            return RowLineage(streams: ["gocardless/account/\(account)/balances"], eventTypes: ["gocardless.balances.observed"], select: { events in
+            return RowLineage(streams: ["gocardless/account/\(account)/balances"], eventTypes: [EventCatalog.gocardlessBalancesObserved], select: { events in
                 var existed = false
                 return events.filter { e in
                     guard (try? e.string("account_id")) == account else { return false }
@@ -35,11 +35,11 @@ extension GoCardlessRawProjection: ProjectionLineage {
             if row["status"] == "pending" {
                 let tid = row["transaction_id"]
                 return RowLineage(streams: ["gocardless/account/\(account)/pending", "gocardless/account/\(account)/transactions"],
-                                  eventTypes: ["gocardless.pending.observed", "gocardless.transaction.booked"], select: { events in
+                                  eventTypes: [EventCatalog.gocardlessPendingObserved, EventCatalog.gocardlessTransactionBooked], select: { events in
                     var existed = false
                     return events.filter { e in
                         guard (try? e.string("account_id")) == account else { return false }
-                        if e.type == "gocardless.pending.observed" {
+                        if e.type == EventCatalog.gocardlessPendingObserved {
                             let has = Self.pendingKeys(e).contains(key)
                             defer { existed = has }
                             return has || existed
@@ -51,7 +51,7 @@ extension GoCardlessRawProjection: ProjectionLineage {
                     }
                 })
             }
-            return RowLineage(streams: ["gocardless/account/\(account)/transactions"], eventTypes: ["gocardless.transaction.booked"]) { e in
+            return RowLineage(streams: ["gocardless/account/\(account)/transactions"], eventTypes: [EventCatalog.gocardlessTransactionBooked]) { e in
                 (try? e.string("account_id")) == account && Self.bookedKey(e) == key
             }
         default:

@@ -15,9 +15,9 @@ public struct GoCardlessRawProjection: Projection {
     public let version = 1
     public let liveSchema = "public"
     public let eventTypes: Set<String> = [
-        "gocardless.institution.observed", "gocardless.agreement.observed", "gocardless.requisition.observed",
-        "gocardless.account.observed", "gocardless.account_details.observed", "gocardless.balances.observed",
-        "gocardless.transaction.booked", "gocardless.pending.observed",
+        EventCatalog.gocardlessInstitutionObserved, EventCatalog.gocardlessAgreementObserved, EventCatalog.gocardlessRequisitionObserved,
+        EventCatalog.gocardlessAccountObserved, EventCatalog.gocardlessAccountDetailsObserved, EventCatalog.gocardlessBalancesObserved,
+        EventCatalog.gocardlessTransactionBooked, EventCatalog.gocardlessPendingObserved,
     ]
     public let tables = ["gc_institutions", "gc_agreements", "gc_requisitions", "gc_bank_accounts", "gc_balances", "gc_transactions"]
 
@@ -61,14 +61,14 @@ public struct GoCardlessRawProjection: Projection {
         var booked: OrderedDictionary<String, (booking: GoCardlessBooking, event: ProjectedEvent)> = [:]  // by row id
         for e in events {
             switch e.type {
-            case "gocardless.institution.observed": institutions[try e.string("id")] = e
-            case "gocardless.agreement.observed": agreements[try e.string("id")] = e
-            case "gocardless.requisition.observed": requisitions[try e.string("id")] = e
-            case "gocardless.account.observed": metadata[try e.string("id")] = e
-            case "gocardless.account_details.observed": details[try e.string("account_id")] = e
-            case "gocardless.balances.observed": balances[try e.string("account_id")] = (e, try e.gocardlessBalances())
-            case "gocardless.pending.observed": pending[try e.string("account_id")] = (e, try e.gocardlessPending())
-            case "gocardless.transaction.booked":
+            case EventCatalog.gocardlessInstitutionObserved: institutions[try e.string("id")] = e
+            case EventCatalog.gocardlessAgreementObserved: agreements[try e.string("id")] = e
+            case EventCatalog.gocardlessRequisitionObserved: requisitions[try e.string("id")] = e
+            case EventCatalog.gocardlessAccountObserved: metadata[try e.string("id")] = e
+            case EventCatalog.gocardlessAccountDetailsObserved: details[try e.string("account_id")] = e
+            case EventCatalog.gocardlessBalancesObserved: balances[try e.string("account_id")] = (e, try e.gocardlessBalances())
+            case EventCatalog.gocardlessPendingObserved: pending[try e.string("account_id")] = (e, try e.gocardlessPending())
+            case EventCatalog.gocardlessTransactionBooked:
                 let b = try e.booking()
                 booked[b.rowID] = (b, e)
             default: break

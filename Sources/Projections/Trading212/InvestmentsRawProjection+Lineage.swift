@@ -1,3 +1,4 @@
+import EventLog
 import CanonicalJSON
 
 extension InvestmentsRawProjection: ProjectionLineage {
@@ -6,17 +7,17 @@ extension InvestmentsRawProjection: ProjectionLineage {
         let conn = row["connection"] ?? ""
         switch table {
         case "t212_accounts":
-            return RowLineage(streams: ["trading212/\(conn)/account"], eventTypes: ["trading212.account.observed"]) { _ in true }
+            return RowLineage(streams: ["trading212/\(conn)/account"], eventTypes: [EventCatalog.trading212AccountObserved]) { _ in true }
         case "t212_positions":
             let ticker = row["ticker"] ?? ""
-            return RowLineage(streams: ["trading212/\(conn)/positions"], eventTypes: ["trading212.positions.observed"]) { e in
+            return RowLineage(streams: ["trading212/\(conn)/positions"], eventTypes: [EventCatalog.trading212PositionsObserved]) { e in
                 (e.json["positions"]?.array ?? []).contains { (try? Trading212Position($0))?.ticker == ticker }
             }
         case "t212_instruments":
-            return RowLineage(streams: ["trading212/instrument/\(row["ticker"] ?? "")"], eventTypes: ["trading212.instrument.observed"]) { _ in true }
+            return RowLineage(streams: ["trading212/instrument/\(row["ticker"] ?? "")"], eventTypes: [EventCatalog.trading212InstrumentObserved]) { _ in true }
         case "t212_orders":
             let id = row["order_id"] ?? "", fill = row["fill_id"] ?? ""
-            return RowLineage(streams: ["trading212/\(conn)/orders"], eventTypes: ["trading212.order.observed"]) { e in
+            return RowLineage(streams: ["trading212/\(conn)/orders"], eventTypes: [EventCatalog.trading212OrderObserved]) { e in
                 let o = e.json["order"]?.object != nil ? e.json["order"]! : e.json
                 let f = e.json["fill"]?["id"]?.numberText ?? e.json["fillId"]?.numberText ?? ""
                 return (o["id"]?.numberText ?? o["id"]?.string) == id && f == fill
@@ -25,18 +26,18 @@ extension InvestmentsRawProjection: ProjectionLineage {
             let ref = row["reference"] ?? ""
             let dividends = table == "t212_dividends"
             return RowLineage(streams: ["trading212/\(conn)/\(dividends ? "dividends" : "transactions")"],
-                              eventTypes: [dividends ? "trading212.dividend.observed" : "trading212.transaction.observed"]) { (try? $0.string("reference")) == ref }
+                              eventTypes: [dividends ? EventCatalog.trading212DividendObserved : EventCatalog.trading212TransactionObserved]) { (try? $0.string("reference")) == ref }
         case "vg_accounts":
             let h = row["hierarchy_id"] ?? ""
-            return RowLineage(streams: nil, eventTypes: ["vanguard.subaccount.observed"]) { (try? $0.string("hierarchy_id")) == h }
+            return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardSubaccountObserved]) { (try? $0.string("hierarchy_id")) == h }
         case "vg_holdings":
             let h = row["hierarchy_id"] ?? "", code = row["product_code"] ?? ""
-            return RowLineage(streams: nil, eventTypes: ["vanguard.holdings.observed"]) { e in
+            return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardHoldingsObserved]) { e in
                 (try? e.string("hierarchy_id")) == h && VanguardPosition.all(in: e.json).contains { $0.productCode == code }
             }
         case "vg_transactions":
             let id = row["id"] ?? ""
-            return RowLineage(streams: nil, eventTypes: ["vanguard.transaction.imported"]) { e in
+            return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardTransactionImported]) { e in
                 (try? VanguardExportEvent(validating: e.json))?.rowID(stream: e.event.streamID) == id
             }
         default:

@@ -11,9 +11,9 @@ public struct InvestmentsRawProjection: Projection {
     public let version = 1
     public let liveSchema = "public"
     public let eventTypes: Set<String> = [
-        "trading212.account.observed", "trading212.positions.observed", "trading212.instrument.observed", "trading212.order.observed",
-        "trading212.dividend.observed", "trading212.transaction.observed",
-        "vanguard.subaccount.observed", "vanguard.holdings.observed", "vanguard.transaction.imported",
+        EventCatalog.trading212AccountObserved, EventCatalog.trading212PositionsObserved, EventCatalog.trading212InstrumentObserved, EventCatalog.trading212OrderObserved,
+        EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved,
+        EventCatalog.vanguardSubaccountObserved, EventCatalog.vanguardHoldingsObserved, EventCatalog.vanguardTransactionImported,
     ]
     public let tables = ["t212_accounts", "t212_positions", "t212_instruments", "t212_orders", "t212_dividends", "t212_transactions", "vg_accounts", "vg_holdings", "vg_transactions"]
 
@@ -68,14 +68,14 @@ public struct InvestmentsRawProjection: Projection {
             let j = e.json
             let at = e.recordedAtText
             switch e.type {
-            case "trading212.account.observed": if accounts[conn] == nil { accounts[conn] = e }
-            case "trading212.positions.observed":
+            case EventCatalog.trading212AccountObserved: if accounts[conn] == nil { accounts[conn] = e }
+            case EventCatalog.trading212PositionsObserved:
                 // Normalised even when a newer answer replaces it, so what is refused does not
                 // depend on batch boundaries.
                 let parsed = try e.trading212Positions()
                 if positions[conn] == nil { positions[conn] = (e, parsed) }
-            case "trading212.instrument.observed": let t = try e.string("ticker"); if instruments[t] == nil { instruments[t] = e }
-            case "trading212.order.observed":
+            case EventCatalog.trading212InstrumentObserved: let t = try e.string("ticker"); if instruments[t] == nil { instruments[t] = e }
+            case EventCatalog.trading212OrderObserved:
                 let item: Trading212OrderItem
                 do { item = try Trading212OrderItem(j) } catch { throw ProjectionError.malformed(e, error.description) }
                 let (o, id, fill) = (item.order, item.id, item.fillID)
@@ -87,18 +87,18 @@ public struct InvestmentsRawProjection: Projection {
                            j["fill"]?["price"]?.numberText ?? o["fillPrice"]?.numberText, o["filledValue"]?.numberText ?? j["fill"]?["walletImpact"]?["netValue"]?.numberText,
                            o["currency"]?.string, CalendarDay.timestamp(o["createdAt"] ?? o["dateCreated"]), CalendarDay.timestamp(j["fill"]?["filledAt"] ?? o["dateExecuted"]),
                            j.canonicalString, at)
-            case "trading212.dividend.observed":
+            case EventCatalog.trading212DividendObserved:
                 let item = try e.trading212CashItem()
                 guard dividendKeys.insert("\(conn)|\(item.reference)").inserted else { continue }
                 dividends.row(conn, item.reference, j["ticker"]?.string, j["type"]?.string, j["quantity"]?.numberText, item.amount, j["grossAmountPerShare"]?.numberText,
                               item.currency, item.timestamp, j.canonicalString, at)
-            case "trading212.transaction.observed":
+            case EventCatalog.trading212TransactionObserved:
                 let item = try e.trading212CashItem()
                 guard cashKeys.insert("\(conn)|\(item.reference)").inserted else { continue }
                 cash.row(conn, item.reference, j["type"]?.string, item.amount, item.currency, item.timestamp, j.canonicalString, at)
-            case "vanguard.subaccount.observed": let h = try e.string("hierarchy_id"); if vgAccounts[h] == nil { vgAccounts[h] = e }
-            case "vanguard.holdings.observed": let h = try e.string("hierarchy_id"); if vgHoldings[h] == nil { vgHoldings[h] = e }
-            case "vanguard.transaction.imported":
+            case EventCatalog.vanguardSubaccountObserved: let h = try e.string("hierarchy_id"); if vgAccounts[h] == nil { vgAccounts[h] = e }
+            case EventCatalog.vanguardHoldingsObserved: let h = try e.string("hierarchy_id"); if vgHoldings[h] == nil { vgHoldings[h] = e }
+            case EventCatalog.vanguardTransactionImported:
                 // Every event is validated, even one a newer duplicate hides, before any SQL.
                 let x: VanguardExportEvent
                 do { x = try VanguardExportEvent(validating: j) } catch { throw ProjectionError.malformed(e, "export row: \(error)") }

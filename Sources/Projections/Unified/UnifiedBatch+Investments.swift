@@ -1,3 +1,4 @@
+import EventLog
 import CanonicalJSON
 import Foundation
 import Postgres
@@ -21,7 +22,7 @@ extension UnifiedBatch {
     mutating func foldTrading212(_ e: ProjectedEvent) throws {
         let j = e.json, at = e.recordedAtText
         switch e.type {
-        case "trading212.account.observed":
+        case EventCatalog.trading212AccountObserved:
             let (conn, connection) = investmentConnection(provider: "trading212", stream: e.event.streamID)
             var a = account(Self.t212Account(conn), provider: "trading212", providerID: conn, type: "trading", at: at)
             a.connection = connection
@@ -45,19 +46,19 @@ extension UnifiedBatch {
             a.updated = max(a.updated, at)
             accounts[Self.t212Account(conn)] = a
             activity[Self.t212Account(conn)] = max(activity[Self.t212Account(conn)] ?? at, at)
-        case "trading212.positions.observed":
+        case EventCatalog.trading212PositionsObserved:
             let (conn, _) = investmentConnection(provider: "trading212", stream: e.event.streamID)
             let list = try e.trading212Positions().map(\.0)
             t212Positions[Self.t212Account(conn)] = (conn, list, at)
             ensureInvestmentAccount(Self.t212Account(conn), provider: "trading212", providerID: conn, type: "trading", at: at)
-        case "trading212.instrument.observed":
+        case EventCatalog.trading212InstrumentObserved:
             let t = try e.string("ticker")
             t212Instruments[t] = (j["name"]?.string, j["isin"]?.string, j["currencyCode"]?.string, at)
-        case "trading212.dividend.observed", "trading212.transaction.observed":
+        case EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved:
             // Dividends and cash movements are the account's transactions, keyed by reference.
             let (conn, _) = investmentConnection(provider: "trading212", stream: e.event.streamID)
             let item = try e.trading212CashItem()
-            let dividend = e.type == "trading212.dividend.observed"
+            let dividend = e.type == EventCatalog.trading212DividendObserved
             let account = Self.t212Account(conn)
             let key = (dividend ? "dividend:" : "cash:") + item.reference
             let date = item.date
@@ -81,7 +82,7 @@ extension UnifiedBatch {
         var a = account(id, provider: "vanguard", providerID: h, type: "investment", at: at)
         a.connection = connection
         switch e.type {
-        case "vanguard.subaccount.observed":
+        case EventCatalog.vanguardSubaccountObserved:
             let name = j["name"]?.string ?? h
             a.name = j["wrapper"]?.string.map { "Vanguard \(name) (\($0))" } ?? "Vanguard \(name)"
             a.currency = "GBP"
@@ -90,7 +91,7 @@ extension UnifiedBatch {
             a.balanceDate = a.balanceAmount == nil ? nil : String(at.prefix(10))
             a.totalValue = VanguardMoney.amount(j["valuation"]?["Value"]) ?? VanguardMoney.amount(j["valuation"])
             a.status = "active"
-        case "vanguard.holdings.observed":
+        case EventCatalog.vanguardHoldingsObserved:
             let positions = VanguardPosition.all(in: j)
             holdings[id] = positions.map { p in
                 Holding(id: DeterministicID.string("vanguard", "holding", h, p.productCode), account: id, ticker: p.productCode, name: p.name, isin: nil,

@@ -10,12 +10,12 @@ extension UnifiedProjection: ProjectionLineage {
         case "institutions":
             guard row["provider"] == "gocardless", let pid = row["provider_institution_id"] else { return .empty }
             // Its own observations, and agreements/requisitions naming it (which create it when first seen).
-            return RowLineage(streams: nil, eventTypes: ["gocardless.institution.observed", "gocardless.agreement.observed", "gocardless.requisition.observed"]) { e in
-                e.type == "gocardless.institution.observed" ? (try? e.string("id")) == pid : e.json["institution_id"]?.string == pid
+            return RowLineage(streams: nil, eventTypes: [EventCatalog.gocardlessInstitutionObserved, EventCatalog.gocardlessAgreementObserved, EventCatalog.gocardlessRequisitionObserved]) { e in
+                e.type == EventCatalog.gocardlessInstitutionObserved ? (try? e.string("id")) == pid : e.json["institution_id"]?.string == pid
             }
         case "consents":
             guard row["provider"] == "gocardless", let pid = row["provider_consent_id"] else { return .empty }
-            return RowLineage(streams: ["gocardless/agreement/\(pid)"], eventTypes: ["gocardless.agreement.observed"]) { (try? $0.string("id")) == pid }
+            return RowLineage(streams: ["gocardless/agreement/\(pid)"], eventTypes: [EventCatalog.gocardlessAgreementObserved]) { (try? $0.string("id")) == pid }
         case "connections":
             return try connectionLineage(row, in: c)
         case "accounts" where row["provider"] == "trading212" || row["provider"] == "vanguard":
@@ -23,14 +23,14 @@ extension UnifiedProjection: ProjectionLineage {
         case "accounts":
             guard row["provider"] == "gocardless", let pid = row["provider_account_id"] else { return .empty }
             let base = "gocardless/account/\(pid)"
-            let own: Set<String> = ["gocardless.account.observed", "gocardless.account_details.observed", "gocardless.balances.observed",
-                                    "gocardless.transaction.booked", "gocardless.pending.observed"]
+            let own: Set<String> = [EventCatalog.gocardlessAccountObserved, EventCatalog.gocardlessAccountDetailsObserved, EventCatalog.gocardlessBalancesObserved,
+                                    EventCatalog.gocardlessTransactionBooked, EventCatalog.gocardlessPendingObserved]
             // Every event of the account's streams folds into the row (at least `updated_at`),
             // and so does a requisition that lists the account (its connection).
-            return RowLineage(streams: nil, eventTypes: own.union(["gocardless.requisition.observed"]), select: { events in
+            return RowLineage(streams: nil, eventTypes: own.union([EventCatalog.gocardlessRequisitionObserved]), select: { events in
                 events.filter { e in
-                    if e.type == "gocardless.requisition.observed" { return e.json["accounts"]?.array?.contains(.string(pid)) ?? false }
-                    let id = e.type == "gocardless.account.observed" ? (try? e.string("id")) : (try? e.string("account_id"))
+                    if e.type == EventCatalog.gocardlessRequisitionObserved { return e.json["accounts"]?.array?.contains(.string(pid)) ?? false }
+                    let id = e.type == EventCatalog.gocardlessAccountObserved ? (try? e.string("id")) : (try? e.string("account_id"))
                     return id == pid && e.event.streamID.hasPrefix(base)
                 }
             })
@@ -42,18 +42,18 @@ extension UnifiedProjection: ProjectionLineage {
                 let isDividend = key.hasPrefix("dividend:")
                 let ref = String(key.drop { $0 != ":" }.dropFirst())
                 return RowLineage(streams: ["trading212/\(conn)/\(isDividend ? "dividends" : "transactions")"],
-                                  eventTypes: [isDividend ? "trading212.dividend.observed" : "trading212.transaction.observed"]) { (try? $0.string("reference")) == ref }
+                                  eventTypes: [isDividend ? EventCatalog.trading212DividendObserved : EventCatalog.trading212TransactionObserved]) { (try? $0.string("reference")) == ref }
             }
             guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .empty }
             if row["status"] == "pending" {
                 // Written by the pending sets that hold it; removed by a booking of the same bank id.
                 let bookedPrefix = key.hasPrefix("pending:tid:") ? String(key.dropFirst("pending:".count).split(separator: "#", omittingEmptySubsequences: false)[0]) : nil
                 return RowLineage(streams: ["gocardless/account/\(pid)/pending", "gocardless/account/\(pid)/transactions"],
-                                  eventTypes: ["gocardless.pending.observed", "gocardless.transaction.booked"], select: { events in
+                                  eventTypes: [EventCatalog.gocardlessPendingObserved, EventCatalog.gocardlessTransactionBooked], select: { events in
                     var existed = false
                     return events.filter { e in
                         guard (try? e.string("account_id")) == pid else { return false }
-                        if e.type == "gocardless.pending.observed" {
+                        if e.type == EventCatalog.gocardlessPendingObserved {
                             let has = GoCardlessRawProjection.pendingKeys(e).contains(key)
                             defer { existed = has }
                             return has || existed
@@ -65,7 +65,7 @@ extension UnifiedProjection: ProjectionLineage {
                     }
                 })
             }
-            return RowLineage(streams: ["gocardless/account/\(pid)/transactions"], eventTypes: ["gocardless.transaction.booked"]) { e in
+            return RowLineage(streams: ["gocardless/account/\(pid)/transactions"], eventTypes: [EventCatalog.gocardlessTransactionBooked]) { e in
                 (try? e.string("account_id")) == pid && GoCardlessRawProjection.bookedKey(e) == key
             }
         case "holdings":
@@ -75,13 +75,13 @@ extension UnifiedProjection: ProjectionLineage {
             if provider == "trading212" {
                 // The position snapshots that list it, and its instrument's metadata (name, ISIN, GBX).
                 return RowLineage(streams: ["trading212/\(pid)/positions", "trading212/instrument/\(ticker)"],
-                                  eventTypes: ["trading212.positions.observed", "trading212.instrument.observed"]) { e in
-                    e.type == "trading212.instrument.observed" ? true
+                                  eventTypes: [EventCatalog.trading212PositionsObserved, EventCatalog.trading212InstrumentObserved]) { e in
+                    e.type == EventCatalog.trading212InstrumentObserved ? true
                         : (e.json["positions"]?.array ?? []).contains { (try? Trading212Position($0))?.ticker == ticker }
                 }
             }
             if provider == "vanguard" {
-                return RowLineage(streams: nil, eventTypes: ["vanguard.holdings.observed"]) { e in
+                return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardHoldingsObserved]) { e in
                     (try? e.string("hierarchy_id")) == pid && VanguardPosition.all(in: e.json).contains { $0.productCode == ticker }
                 }
             }
@@ -104,28 +104,28 @@ extension UnifiedProjection: ProjectionLineage {
         let accounts = Set(try c.session.query("SELECT provider_account_id FROM \(c.table("accounts")) WHERE connection_id = $1::uuid", [.text(row["id"] ?? "")])
             .rows.compactMap { $0.string(0) })
         var streams = ["\(provider)/connection/\(pid)/health"]
-        var types: Set<String> = ["connection.health.observed"]
+        var types: Set<String> = [EventCatalog.connectionHealthObserved]
         if provider == "gocardless" {
             streams.append("gocardless/requisition/\(pid)")
-            types.insert("gocardless.requisition.observed")
-            if let consent { streams.append("gocardless/agreement/\(consent)"); types.insert("gocardless.agreement.observed") }
+            types.insert(EventCatalog.gocardlessRequisitionObserved)
+            if let consent { streams.append("gocardless/agreement/\(consent)"); types.insert(EventCatalog.gocardlessAgreementObserved) }
             for a in accounts.sorted() { streams += ["gocardless/account/\(a)/balances", "gocardless/account/\(a)/transactions", "gocardless/account/\(a)/pending"] }
-            types.formUnion(["gocardless.balances.observed", "gocardless.transaction.booked", "gocardless.pending.observed"])
+            types.formUnion([EventCatalog.gocardlessBalancesObserved, EventCatalog.gocardlessTransactionBooked, EventCatalog.gocardlessPendingObserved])
         }
         return RowLineage(streams: streams, eventTypes: types, select: { events in
             var synced = ""
             var linked = Set<String>()  // accounts the requisition has tied to this connection so far
             return events.filter { e in
                 switch e.type {
-                case "connection.health.observed":
+                case EventCatalog.connectionHealthObserved:
                     guard e.json["provider"]?.string == provider, e.json["connection_id"]?.string == pid else { return false }
                     synced = e.recordedAtText
                     return true
-                case "gocardless.requisition.observed":
+                case EventCatalog.gocardlessRequisitionObserved:
                     guard (try? e.string("id")) == pid else { return false }
                     linked.formUnion(e.json["accounts"]?.array?.compactMap(\.string) ?? [])
                     return true
-                case "gocardless.agreement.observed": return (try? e.string("id")) == consent
+                case EventCatalog.gocardlessAgreementObserved: return (try? e.string("id")) == consent
                 default:
                     // Activity moves `last_synced_at` only once the account belongs to the connection.
                     guard let a = try? e.string("account_id"), accounts.contains(a), linked.contains(a) else { return false }
@@ -142,10 +142,10 @@ extension UnifiedProjection: ProjectionLineage {
     /// touches the row (values, or at least `updated_at`).
     static func investmentAccountLineage(provider: String, pid: String) -> RowLineage {
         if provider == "trading212" {
-            return RowLineage(streams: nil, eventTypes: ["trading212.account.observed", "trading212.positions.observed", "trading212.dividend.observed", "trading212.transaction.observed"]) {
+            return RowLineage(streams: nil, eventTypes: [EventCatalog.trading212AccountObserved, EventCatalog.trading212PositionsObserved, EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved]) {
                 $0.event.streamID.hasPrefix("trading212/\(pid)/")
             }
         }
-        return RowLineage(streams: nil, eventTypes: ["vanguard.subaccount.observed", "vanguard.holdings.observed"]) { (try? $0.string("hierarchy_id")) == pid }
+        return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardSubaccountObserved, EventCatalog.vanguardHoldingsObserved]) { (try? $0.string("hierarchy_id")) == pid }
     }
 }

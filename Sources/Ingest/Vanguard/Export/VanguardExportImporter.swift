@@ -13,7 +13,7 @@ import Foundation
 /// same file again appends nothing. Every row is validated first: a file with one bad
 /// cell appends nothing.
 public struct VanguardExportImporter: Sendable {
-    public static let eventType = EventType("vanguard.transaction.imported", version: 1)
+    public static let eventType = EventType(EventCatalog.vanguardTransactionImported, version: 1)
 
     /// The connection name (`vanguard` unless configured otherwise).
     public let connection: String
