@@ -1,8 +1,6 @@
 import CanonicalJSON
 import Foundation
 import Hummingbird
-import Logging
-import ServiceLifecycle
 
 /// A local GoCardless Bank Account Data API (v2) on 127.0.0.1, serving a
 /// ``GoCardlessScenario``: tokens (JWTs with `exp`, 401 "Invalid token" when expired),
@@ -15,44 +13,25 @@ public final class FakeGoCardlessServer: Sendable {
     /// e.g. `http://127.0.0.1:54321/api/v2`.
     public let baseURL: String
     public let port: Int
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    private let server: FakeProviderServer
 
-    private init(scenario: GoCardlessScenario, port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+    private init(scenario: GoCardlessScenario, server: FakeProviderServer) {
         self.scenario = scenario
-        self.port = port
-        self.baseURL = "http://127.0.0.1:\(port)/api/v2"
-        self.group = group
-        self.task = task
+        self.server = server
+        self.port = server.port
+        self.baseURL = "\(server.baseURL)/api/v2"
     }
 
     /// Starts a server on an ephemeral loopback port and returns once it accepts connections.
-    public static func start(scenario: GoCardlessScenario, logger: Logger = Logger(label: "finsync.fake.gocardless", factory: { _ in SwiftLogNoOpLogHandler() })) async throws -> FakeGoCardlessServer {
-        let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+    public static func start(scenario: GoCardlessScenario) async throws -> FakeGoCardlessServer {
         let origin = PortBox()
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
+        let server = try await FakeProviderServer.start(name: "fake-gocardless") { request in
             await FakeGoCardlessRouter(scenario: scenario, origin: origin.value).respond(to: request)
         }
-        let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "fake-gocardless"),
-                              onServerRunning: { channel in
-                                  portContinuation.yield(channel.localAddress?.port ?? 0)
-                                  portContinuation.finish()
-                              }, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
-        let task = Task { try await group.run() }
-        var port = 0
-        for await p in portStream { port = p }
-        guard port > 0 else {
-            task.cancel()
-            throw FakeServerError(message: "the fake GoCardless server did not start")
-        }
-        origin.set("http://127.0.0.1:\(port)")
-        return FakeGoCardlessServer(scenario: scenario, port: port, group: group, task: task)
+        origin.set(server.baseURL)
+        return FakeGoCardlessServer(scenario: scenario, server: server)
     }
 
     /// Stops the server and waits until it has.
-    public func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await task.value
-    }
+    public func stop() async { await server.stop() }
 }
