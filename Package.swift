@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Crypto", package: "swift-crypto")]),
         // JSON values that keep number literals exactly, and their canonical form.
         .target(name: "CanonicalJSON"),
+        // Time as finsync is given it: Swift's Clock plus the wall-clock date (system and manual).
+        .target(name: "Clocks"),
         // The append-only, LZ4-compressed event log.
         .target(name: "EventLog", dependencies: [
             "Postgres", "CLZ4", "CanonicalJSON",
@@ -48,7 +50,7 @@ let package = Package(
         ]),
         // Provider clients, extractors and ingestion runs.
         .target(name: "Ingest", dependencies: [
-            "EventLog", "Postgres", "CanonicalJSON", "Projections",
+            "EventLog", "Postgres", "CanonicalJSON", "Projections", "Clocks",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -63,7 +65,7 @@ let package = Package(
         .target(name: "ProviderSamples", dependencies: ["CanonicalJSON"]),
         // Faithful local fake provider servers (loopback only): tests and the sandbox demo.
         .target(name: "ProviderFakes", dependencies: [
-            "ProviderSamples", "CanonicalJSON",
+            "ProviderSamples", "CanonicalJSON", "Clocks",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -72,9 +74,9 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Test support: provisions isolated databases on the ops/ cluster.
-        .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog", "Projections"]),
+        .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog", "Projections", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "finsync", dependencies: [
-            "EventLog", "Projections", "Ingest", "Replay", "Postgres", "ProviderSamples", "ProviderFakes", "CanonicalJSON", "CMalloc",
+            "EventLog", "Projections", "Ingest", "Replay", "Postgres", "ProviderSamples", "ProviderFakes", "CanonicalJSON", "CMalloc", "Clocks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -85,7 +87,7 @@ let package = Package(
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
         .testTarget(name: "IngestTests", dependencies: [
-            "Ingest", "ProviderFakes", "EventLog", "Projections", "Postgres", "FinsyncTestSupport", "CanonicalJSON",
+            "Ingest", "ProviderFakes", "EventLog", "Projections", "Postgres", "FinsyncTestSupport", "CanonicalJSON", "Clocks",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], exclude: ["Fixtures"]),

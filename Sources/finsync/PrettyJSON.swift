@@ -8,8 +8,8 @@ enum PrettyJSON {
         case .array(let a) where !a.isEmpty:
             return "[\n" + a.map { pad + "  " + render($0, indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "]"
         case .object(let o) where !o.isEmpty:
-            let keys = o.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            return "{\n" + keys.map { pad + "  " + JSONValue.string($0).canonicalString + ": " + render(o[$0]!, indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "}"
+            let members = o.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            return "{\n" + members.map { pad + "  " + JSONValue.string($0.key).canonicalString + ": " + render($0.value, indent: indent + 1) }.joined(separator: ",\n") + "\n" + pad + "}"
         default:
             return v.canonicalString
         }

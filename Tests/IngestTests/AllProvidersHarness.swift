@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CanonicalJSON
+import Clocks
 import EventLog
 import FinsyncTestSupport
 import Foundation
@@ -23,7 +24,7 @@ struct AllProvidersHarness {
 
     static func with(_ body: @escaping (AllProvidersHarness) async throws -> Void) async throws {
         let scenario = GoCardlessScenario.standard(secretID: "sid-" + UUID().uuidString, secretKey: "skey-" + UUID().uuidString)
-        let manual = ManualFakeProviderClock()
+        let manual = ManualClock()
         let gocardless = try await FakeGoCardlessServer.start(scenario: scenario)
         let trading212 = try await FakeTrading212Server.start(clock: manual)
         let vanguard = try await FakeVanguardServer.start()
@@ -40,14 +41,14 @@ struct AllProvidersHarness {
                 let store = PostgresVanguardConnectionStore(connection: conn)
                 try await store.register(name: "vanguard", sessionPath: sessionPath, sessionSHA256: try VanguardSession.load(path: sessionPath).fingerprint)
                 let client = GoCardlessClient(baseURL: gocardless.baseURL, credentials: GoCardlessCredentials(secretID: scenario.secretID, secretKey: scenario.secretKey),
-                                              now: { scenario.now() })
+                                              clock: ScenarioClock(scenario))
                 let t212 = Trading212Configuration(name: "ISA", baseURL: trading212.baseURL, apiKey: .environment("T212_ISA_KEY"), apiSecret: .environment("T212_ISA_SECRET"))
                 let providers: [any Provider] = [
-                    GoCardlessProvider(client: client, now: { scenario.now() }),
+                    GoCardlessProvider(client: client, clock: ScenarioClock(scenario)),
                     Trading212Provider(configurations: [t212], environment: t212Environment,
                                        instrumentCache: PostgresTrading212InstrumentCache(connection: conn),
-                                       historyProgress: PostgresTrading212HistoryProgress(connection: conn), clock: TestExtractorClock(manual)),
-                    VanguardProvider(store: store, clock: TestExtractorClock(ManualFakeProviderClock(ISO8601DateFormatter().date(from: "2026-11-25T12:00:00Z")!))),
+                                       historyProgress: PostgresTrading212HistoryProgress(connection: conn), clock: manual),
+                    VanguardProvider(store: store, clock: ManualClock(ISO8601DateFormatter().date(from: "2026-11-25T12:00:00Z")!)),
                 ]
                 try await body(AllProvidersHarness(connection: conn, gocardless: gocardless, trading212: trading212, vanguard: vanguard,
                                                    vanguardStore: store, providers: providers))
@@ -61,7 +62,7 @@ struct AllProvidersHarness {
 
     func sync(_ options: SyncRunner.Options = .init()) async throws -> RunRecord {
         let scenario = gocardless.scenario
-        return try await SyncRunner(connection: connection, providers: providers, now: { scenario.now() }, logger: Logger(label: "test.all")).run(options)
+        return try await SyncRunner(connection: connection, providers: providers, clock: ScenarioClock(scenario), logger: Logger(label: "test.all")).run(options)
     }
 
     /// Events per type in the log.

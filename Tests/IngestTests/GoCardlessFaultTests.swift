@@ -183,7 +183,7 @@ struct GoCardlessFaultTests {
     @Test func wrongSecretsFailTheListingWithoutLeakingThem() async throws {
         try await SyncHarness.with { h in
             let bad = GoCardlessClient(baseURL: h.server.baseURL, credentials: GoCardlessCredentials(secretID: "wrong-id-123", secretKey: "wrong-key-456"),
-                                       retry: RetryPolicy(sleep: { _ in }))
+                                       clock: ScenarioClock(h.scenario))
             let runner = SyncRunner(connection: h.connection, providers: [GoCardlessProvider(client: bad)])
             let run = try await runner.run()
             #expect(run.status == .failed)

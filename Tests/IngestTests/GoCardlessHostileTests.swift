@@ -130,11 +130,11 @@ struct GoCardlessHostileTests {
     @Test func nothingListeningFailsFastSayingWhereAndRetriesAreBoundedInTime() async throws {
         try await SyncHarness.with { h in
             let port = try await FakeRecordingServer.closedLoopbackPort()
-            let sleeps = SleepRecorder()
+            let sleeps = ScenarioClock(h.scenario)
             // Up to 50 attempts, but at most 10 s of waiting and trying in all.
             let client = GoCardlessClient(baseURL: "http://127.0.0.1:\(port)/api/v2",
                                           credentials: GoCardlessCredentials(secretID: h.scenario.secretID, secretKey: h.scenario.secretKey),
-                                          retry: RetryPolicy(maxAttempts: 50, maxTotalTime: .seconds(10), sleep: { sleeps.record($0) }, random: { 0.5 }))
+                                          retry: RetryPolicy(maxAttempts: 50, maxTotalTime: .seconds(10), random: { 0.5 }), clock: sleeps)
             let run = try await SyncRunner(connection: h.connection, providers: [GoCardlessProvider(client: client)]).run()
             #expect(run.status == .failed)
             let error = try #require(run.steps.first?.error)

@@ -1,3 +1,4 @@
+import FinsyncTestSupport
 import Foundation
 import Ingest
 import Logging

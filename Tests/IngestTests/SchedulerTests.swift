@@ -1,36 +1,21 @@
+import Clocks
 import Foundation
 import Ingest
 import ProviderFakes
 import Synchronization
 import Testing
 
-/// A virtual clock: sleeping jumps to the wake-up time at once and records it.
-final class VirtualClock: SchedulerClock {
-    private let state: Mutex<(now: Date, sleeps: [Date])>
-    init(_ start: Date) { state = Mutex((start, [])) }
-    func now() -> Date { state.withLock { $0.now } }
-    func advance(by seconds: TimeInterval) { state.withLock { $0.now = $0.now.addingTimeInterval(seconds) } }
-    var sleeps: [Date] { state.withLock { $0.sleeps } }
-    func sleep(until date: Date) async throws {
-        try Task.checkCancellation()
-        state.withLock { s in
-            s.sleeps.append(date)
-            if date > s.now { s.now = date }
-        }
-    }
-}
-
 @Suite("The scheduler")
 struct SchedulerTests {
     @Test func runsAtEachCronTimeInTheTimeZoneAndNeverOverlaps() async throws {
         let london = TimeZone(identifier: "Europe/London")!
-        let clock = VirtualClock(CronExpressionTests.date("2026-03-27T12:00:00Z"))
+        let clock = ManualClock(CronExpressionTests.date("2026-03-27T12:00:00Z"))
         let running = Mutex(0), maxRunning = Mutex(0)
         let runs = Mutex<[Date]>([])
         let scheduler = Scheduler(cron: .daily, timeZone: london, clock: clock) {
             let n = running.withLock { $0 += 1; return $0 }
             maxRunning.withLock { $0 = max($0, n) }
-            runs.withLock { $0.append(clock.now()) }
+            runs.withLock { $0.append(clock.date) }
             // The second run takes 30 hours: the run time it overlaps is skipped, not run concurrently.
             if runs.withLock({ $0.count }) == 2 { clock.advance(by: 30 * 3600) }
             await Task.yield()
@@ -44,7 +29,7 @@ struct SchedulerTests {
     }
 
     @Test func aFailingRunDoesNotStopTheSchedule() async throws {
-        let clock = VirtualClock(CronExpressionTests.date("2026-01-01T00:00:00Z"))
+        let clock = ManualClock(CronExpressionTests.date("2026-01-01T00:00:00Z"))
         let count = Mutex(0)
         struct Boom: Error {}
         let scheduler = Scheduler(cron: try CronExpression("0 */12 * * *"), timeZone: TimeZone(identifier: "UTC")!, clock: clock) {
@@ -55,11 +40,11 @@ struct SchedulerTests {
         try await scheduler.loop()
         #expect(count.withLock { $0 } == 3)
         // Runs at 12:00, 00:00 and 12:00: strictly after the start, every 12 hours.
-        #expect(clock.now() == CronExpressionTests.date("2026-01-02T12:00:00Z"))
+        #expect(clock.date == CronExpressionTests.date("2026-01-02T12:00:00Z"))
     }
 
     @Test func cancellationWhileWaitingStopsCleanly() async throws {
-        let clock = VirtualClock(CronExpressionTests.date("2026-01-01T00:00:00Z"))
+        let clock = ManualClock(CronExpressionTests.date("2026-01-01T00:00:00Z"))
         let ran = Mutex(false)
         let task = Task {
             try await Scheduler(cron: .daily, timeZone: TimeZone(identifier: "UTC")!, clock: clock) { ran.withLock { $0 = true } }.loop()
@@ -71,7 +56,7 @@ struct SchedulerTests {
 
     @Test func scheduledRunsAreRecordedAsScheduled() async throws {
         try await SyncHarness.with { h in
-            let clock = VirtualClock(h.scenario.now())
+            let clock = ManualClock(h.scenario.now())
             let count = Mutex(0)
             let runner = h.runner()
             let scheduler = Scheduler(cron: try CronExpression("*/30 * * * *"), timeZone: TimeZone(identifier: "Europe/London")!, clock: clock) {

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Clocks
 import EventLog
 import FinsyncTestSupport
 import Foundation
@@ -15,7 +16,8 @@ struct SyncHarness {
     let server: FakeGoCardlessServer
     let client: GoCardlessClient
     let provider: GoCardlessProvider
-    let sleeps: SleepRecorder
+    /// The clients' and runner's clock (the scenario's time); its waits are recorded, never slept.
+    let sleeps: ScenarioClock
     let logs: LogRecorder
 
     var scenario: GoCardlessScenario { server.scenario }
@@ -27,13 +29,13 @@ struct SyncHarness {
         try await TestDatabase.with { db in
             let server = try await FakeGoCardlessServer.start(scenario: scenario)
             let connection = try await db.connect()
-            let sleeps = SleepRecorder(), logs = LogRecorder()
+            let sleeps = ScenarioClock(scenario), logs = LogRecorder()
             let logger = Logger(label: "test") { _ in RecordingLogHandler(recorder: logs) }
             let client = GoCardlessClient(baseURL: server.baseURL, credentials: GoCardlessCredentials(secretID: scenario.secretID, secretKey: scenario.secretKey),
                                           transport: ProviderHTTPTransport(limits: .init(requestDeadline: requestTimeout)),
-                                          retry: RetryPolicy(maxAttempts: maxAttempts, sleep: { d in sleeps.record(d) }, random: { 0.5 }),
-                                          now: { scenario.now() }, logger: logger)
-            let provider = GoCardlessProvider(client: client, now: { scenario.now() })
+                                          retry: RetryPolicy(maxAttempts: maxAttempts, random: { 0.5 }),
+                                          clock: sleeps, logger: logger)
+            let provider = GoCardlessProvider(client: client, clock: sleeps)
             let h = SyncHarness(db: db, connection: connection, server: server, client: client, provider: provider, sleeps: sleeps, logs: logs)
             do {
                 try await body(h)
@@ -50,7 +52,7 @@ struct SyncHarness {
     func runner(connection: PostgresConnection? = nil, sink: (any EventSink)? = nil, afterAppend: (@Sendable () async throws -> String?)? = nil,
                 stepDeadline: Duration = SyncRunner.defaultStepDeadline) -> SyncRunner {
         let logs = self.logs
-        return SyncRunner(connection: connection ?? self.connection, providers: [provider], sink: sink, afterAppend: afterAppend, stepDeadline: stepDeadline, now: { [scenario] in scenario.now() },
+        return SyncRunner(connection: connection ?? self.connection, providers: [provider], sink: sink, afterAppend: afterAppend, stepDeadline: stepDeadline, clock: sleeps,
                           logger: Logger(label: "test.run") { _ in RecordingLogHandler(recorder: logs) })
     }
 
@@ -81,27 +83,27 @@ struct SyncHarness {
     func step(_ run: RunRecord, _ key: String) -> StepRecord? { run.steps.first { $0.key == key } }
 }
 
+/// The GoCardless tests' clock: the scenario's time (the days it advanced included), with
+/// waits that return at once and are recorded (``all``).
+final class ScenarioClock: FinsyncClock {
+    let scenario: GoCardlessScenario
+    private let manual = ManualClock()
+
+    init(_ scenario: GoCardlessScenario) { self.scenario = scenario }
+
+    var now: ManualClock.Instant { manual.now }
+    var minimumResolution: Duration { .zero }
+    var date: Date { scenario.now() }
+    func sleep(until deadline: ManualClock.Instant, tolerance: Duration?) async throws { try await manual.sleep(until: deadline, tolerance: tolerance) }
+    func sleep(untilDate target: Date) async throws { try await manual.sleep(for: .seconds(max(0, target.timeIntervalSince(date)))) }
+    /// Every wait, in order.
+    var all: [Duration] { manual.waits }
+}
+
+/// Records durations (or just calls, as `.zero`).
 final class SleepRecorder: Sendable {
     private let list = Mutex<[Duration]>([])
     func record(_ d: Duration) { list.withLock { $0.append(d) } }
     var all: [Duration] { list.withLock { $0 } }
 }
 
-final class LogRecorder: Sendable {
-    private let lines = Mutex<[String]>([])
-    func add(_ s: String) { lines.withLock { $0.append(s) } }
-    var all: [String] { lines.withLock { $0 } }
-}
-
-struct RecordingLogHandler: LogHandler {
-    let recorder: LogRecorder
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-    func log(event: LogEvent) {
-        recorder.add("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 })")
-    }
-}

@@ -110,7 +110,7 @@ struct Trading212ExtractorTests {
         try await Trading212Harness.with { h in
             _ = try await h.extractor().run(runID: UUID())
             let head = try await h.log.headPosition()
-            h.clock.manual.advance(by: 3600)
+            h.clock.advance(by: 3600)
             let second = try await h.extractor().run(runID: UUID())
             #expect(second.error == nil)
             #expect(second.eventsAppended == 0)
@@ -118,7 +118,7 @@ struct Trading212ExtractorTests {
             #expect(try await h.log.headPosition() == head)
             #expect(h.fake.requests.filter { $0.contains("/metadata/instruments") }.count == 1)
             // After a day the cache is stale and the list is fetched again.
-            h.clock.manual.advance(by: 25 * 3600)
+            h.clock.advance(by: 25 * 3600)
             _ = try await h.extractor().run(runID: UUID())
             #expect(h.fake.requests.filter { $0.contains("/metadata/instruments") }.count == 2)
         }
@@ -132,7 +132,7 @@ struct Trading212ExtractorTests {
                 s.orders.insert(.init(id: 9_120_000_008, ticker: "BPl_EQ", side: "BUY", quantity: "10.0", fillPrice: "480.00", value: "48.00",
                                       time: "2025-04-01T09:00:00.000Z", fxRate: "0.01", stampDuty: "0.24"), at: 0)
             }
-            h.clock.manual.advance(by: 3600)
+            h.clock.advance(by: 3600)
             let before = h.fake.requests.count
             let outcome = try await h.extractor(pageLimit: 3).run(runID: UUID())
             #expect(outcome.error == nil)
@@ -156,13 +156,13 @@ struct Trading212ExtractorTests {
             #expect(try await h.events(type: "trading212.order.observed").count == 3)
             #expect(try await h.events(type: "trading212.dividend.observed").count == 4)  // other lists went on
 
-            h.clock.manual.advance(by: 3600)
+            h.clock.advance(by: 3600)
             let second = try await h.extractor(pageLimit: 3).run(runID: UUID())
             #expect(second.error == nil)
             #expect(try await h.events(type: "trading212.order.observed").count == 7)
             #expect(try await h.progress.isComplete(connection: "isa", list: "orders"))
 
-            h.clock.manual.advance(by: 3600)
+            h.clock.advance(by: 3600)
             let before = h.fake.requests.count
             let third = try await h.extractor(pageLimit: 3).run(runID: UUID())
             #expect(third.eventsAppended == 0)
@@ -174,7 +174,7 @@ struct Trading212ExtractorTests {
     func serverErrorRetried() async throws {
         try await Trading212Harness.with { h in
             h.fake.failNext(matching: "/history/transactions?limit=3&cursor=", status: 503, times: 2)
-            let start = h.clock.now
+            let start = h.clock.date
             let outcome = try await h.extractor().run(runID: UUID())
             #expect(outcome.error == nil)
             #expect(try await h.events(type: "trading212.transaction.observed").count == 5)
@@ -189,7 +189,7 @@ struct Trading212ExtractorTests {
             _ = try await h.extractor().run(runID: UUID())
             #expect(h.clock.sleeps.isEmpty)
             // Same instant, fresh client: every endpoint's window is still spent.
-            let start = h.clock.now
+            let start = h.clock.date
             let outcome = try await h.extractor().run(runID: UUID())
             #expect(outcome.error == nil)
             #expect(outcome.eventsAppended == 0)
@@ -207,7 +207,7 @@ struct Trading212ExtractorTests {
     @Test("a long history waits out the 6-per-minute window before asking, without earning a 429")
     func waitsOutExhaustedWindow() async throws {
         try await Trading212Harness.with { h in
-            let start = h.clock.now
+            let start = h.clock.date
             let outcome = try await h.extractor(pageLimit: 1).run(runID: UUID())
             #expect(outcome.error == nil)
             #expect(try await h.events(type: "trading212.order.observed").count == 7)
@@ -291,7 +291,7 @@ struct Trading212ExtractorTests {
 
             // Scope granted again: the connection becomes active and dividends arrive.
             h.fake.restoreScopes()
-            h.clock.manual.advance(by: 3600)
+            h.clock.advance(by: 3600)
             let again = try await h.extractor().run(runID: UUID())
             #expect(again.error == nil)
             #expect(try await h.events(type: "trading212.dividend.observed").count == 4)

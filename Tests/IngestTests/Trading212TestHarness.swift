@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CanonicalJSON
+import Clocks
 import EventLog
 import FinsyncTestSupport
 import Foundation
@@ -8,27 +9,11 @@ import Postgres
 import ProviderFakes
 import Synchronization
 
-/// An extractor clock that never really sleeps: sleeping moves the shared manual clock
-/// (which the fake server reads) to the deadline and records the wait.
-final class TestExtractorClock: ExtractorClock {
-    let manual: ManualFakeProviderClock
-    private let recorded = Mutex<[Date]>([])
-
-    init(_ manual: ManualFakeProviderClock = ManualFakeProviderClock()) { self.manual = manual }
-
-    var now: Date { manual.now }
-    var sleeps: [Date] { recorded.withLock { $0 } }
-
-    func sleep(until deadline: Date) async throws {
-        recorded.withLock { $0.append(deadline) }
-        manual.advance(to: deadline)
-    }
-}
-
 /// A fake Trading212 server, a test database and the pieces an extractor needs.
 struct Trading212Harness {
     let fake: FakeTrading212Server
-    let clock: TestExtractorClock
+    /// Shared with the fake: sleeping moves both to the wake-up time at once, and is recorded.
+    let clock: ManualClock
     let connection: PostgresConnection
     let log: EventLog
     let cache: PostgresTrading212InstrumentCache
@@ -36,13 +21,13 @@ struct Trading212Harness {
 
     static func with(scenario: FakeTrading212Scenario = .isa(), generation: FakeTrading212Server.Generation = .current,
                      _ body: (Trading212Harness) async throws -> Void) async throws {
-        let manual = ManualFakeProviderClock()
+        let manual = ManualClock()
         let fake = try await FakeTrading212Server.start(scenario: scenario, generation: generation, clock: manual)
         do {
             try await TestDatabase.with { db in
                 let conn = try await db.connect()
                 defer { conn.close() }
-                try await body(Trading212Harness(fake: fake, clock: TestExtractorClock(manual), connection: conn, log: EventLog(connection: conn),
+                try await body(Trading212Harness(fake: fake, clock: manual, connection: conn, log: EventLog(connection: conn),
                                                  cache: PostgresTrading212InstrumentCache(connection: conn),
                                                  progress: PostgresTrading212HistoryProgress(connection: conn)))
             }

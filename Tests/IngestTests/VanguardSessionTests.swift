@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CanonicalJSON
+import Clocks
 import EventLog
 import FinsyncTestSupport
 import Foundation
@@ -43,7 +44,7 @@ struct VanguardHarness {
 
     func extractor(_ session: VanguardSession) -> VanguardSessionExtractor {
         VanguardSessionExtractor(session: session, sink: log, store: store,
-                                 clock: TestExtractorClock(ManualFakeProviderClock(ISO8601DateFormatter().date(from: "2026-11-25T12:00:00Z")!)))
+                                 clock: ManualClock(ISO8601DateFormatter().date(from: "2026-11-25T12:00:00Z")!))
     }
 
     func events() async throws -> [RecordedEvent] { try await log.readBatch(after: 0, limit: 100_000) }

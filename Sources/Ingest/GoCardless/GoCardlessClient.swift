@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Clocks
 import Foundation
 import Logging
 
@@ -25,11 +26,12 @@ public final class GoCardlessClient: Sendable {
     public let retry: RetryPolicy
     /// Removes the secret id and key from anything the provider says before it becomes an error.
     public let redactor: SecretRedactor
-    private let now: @Sendable () -> Date
+    /// Token expiry, retry waits and the time retries may take.
+    public let clock: any FinsyncClock
     private let logger: Logger
 
     public init(baseURL: String = GoCardlessClient.defaultBaseURL, credentials: GoCardlessCredentials, transport: ProviderHTTPTransport = ProviderHTTPTransport(),
-                retry: RetryPolicy = RetryPolicy(), now: @escaping @Sendable () -> Date = { Date() },
+                retry: RetryPolicy = RetryPolicy(), clock: any FinsyncClock = SystemClock(),
                 logger: Logger = Logger(label: "finsync.gocardless")) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -38,7 +40,7 @@ public final class GoCardlessClient: Sendable {
         self.transport = transport
         self.retry = retry
         self.redactor = SecretRedactor(secrets: [credentials.secretID, credentials.secretKey])
-        self.now = now
+        self.clock = clock
         self.logger = logger
     }
 
@@ -168,7 +170,7 @@ public final class GoCardlessClient: Sendable {
         }
         func wait(_ d: Duration) async throws {
             spent += d
-            try await retry.sleep(d)
+            try await clock.sleep(for: d)
         }
         while true {
             attempt += 1
@@ -184,9 +186,9 @@ public final class GoCardlessClient: Sendable {
             let redactor = self.redactor.merging(SecretRedactor(secrets: token.map { [$0] } ?? []))
 
             let response: ProviderHTTPResponse
-            let attemptStarted = ContinuousClock.now
+            let elapsed = clock.stopwatch()
             do {
-                defer { spent += ContinuousClock.now - attemptStarted }
+                defer { spent += elapsed() }
                 response = try await transport.send(method, url: url, headers: headers, body: body?.canonicalBytes, endpoint: endpoint)
             } catch let e as ProviderHTTPError {
                 if e.isTransient, let d = nextDelay() {
@@ -258,18 +260,17 @@ public final class GoCardlessClient: Sendable {
 
     private func accessToken() async throws -> String {
         let credentials = self.credentials
-        let now = self.now
-        return try await tokens.accessToken(now: now(), mint: { [self] in
+        return try await tokens.accessToken(now: clock.date, mint: { [self] in
             let body: JSONValue = .object(["secret_id": .string(credentials.secretID), "secret_key": .string(credentials.secretKey)])
             let r = try await send("POST", url: baseURL + "/token/new/", body: body, endpoint: "POST /token/new/", accountID: nil, authenticated: false)
             guard let access = r.json["access"]?.string, let refresh = r.json["refresh"]?.string else { throw malformed("POST /token/new/", nil, "expected access and refresh tokens") }
-            let t = now()
+            let t = clock.date
             return (GoCardlessTokenCache.Token(value: access, expiresAt: GoCardlessTokenCache.expiry(ofJWT: access) ?? t.addingTimeInterval(Double(r.json["access_expires"]?.int ?? 3600))),
                     GoCardlessTokenCache.Token(value: refresh, expiresAt: GoCardlessTokenCache.expiry(ofJWT: refresh) ?? t.addingTimeInterval(Double(r.json["refresh_expires"]?.int ?? 86_400))))
         }, renew: { [self] refresh in
             let r = try await send("POST", url: baseURL + "/token/refresh/", body: .object(["refresh": .string(refresh)]), endpoint: "POST /token/refresh/", accountID: nil, authenticated: false)
             guard let access = r.json["access"]?.string else { throw malformed("POST /token/refresh/", nil, "expected an access token") }
-            return GoCardlessTokenCache.Token(value: access, expiresAt: GoCardlessTokenCache.expiry(ofJWT: access) ?? now().addingTimeInterval(Double(r.json["access_expires"]?.int ?? 3600)))
+            return GoCardlessTokenCache.Token(value: access, expiresAt: GoCardlessTokenCache.expiry(ofJWT: access) ?? clock.date.addingTimeInterval(Double(r.json["access_expires"]?.int ?? 3600)))
         })
     }
 

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Clocks
 import EventLog
 import Projections
 import Foundation
@@ -32,13 +33,14 @@ public struct GoCardlessProvider: Provider {
     public static let accountBudgetWindow: TimeInterval = 86_400
     public let client: GoCardlessClient
     public let options: Options
-    public let now: @Sendable () -> Date
+    /// What "now" is when consents are checked (connections are listed before a run's steps).
+    public let clock: any FinsyncClock
     private let cache = Cache()
 
-    public init(client: GoCardlessClient, options: Options = Options(), now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(client: GoCardlessClient, options: Options = Options(), clock: any FinsyncClock = SystemClock()) {
         self.client = client
         self.options = options
-        self.now = now
+        self.clock = clock
     }
 
     /// What `connections()` fetched, reused by the steps of the same run.
@@ -109,7 +111,7 @@ public struct GoCardlessProvider: Provider {
         let status = r["status"]?.string ?? "?"
         var health = GoCardlessRequisitionStatus.health(status)
         let expiresAt = agreement.flatMap(GoCardlessProvider.expiry(ofAgreement:))
-        if health == .active, let expiresAt, expiresAt <= now() { health = .expired }
+        if health == .active, let expiresAt, expiresAt <= clock.date { health = .expired }
         let institution = r["institution_id"]?.string ?? "?"
         let reference = r["reference"]?.string.map { " (\($0))" } ?? ""
         return ProviderConnection(provider: name, id: id, displayName: institution + reference, health: health, providerStatus: status,
@@ -146,7 +148,7 @@ public struct GoCardlessProvider: Provider {
         let until = c.expiresAt.map { GoCardlessDate.day($0) }
         switch c.health {
         case .active:
-            if c.expiresSoon(now: now(), within: options.expiryWarningDays), let until { return "consent expires on \(until); \(reconnect) before then" }
+            if c.expiresSoon(now: clock.date, within: options.expiryWarningDays), let until { return "consent expires on \(until); \(reconnect) before then" }
             return "linked" + (until.map { "; consent valid until \($0)" } ?? "")
         case .expired: return "consent expired" + (until.map { " on \($0)" } ?? "") + "; \(reconnect)"
         case .suspended: return "suspended by GoCardless after repeated errors; \(reconnect)"
@@ -156,11 +158,7 @@ public struct GoCardlessProvider: Provider {
     }
 
     func recordHealth(_ c: ProviderConnection, message: String? = nil, _ ctx: StepContext) async throws {
-        var payload: [String: JSONValue] = ["provider": .string(name), "connection_id": .string(c.id), "status": .string(c.health.rawValue),
-                                            "message": .string(message ?? healthMessage(c))]
-        if let e = c.expiresAt { payload["expires_at"] = .string(ISO8601DateFormatter().string(from: e)) }
-        _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.connectionHealthObserved, .object(payload), endpoint: "GET /requisitions/{id}/"),
-                                              to: "gocardless/connection/\(c.id)/health", ignoring: [])
+        try await ctx.record(ConnectionHealthSnapshot(provider: name, connectionID: c.id, status: c.health, message: message ?? healthMessage(c), expiresAt: c.expiresAt))
     }
 
     func syncConnection(_ c: ProviderConnection, _ ctx: StepContext) async throws -> StepOutcome {
@@ -176,12 +174,14 @@ public struct GoCardlessProvider: Provider {
             }
             if let iid = r["institution_id"]?.string {
                 do {
-                    var inst = await cache.institution(iid)
-                    if inst == nil {
+                    let inst: JSONValue
+                    if let cached = await cache.institution(iid) {
+                        inst = cached
+                    } else {
                         inst = try await client.institution(id: iid)
-                        await cache.setInstitution(iid, inst!)
+                        await cache.setInstitution(iid, inst)
                     }
-                    _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessInstitutionObserved, inst!, endpoint: "GET /institutions/{id}/"), to: "gocardless/institution/\(iid)", ignoring: [])
+                    _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessInstitutionObserved, inst, endpoint: "GET /institutions/{id}/"), to: "gocardless/institution/\(iid)", ignoring: [])
                 } catch let e as GoCardlessError {
                     notes.append("institution \(iid) not fetched: \(e)")
                 }
@@ -191,7 +191,7 @@ public struct GoCardlessProvider: Provider {
         let message = healthMessage(c)
         switch c.health {
         case .active:
-            if c.expiresSoon(now: now(), within: options.expiryWarningDays) { notes.append("warning: \(message)") }
+            if c.expiresSoon(now: clock.date, within: options.expiryWarningDays) { notes.append("warning: \(message)") }
             if let agreementError { return StepOutcome(status: .partiallyFailed, notes: notes, error: "connection \(c.id): \(agreementError)") }
             return StepOutcome(status: .succeeded, notes: notes)
         case .authRequired:

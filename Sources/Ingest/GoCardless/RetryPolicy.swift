@@ -2,7 +2,8 @@ import Foundation
 
 /// Bounded, jittered exponential backoff for 5xx answers, deadlines and connection failures
 /// (bounded in attempts and in total time), and the cap on how
-/// long to wait for a 429's reset. The sleep is injectable so tests never wait for real.
+/// long to wait for a 429's reset. Waits are slept on the client's clock, so tests never
+/// wait for real.
 public struct RetryPolicy: Sendable {
     /// Attempts in total (1 = no retries).
     public var maxAttempts: Int
@@ -13,20 +14,17 @@ public struct RetryPolicy: Sendable {
     public var maxTotalTime: Duration
     /// A 429 whose reset is further away than this is not waited for.
     public var maxRateLimitWait: Duration
-    public var sleep: @Sendable (Duration) async throws -> Void
     /// Returns a number in `0...1` (injectable for deterministic tests).
     public var random: @Sendable () -> Double
 
     public init(maxAttempts: Int = 4, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(20), maxRateLimitWait: Duration = .seconds(65),
                 maxTotalTime: Duration = .seconds(120),
-                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.maxRateLimitWait = maxRateLimitWait
         self.maxTotalTime = maxTotalTime
-        self.sleep = sleep
         self.random = random
     }
 

@@ -33,6 +33,12 @@ public struct ProviderConnection: Sendable, Hashable, Codable {
 
     /// Whether consent expires within `days` of `now` (and has not yet expired).
     public func expiresSoon(now: Date, within days: Int = 7) -> Bool {
+        Self.expiresSoon(expiresAt, health: health, now: now, within: days)
+    }
+
+    /// Whether a consent expiring at `expiresAt` is active and ends within `days` of `now`:
+    /// the one rule for "expires soon" (warnings of the run, `finsync connections`, notifications).
+    public static func expiresSoon(_ expiresAt: Date?, health: ConnectionHealth, now: Date, within days: Int) -> Bool {
         guard let expiresAt, health == .active else { return false }
         return expiresAt > now && expiresAt.timeIntervalSince(now) <= Double(days) * 86_400
     }

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Clocks
 import EventLog
 import Foundation
 import Logging
@@ -12,22 +13,35 @@ public struct StepContext: Sendable {
     public var cursors: any CursorBook
     /// Whether this is a dry run (cursors and quotas are not advanced).
     public var dryRun: Bool
-    public var now: @Sendable () -> Date
+    /// The run's clock.
+    public var clock: any FinsyncClock
     public var logger: Logger
 
-    public init(runID: UUID, sink: any EventSink, quotas: any QuotaBook, cursors: any CursorBook, dryRun: Bool, now: @escaping @Sendable () -> Date, logger: Logger) {
+    public init(runID: UUID, sink: any EventSink, quotas: any QuotaBook, cursors: any CursorBook, dryRun: Bool, clock: any FinsyncClock, logger: Logger) {
         self.runID = runID
         self.sink = sink
         self.quotas = quotas
         self.cursors = cursors
         self.dryRun = dryRun
-        self.now = now
+        self.clock = clock
         self.logger = logger
     }
 
-    /// A new event stamped with this run: correlation id = run id, metadata `{"run_id", "endpoint"}`.
+    /// The wall-clock date now, by the run's clock.
+    public func now() -> Date { clock.date }
+
+    /// How this run stamps its events (correlation id and `{"run_id", "endpoint"}` metadata).
+    public var stamp: RunStamp { RunStamp(runID: runID) }
+
+    /// A new event stamped with this run (``RunStamp``): correlation id = run id, metadata
+    /// `{"run_id", "endpoint"}` with the endpoint's query string removed.
     public func event(_ type: String, _ payload: JSONValue, endpoint: String, occurredAt: Date? = nil) -> NewEvent {
-        NewEvent(type: EventType(type), json: payload, occurredAt: occurredAt, correlationID: runID,
-                 metadata: .object(["run_id": .string(runID.uuidString.lowercased()), "endpoint": .string(endpoint)]))
+        stamp.event(EventType(type), payload, endpoint: endpoint, occurredAt: occurredAt)
+    }
+
+    /// Records a connection's health through the run's sink (a snapshot: stored only when changed).
+    @discardableResult
+    public func record(_ health: ConnectionHealthSnapshot) async throws -> AppendResult {
+        try await health.record(in: sink, stamp: stamp)
     }
 }

@@ -1,3 +1,4 @@
+import Clocks
 import EventLog
 import Foundation
 import Logging
@@ -41,7 +42,8 @@ public struct SyncRunner: Sendable {
     /// what the person should know of the result (e.g. events the projections parked), which
     /// makes the run partially failed with that message, or nil when all is well.
     public let afterAppend: (@Sendable () async throws -> String?)?
-    public let now: @Sendable () -> Date
+    /// Time: the runs' and steps' start and end, and what steps read as now.
+    public let clock: any FinsyncClock
     public let logger: Logger
     /// The sink used for real runs (defaults to the event log on `connection`).
     public let sink: any EventSink
@@ -52,13 +54,13 @@ public struct SyncRunner: Sendable {
 
     public init(connection: PostgresConnection, providers: [any Provider], sink: (any EventSink)? = nil, afterAppend: (@Sendable () async throws -> String?)? = nil,
                 stepDeadline: Duration = SyncRunner.defaultStepDeadline,
-                now: @escaping @Sendable () -> Date = { Date() }, logger: Logger = Logger(label: "finsync.ingest")) {
+                clock: any FinsyncClock = SystemClock(), logger: Logger = Logger(label: "finsync.ingest")) {
         self.connection = connection
         self.providers = providers
         self.stepDeadline = stepDeadline
         self.sink = sink ?? EventLog(connection: connection)
         self.afterAppend = afterAppend
-        self.now = now
+        self.clock = clock
         self.logger = logger
     }
 
@@ -67,11 +69,11 @@ public struct SyncRunner: Sendable {
         let store = RunStore(connection: connection)
         let runID = UUIDv7.make()
         var run = RunRecord(runID: runID, trigger: options.trigger, status: .running, dryRun: options.dryRun,
-                            providerFilter: options.provider, connectionFilter: options.connection, startedAt: now())
+                            providerFilter: options.provider, connectionFilter: options.connection, startedAt: clock.date)
 
         guard try await store.tryLock() else {
             run.status = .skipped
-            run.finishedAt = now()
+            run.finishedAt = clock.date
             run.message = "another sync run is in progress; this one did nothing"
             try await store.insert(run)
             progress(.runStarted(run))
@@ -89,7 +91,7 @@ public struct SyncRunner: Sendable {
         } catch is CancellationError {
             // Shutdown requested: record it (what was appended stays; the next run completes it).
             run.status = .failed
-            run.finishedAt = now()
+            run.finishedAt = clock.date
             run.message = "cancelled (shutdown requested) before finishing; the next run completes it"
             try? await store.finish(run)
             try? await store.unlock()
@@ -115,9 +117,7 @@ public struct SyncRunner: Sendable {
         var stepNo = 0
         var logger = self.logger
         logger[metadataKey: "run_id"] = "\(run.runID.uuidString.lowercased())"
-        var secrets: [String] = []
-        for provider in providers { secrets += await provider.secrets() }
-        let redactor = SecretRedactor(secrets: secrets)
+        let redactor = await SecretRedactor.of(providers)
         let warn: @Sendable (String) -> Void = { progress(.warning(redactor.redact($0))) }
 
         /// Stores a step (cleaned of secrets) and returns what was stored.
@@ -138,14 +138,14 @@ public struct SyncRunner: Sendable {
             } catch {
                 stepNo += 1
                 let step = try await record(StepRecord(stepNo: stepNo, provider: provider.name, connectionID: "*", key: "connections", label: "\(provider.name): list connections",
-                                                       status: .failed, startedAt: now(), finishedAt: now(), error: "listing \(provider.name) connections failed: \(error)"))
+                                                       status: .failed, startedAt: clock.date, finishedAt: clock.date, error: "listing \(provider.name) connections failed: \(error)"))
                 progress(.stepFinished(step))
                 run.steps.append(step)
                 continue
             }
             for conn in connections where options.connection == nil || options.connection == conn.id {
-                if conn.expiresSoon(now: now()) {
-                    warn("\(provider.name) connection \(conn.id) (\(conn.displayName)): consent expires \(ISO8601DateFormatter().string(from: conn.expiresAt!)); reconnect before then")
+                if conn.expiresSoon(now: clock.date), let expiresAt = conn.expiresAt {
+                    warn("\(provider.name) connection \(conn.id) (\(conn.displayName)): consent expires \(ISO8601DateFormatter().string(from: expiresAt)); reconnect before then")
                 }
                 let steps: [SyncStep]
                 do {
@@ -153,7 +153,7 @@ public struct SyncRunner: Sendable {
                 } catch {
                     stepNo += 1
                     let step = try await record(StepRecord(stepNo: stepNo, provider: provider.name, connectionID: conn.id, key: "connection", label: "\(provider.name) \(conn.displayName)",
-                                                           status: .failed, startedAt: now(), finishedAt: now(), error: "\(error)"))
+                                                           status: .failed, startedAt: clock.date, finishedAt: clock.date, error: "\(error)"))
                     progress(.stepFinished(step))
                     run.steps.append(step)
                     continue
@@ -161,10 +161,10 @@ public struct SyncRunner: Sendable {
                 for s in steps {
                     try Task.checkCancellation()
                     stepNo += 1
-                    var step = try await record(StepRecord(stepNo: stepNo, provider: provider.name, connectionID: conn.id, key: s.key, label: s.label, status: .running, startedAt: now()))
+                    var step = try await record(StepRecord(stepNo: stepNo, provider: provider.name, connectionID: conn.id, key: s.key, label: s.label, status: .running, startedAt: clock.date))
                     progress(.stepStarted(step))
                     let counting = CountingSink(base: baseSink)
-                    let context = StepContext(runID: run.runID, sink: counting, quotas: quotas, cursors: cursors, dryRun: options.dryRun, now: now, logger: logger)
+                    let context = StepContext(runID: run.runID, sink: counting, quotas: quotas, cursors: cursors, dryRun: options.dryRun, clock: clock, logger: logger)
                     do {
                         let body = s.body
                         let outcome = try await withDeadline(stepDeadline) { try await body(context) }
@@ -184,7 +184,7 @@ public struct SyncRunner: Sendable {
                     }
                     step.eventsAppended = counting.appended
                     step.duplicatesSkipped = counting.duplicates
-                    step.finishedAt = now()
+                    step.finishedAt = clock.date
                     step = try await record(step)
                     progress(.stepFinished(step))
                     run.steps.append(step)
@@ -222,7 +222,7 @@ public struct SyncRunner: Sendable {
                 run.message = message
             }
         }
-        run.finishedAt = now()
+        run.finishedAt = clock.date
         return run
     }
 }

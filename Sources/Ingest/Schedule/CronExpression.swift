@@ -101,7 +101,7 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             var best: Date?
             for d in [dayNumber, dayNumber + 1] {
                 for t in candidates(onDay: d, in: timeZone) where t > date {
-                    if best == nil || t < best! { best = t }
+                    if best.map({ t < $0 }) ?? true { best = t }
                 }
             }
             if let best { return best }

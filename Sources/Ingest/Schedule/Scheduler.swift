@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -12,14 +13,14 @@ import ServiceLifecycle
 public struct Scheduler: Service {
     public let cron: CronExpression
     public let timeZone: TimeZone
-    public let clock: any SchedulerClock
+    public let clock: any FinsyncClock
     public let logger: Logger
     /// One sync run. Errors are logged; the schedule goes on.
     public let runOnce: @Sendable () async throws -> Void
     /// Called with each next run time (for logs and tests).
     public let onNextRun: @Sendable (Date) -> Void
 
-    public init(cron: CronExpression, timeZone: TimeZone, clock: any SchedulerClock = SystemSchedulerClock(), logger: Logger = Logger(label: "finsync.schedule"),
+    public init(cron: CronExpression, timeZone: TimeZone, clock: any FinsyncClock = SystemClock(), logger: Logger = Logger(label: "finsync.schedule"),
                 onNextRun: @escaping @Sendable (Date) -> Void = { _ in }, runOnce: @escaping @Sendable () async throws -> Void) {
         self.cron = cron
         self.timeZone = timeZone
@@ -38,14 +39,14 @@ public struct Scheduler: Service {
     /// The loop without ServiceLifecycle (ends when the task is cancelled).
     public func loop() async throws {
         while !Task.isCancelled {
-            guard let next = cron.next(after: clock.now(), in: timeZone) else {
+            guard let next = cron.next(after: clock.date, in: timeZone) else {
                 logger.error("cron expression \(cron) never matches; the scheduler stops")
                 return
             }
             onNextRun(next)
             logger.info("next sync at \(Scheduler.format(next, in: timeZone)) (\(cron), \(timeZone.identifier))")
             do {
-                try await clock.sleep(until: next)
+                try await clock.sleep(untilDate: next)
             } catch is CancellationError {
                 logger.info("shutting down while waiting; no run in progress")
                 return

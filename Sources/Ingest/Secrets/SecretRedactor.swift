@@ -48,3 +48,13 @@ public struct SecretRedactor: Sendable {
         SecretRedactor(secrets: values.union(other.values))
     }
 }
+
+extension SecretRedactor {
+    /// A redactor of every secret value `providers` are configured with
+    /// (``Provider/secrets()``): what the sync run and its notifications clean their texts with.
+    public static func of(_ providers: [any Provider]) async -> SecretRedactor {
+        var secrets: [String] = []
+        for provider in providers { secrets += await provider.secrets() }
+        return SecretRedactor(secrets: secrets)
+    }
+}

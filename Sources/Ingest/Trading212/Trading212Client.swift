@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Clocks
 import Foundation
 import Logging
 import NIOCore
@@ -8,7 +9,7 @@ import NIOCore
 /// - Authentication: HTTP Basic `key:secret` when a secret is configured, else the bare key.
 /// - Rate limits: reads the `x-ratelimit-*` headers per endpoint, waits out an exhausted
 ///   window before asking, and on a 429 waits until `x-ratelimit-reset` and asks again
-///   (at most ``maxRateLimitWaits`` times), all through the injected ``ExtractorClock``.
+///   (at most ``maxRateLimitWaits`` times), all through the injected ``FinsyncClock``.
 /// - Requests go through ``ProviderHTTPTransport`` (overall deadline, fast connect failures,
 ///   no redirects: every request carries the key).
 /// - 5xx answers and requests without an answer are retried with exponential backoff
@@ -21,7 +22,7 @@ public struct Trading212Client: Sendable {
     let credentials: Trading212Credentials
     let transport: ProviderHTTPTransport
     let redactor: SecretRedactor
-    let clock: any ExtractorClock
+    let clock: any FinsyncClock
     public let rateLimiter: Trading212RateLimiter
     let logger: Logger
     /// How many 429s in a row one request tolerates before failing with `.rateLimited`.
@@ -33,7 +34,7 @@ public struct Trading212Client: Sendable {
     public var maxServerErrorRetries = 2
 
     public init(connection: String, baseURL: String, credentials: Trading212Credentials, transport: ProviderHTTPTransport = ProviderHTTPTransport(),
-                clock: any ExtractorClock = SystemExtractorClock(), rateLimiter: Trading212RateLimiter = Trading212RateLimiter(),
+                clock: any FinsyncClock = SystemClock(), rateLimiter: Trading212RateLimiter = Trading212RateLimiter(),
                 logger: Logger = Logger(label: "finsync.trading212")) {
         self.connection = connection
         self.baseURL = Trading212Configuration.normalise(baseURL)
@@ -55,12 +56,12 @@ public struct Trading212Client: Sendable {
             guard serverErrors <= maxServerErrorRetries else { throw error }
             let delay = Double(1 << (serverErrors - 1))
             logger.info("retrying after a server error", metadata: ["endpoint": "\(endpoint)", "attempt": "\(serverErrors)", "error": "\(error.message)"])
-            try await clock.sleep(until: clock.now.addingTimeInterval(delay))
+            try await clock.sleep(for: .seconds(delay))
         }
         while true {
-            if let start = await rateLimiter.earliestStart(for: endpoint, now: clock.now) {
+            if let start = await rateLimiter.earliestStart(for: endpoint, now: clock.date) {
                 logger.debug("waiting for the rate-limit window", metadata: ["endpoint": "\(endpoint)", "until": "\(start)"])
-                try await clock.sleep(until: start)
+                try await clock.sleep(untilDate: start)
             }
             let response: ProviderHTTPResponse
             do {
@@ -85,9 +86,9 @@ public struct Trading212Client: Sendable {
                 guard waits <= maxRateLimitWaits else {
                     throw Trading212Error(code: .rateLimited, connection: connection, endpoint: endpoint, status: status, scope: nil, message: "still rate limited after \(maxRateLimitWaits) waits; try again later")
                 }
-                let reset = await rateLimiter.reset(for: endpoint, now: clock.now) ?? clock.now.addingTimeInterval(fallbackRateLimitWait)
+                let reset = await rateLimiter.reset(for: endpoint, now: clock.date) ?? clock.date.addingTimeInterval(fallbackRateLimitWait)
                 logger.info("rate limited; waiting until the window resets", metadata: ["endpoint": "\(endpoint)", "until": "\(reset)"])
-                try await clock.sleep(until: reset)
+                try await clock.sleep(untilDate: reset)
             case 401:
                 throw Trading212Error(code: .unauthorized, connection: connection, endpoint: endpoint, status: status, scope: nil,
                                       message: "the API key was rejected (\(detail(body) ?? "Bad API key")); check the key and that it belongs to this environment (\(baseURL)): live keys only work on live, demo keys on demo")

@@ -153,7 +153,9 @@ public struct Trading212Configuration: Sendable, Equatable {
         guard let url = URL(string: normalise(base)), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
             throw fail("base_url", .invalidValue, "\"\(base)\" is not an http(s) URL; use \(liveBaseURL) or \(demoBaseURL)")
         }
-        let key = try secret(t, env: "api_key_env", file: "api_key_file", required: true, fail: fail)!
+        guard let key = try secret(t, env: "api_key_env", file: "api_key_file", required: true, fail: fail) else {
+            throw fail("api_key_env", .missingKey, "say where the API key is: api_key_env or api_key_file")
+        }
         let secret = try secret(t, env: "api_secret_env", file: "api_secret_file", required: false, fail: fail)
         return Trading212Configuration(name: name, baseURL: base, apiKey: key, apiSecret: secret)
     }

@@ -1,5 +1,6 @@
 import CanonicalJSON
 import EventLog
+import Clocks
 import Foundation
 import Logging
 
@@ -44,7 +45,7 @@ public struct Trading212Extractor: Sendable {
     let sink: any EventSink
     let cache: any Trading212InstrumentCache
     let progress: any Trading212HistoryProgress
-    let clock: any ExtractorClock
+    let clock: any FinsyncClock
     let options: Options
     let logger: Logger
 
@@ -58,7 +59,7 @@ public struct Trading212Extractor: Sendable {
     ///   - clock: time and sleeping for rate-limit waits (inject a manual clock in tests).
     public init(configuration: Trading212Configuration, credentials: Trading212Credentials, transport: ProviderHTTPTransport = ProviderHTTPTransport(),
                 sink: any EventSink, instrumentCache: any Trading212InstrumentCache, historyProgress: any Trading212HistoryProgress,
-                clock: any ExtractorClock = SystemExtractorClock(), options: Options = Options(),
+                clock: any FinsyncClock = SystemClock(), options: Options = Options(),
                 logger: Logger = Logger(label: "finsync.trading212")) {
         self.configuration = configuration
         self.client = Trading212Client(connection: configuration.name, baseURL: configuration.baseURL, credentials: credentials,
@@ -111,23 +112,23 @@ public struct Trading212Extractor: Sendable {
 
         let health: ConnectionHealthSnapshot
         if let failure, failure.code == .unauthorized {
-            health = .init(provider: "trading212", connectionID: conn, status: "auth_required",
+            health = .init(provider: "trading212", connectionID: conn, status: .authRequired,
                            message: "Trading212 rejected the API key of connection \(configuration.name): \(failure.message). The sync stopped there.")
             outcome.error = failure.description
         } else if !missingScopes.isEmpty {
             let scopes = Array(Set(missingScopes)).sorted()
-            health = .init(provider: "trading212", connectionID: conn, status: "auth_required",
+            health = .init(provider: "trading212", connectionID: conn, status: .authRequired,
                            message: "The API key of connection \(configuration.name) lacks the scope\(scopes.count == 1 ? "" : "s") \(scopes.joined(separator: ", ")); enable \(scopes.count == 1 ? "it" : "them") for the key in Trading212 (Settings → API) or create a key that has \(scopes.count == 1 ? "it" : "them"). Everything else was synced.")
             outcome.error = "missing scope: " + scopes.joined(separator: ", ")
         } else if let failure {
-            health = .init(provider: "trading212", connectionID: conn, status: "error", message: failure.description)
+            health = .init(provider: "trading212", connectionID: conn, status: .error, message: failure.description)
             outcome.error = failure.description
         } else {
-            health = .init(provider: "trading212", connectionID: conn, status: "active", message: "Trading212 connection \(configuration.name) is working.")
+            health = .init(provider: "trading212", connectionID: conn, status: .active, message: "Trading212 connection \(configuration.name) is working.")
         }
-        outcome.connectionStatus = health.status
+        outcome.connectionStatus = health.status.rawValue
         outcome.partial = outcome.error != nil && failure?.code != .unauthorized && partsSynced > 0
-        outcome.record(try await sink.appendSnapshot(health.event(runID: runID), to: health.stream, ignoring: []))
+        outcome.record(try await health.record(in: sink, stamp: RunStamp(runID: runID)))
         return outcome
     }
 
@@ -148,7 +149,7 @@ public struct Trading212Extractor: Sendable {
             payload = ["api": "legacy", "cash": cash, "info": info]
             legacy = true
         }
-        let event = NewEvent(type: Trading212EventTypes.account, json: payload, correlationID: runID, metadata: ExtractorRunMetadata.json(runID: runID, endpoint: endpoint))
+        let event = RunStamp(runID: runID).event(Trading212EventTypes.account, payload, endpoint: endpoint)
         outcome.record(try await sink.appendSnapshot(event, to: "trading212/\(conn)/account", ignoring: []))
         return legacy
     }
@@ -173,8 +174,7 @@ public struct Trading212Extractor: Sendable {
                 items.append(item)
             }
         }
-        let event = NewEvent(type: Trading212EventTypes.positions, json: ["api": .string(api), "positions": .array(items)], correlationID: runID,
-                             metadata: ExtractorRunMetadata.json(runID: runID, endpoint: endpoint))
+        let event = RunStamp(runID: runID).event(Trading212EventTypes.positions, ["api": .string(api), "positions": .array(items)], endpoint: endpoint)
         outcome.record(try await sink.appendSnapshot(event, to: "trading212/\(conn)/positions", ignoring: []))
         return Set(items.compactMap(Self.ticker(of:)))
     }
@@ -206,8 +206,7 @@ public struct Trading212Extractor: Sendable {
                 }
             }
             let events = items.map { item in
-                NewEvent(type: kind.eventType, json: item, occurredAt: Self.occurredAt(of: item, kind: kind), correlationID: runID,
-                         metadata: ExtractorRunMetadata.json(runID: runID, endpoint: path))
+                RunStamp(runID: runID).event(kind.eventType, item, endpoint: path, occurredAt: Self.occurredAt(of: item, kind: kind))
             }
             tickers.formUnion(items.compactMap(Self.ticker(of:)))
             let result = events.isEmpty ? nil : try await sink.append(events, to: stream)
@@ -218,7 +217,7 @@ public struct Trading212Extractor: Sendable {
             }
             guard let next = page["nextPagePath"], let nextPath = next.string else {
                 if let next = page["nextPagePath"], !next.isNull { throw malformed(path, "nextPagePath is neither a string nor null") }
-                try await progress.markComplete(connection: conn, list: kind.rawValue, at: clock.now)
+                try await progress.markComplete(connection: conn, list: kind.rawValue, at: clock.date)
                 break
             }
             guard seenPaths.insert(nextPath).inserted, pages < options.maxPages else {
@@ -235,12 +234,12 @@ public struct Trading212Extractor: Sendable {
         guard !tickers.isEmpty else { return }
         let endpoint = "/api/v0/equity/metadata/instruments"
         let list: JSONValue
-        if let cached = try await cache.load(baseURL: configuration.baseURL, notBefore: clock.now.addingTimeInterval(-options.instrumentCacheMaxAge)) {
+        if let cached = try await cache.load(baseURL: configuration.baseURL, notBefore: clock.date.addingTimeInterval(-options.instrumentCacheMaxAge)) {
             list = cached
         } else {
             list = try await client.get(endpoint)
             guard list.array != nil else { throw malformed(endpoint, "expected an array of instruments") }
-            try await cache.store(baseURL: configuration.baseURL, instruments: list, fetchedAt: clock.now)
+            try await cache.store(baseURL: configuration.baseURL, instruments: list, fetchedAt: clock.date)
         }
         var byTicker: [String: JSONValue] = [:]
         for i in list.array ?? [] { if let t = i["ticker"]?.string { byTicker[t] = i } }
@@ -249,7 +248,7 @@ public struct Trading212Extractor: Sendable {
                 outcome.warnings.append("\(configuration.name): instrument \(ticker) is not in Trading212's instrument list")
                 continue
             }
-            let event = NewEvent(type: Trading212EventTypes.instrument, json: instrument, correlationID: runID, metadata: ExtractorRunMetadata.json(runID: runID, endpoint: endpoint))
+            let event = RunStamp(runID: runID).event(Trading212EventTypes.instrument, instrument, endpoint: endpoint)
             outcome.record(try await sink.appendSnapshot(event, to: "trading212/instrument/\(ticker)", ignoring: []))
         }
     }

@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Logging
 
@@ -21,7 +22,7 @@ public struct Trading212Provider: Provider {
     let transport: ProviderHTTPTransport
     let instrumentCache: any Trading212InstrumentCache
     let historyProgress: any Trading212HistoryProgress
-    let clock: any ExtractorClock
+    let clock: any FinsyncClock
     let options: Trading212Extractor.Options
 
     /// - Parameters:
@@ -33,7 +34,7 @@ public struct Trading212Provider: Provider {
     ///   - clock: time and rate-limit waits of the extractor (a manual clock in tests).
     public init(configurations: [Trading212Configuration], environment: [String: String] = ProcessInfo.processInfo.environment,
                 transport: ProviderHTTPTransport = ProviderHTTPTransport(), instrumentCache: any Trading212InstrumentCache, historyProgress: any Trading212HistoryProgress,
-                clock: any ExtractorClock = SystemExtractorClock(), options: Trading212Extractor.Options = .init()) {
+                clock: any FinsyncClock = SystemClock(), options: Trading212Extractor.Options = .init()) {
         self.configurations = configurations
         self.environment = environment
         self.transport = transport
@@ -76,9 +77,8 @@ public struct Trading212Provider: Provider {
     func sync(_ configuration: Trading212Configuration, _ ctx: StepContext) async throws -> StepOutcome {
         let credentials: Trading212Credentials
         do { credentials = try configuration.credentials(environment: environment) } catch let e as Trading212ConfigurationError {
-            let health = ConnectionHealthSnapshot(provider: name, connectionID: configuration.connectionID, status: ConnectionHealth.authRequired.rawValue,
-                                                  message: "The API key of Trading212 connection \(configuration.name) cannot be read: \(e). Set it and sync again.")
-            _ = try await ctx.sink.appendSnapshot(health.event(runID: ctx.runID), to: health.stream, ignoring: [])
+            try await ctx.record(ConnectionHealthSnapshot(provider: name, connectionID: configuration.connectionID, status: .authRequired,
+                                                          message: "The API key of Trading212 connection \(configuration.name) cannot be read: \(e). Set it and sync again."))
             return StepOutcome(status: .failed, error: e.description)
         }
         let dry = ctx.dryRun

@@ -91,7 +91,9 @@ struct FakeGoCardlessRouter: Sendable {
         case .institutions: return institutions(parts, query)
         case .agreements: return method == "POST" ? createAgreement(body) : agreements(parts, query)
         case .requisitions: return method == "POST" ? createRequisition(body) : requisitions(parts, query)
-        case .account, .details, .balances, .transactions: return accountData(endpoint, account!, query)
+        case .account, .details, .balances, .transactions:
+            guard let account else { return error(404, "Not found.", "Not found.") }
+            return accountData(endpoint, account, query)
         case .tokenNew, .tokenRefresh: return error(404, "Not found.", "Not found.")
         }
     }
@@ -190,10 +192,12 @@ struct FakeGoCardlessRouter: Sendable {
         if let ref = b["reference"]?.string, scenario.state.withLock({ s in s.requisitions.contains { $0["reference"]?.string == ref } }) {
             problems["reference"] = ["summary": "Client reference must be unique", "detail": .string("Client reference '\(ref)' already exists")]
         }
-        if !problems.isEmpty { problems["status_code"] = 400; return json(400, .object(problems)) }
+        guard problems.isEmpty, let iid = b["institution_id"]?.string, let redirect = b["redirect"] else {
+            problems["status_code"] = 400
+            return json(400, .object(problems))
+        }
         let id = UUID().uuidString.lowercased(), linkID = UUID().uuidString.lowercased()
-        let iid = b["institution_id"]!.string!
-        let r: JSONValue = ["id": .string(id), "created": .string(FakeDates.iso(scenario.now())), "redirect": b["redirect"]!, "status": "CR",
+        let r: JSONValue = ["id": .string(id), "created": .string(FakeDates.iso(scenario.now())), "redirect": redirect, "status": "CR",
                             "institution_id": .string(iid), "agreement": b["agreement"] ?? .string(UUID().uuidString.lowercased()),
                             "reference": b["reference"] ?? .string(id), "accounts": [], "user_language": b["user_language"] ?? "EN",
                             "link": .string("\(origin)/ob-psd2/start/\(linkID)/\(iid)?requisition=\(id)"), "ssn": .null,

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Clocks
 import Crypto
 import Foundation
 import Synchronization
@@ -70,25 +71,29 @@ public final class GoCardlessScenario: Sendable {
     /// Access-token lifetime (real GoCardless: 24 h).
     public let accessTokenLifetime: TimeInterval
     let start: Date
+    /// The time the scenario's days are counted on (real time unless a test gives another).
+    let clock: any FinsyncClock
     let state = Mutex(State())
     private let signingKey: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
 
     public init(secretID: String = "fake-secret-id-" + UUID().uuidString.lowercased(), secretKey: String = "fake-secret-key-" + UUID().uuidString.lowercased(),
-                accountQuota: Int = 4, maxPageSize: Int = 2, accessTokenLifetime: TimeInterval = 86_400, start: Date = Date()) {
+                accountQuota: Int = 4, maxPageSize: Int = 2, accessTokenLifetime: TimeInterval = 86_400, start: Date = Date(),
+                clock: any FinsyncClock = SystemClock()) {
         self.secretID = secretID
         self.secretKey = secretKey
         self.accountQuota = accountQuota
         self.maxPageSize = maxPageSize
         self.accessTokenLifetime = accessTokenLifetime
         self.start = start
+        self.clock = clock
     }
 
     // MARK: Clock
 
-    /// Scenario time: the start time plus the days advanced.
+    /// Scenario time: the clock's date plus the days advanced.
     public func now() -> Date {
         let offset = state.withLock { $0.dayOffset }
-        return start.addingTimeInterval(Double(offset) * 86_400 + Date().timeIntervalSince(start))
+        return clock.date.addingTimeInterval(Double(offset) * 86_400)
     }
 
     /// The scenario's today, `YYYY-MM-DD` (UTC).

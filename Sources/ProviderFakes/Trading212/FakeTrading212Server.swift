@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Clocks
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -42,14 +43,14 @@ public final class FakeTrading212Server: Sendable {
 
     public let apiKey: String
     public let apiSecret: String
-    let clock: any FakeProviderClock
+    let clock: any FinsyncClock
     let state: Mutex<State>
     private let server: Mutex<FakeProviderServer?> = Mutex(nil)
 
     /// `http://127.0.0.1:<port>`: a connection's `base_url`.
     public var baseURL: String { server.withLock { $0?.baseURL ?? "" } }
 
-    init(scenario: FakeTrading212Scenario, generation: Generation, apiKey: String, apiSecret: String, clock: any FakeProviderClock) {
+    init(scenario: FakeTrading212Scenario, generation: Generation, apiKey: String, apiSecret: String, clock: any FinsyncClock) {
         self.apiKey = apiKey
         self.apiSecret = apiSecret
         self.clock = clock
@@ -59,7 +60,7 @@ public final class FakeTrading212Server: Sendable {
     /// Starts a fake serving `scenario` in `generation`'s shapes.
     public static func start(scenario: FakeTrading212Scenario = .isa(), generation: Generation = .current,
                              apiKey: String = "FAKE-T212-ISA-KEY", apiSecret: String = "FAKE-T212-ISA-SECRET",
-                             clock: any FakeProviderClock = SystemFakeProviderClock()) async throws -> FakeTrading212Server {
+                             clock: any FinsyncClock = SystemClock()) async throws -> FakeTrading212Server {
         let fake = FakeTrading212Server(scenario: scenario, generation: generation, apiKey: apiKey, apiSecret: apiSecret, clock: clock)
         let s = try await FakeProviderServer.start(name: "fake-trading212") { [fake] request in fake.respond(request) }
         fake.server.withLock { $0 = s }
@@ -111,7 +112,7 @@ public final class FakeTrading212Server: Sendable {
     func respond(_ request: Request) -> Response {
         let path = request.uri.path
         let query = request.uri.query
-        let now = clock.now
+        let now = clock.date
         return state.withLock { st -> Response in
             st.requests.append("\(request.method) \(path)" + (query.map { "?\($0)" } ?? ""))
             // Authentication: Basic key:secret, or the bare key.

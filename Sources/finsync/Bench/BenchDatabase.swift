@@ -27,7 +27,7 @@ enum BenchDatabase {
         if s.hasPrefix("postgres://") || s.hasPrefix("postgresql://") {
             var query = ""
             if let q = s.firstIndex(of: "?") { query = String(s[q...]); s = String(s[..<q]) }
-            let afterScheme = s.range(of: "://")!.upperBound
+            guard let afterScheme = s.range(of: "://")?.upperBound else { return PostgresConfiguration(s + "/" + database + query) }
             if let slash = s[afterScheme...].firstIndex(of: "/") { s = String(s[..<slash]) }
             return PostgresConfiguration(s + "/" + database + query)
         }

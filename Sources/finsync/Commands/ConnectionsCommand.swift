@@ -36,7 +36,8 @@ struct ConnectionsCommand: AsyncParsableCommand {
             throw error
         }
         await box?.stop()
-        let quotas: [QuotaStatus] = conn == nil ? [] : ((try? await PostgresQuotaBook(connection: conn!).all()) ?? [])
+        var quotas: [QuotaStatus] = []
+        if let conn { quotas = (try? await PostgresQuotaBook(connection: conn).all()) ?? [] }
         if json { print(try IngestFormat.json(all)); return }
         if all.isEmpty {
             print("no connections: link a bank with `finsync connect gocardless --institution ID`, add a [[trading212]] entry to finsync.toml, or hand over a Vanguard session with `finsync connect vanguard --session FILE`")
@@ -70,7 +71,7 @@ struct ConnectionsCommand: AsyncParsableCommand {
 
     /// The latest `connection.health.observed` of the connection: `status: message (date)`.
     static func lastHealth(_ c: ProviderConnection, _ conn: PostgresConnection) async throws -> String? {
-        let events = try await EventLog(connection: conn).readStream("\(c.provider)/connection/\(c.id)/health")
+        let events = try await EventLog(connection: conn).readStream(ConnectionHealthSnapshot.stream(provider: c.provider, connectionID: c.id))
         guard let last = events.last, let payload = try? last.json() else { return nil }
         return "\(payload["status"]?.string ?? "?"): \(payload["message"]?.string ?? "") (\(IngestFormat.iso(last.recordedAt)))"
     }

@@ -89,13 +89,14 @@ public struct VanguardExport: Sendable, Equatable {
                 warnings.append("line \(line.number): \(current.rawValue) section ended without its \(current.footer) footer")
                 continue
             }
+            guard let header else { continue }  // set just above for every data row
             var dict: [String: String] = [:], cellLines: [String: Int] = [:]
-            for (k, name) in header!.enumerated() where !name.isEmpty {
+            for (k, name) in header.enumerated() where !name.isEmpty {
                 dict[name] = k < line.cells.count ? line.cells[k].trimmingCharacters(in: .whitespaces) : ""
                 if k < line.cellLines.count, line.cellLines[k] != line.number { cellLines[name] = line.cellLines[k] }
             }
-            if line.cells.count > header!.count, line.cells[header!.count...].contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-                throw VanguardExportError(code: .malformedRow, file: file, line: line.number, message: "the row has more cells (\(line.cells.count)) than the header (\(header!.count)); is a number missing its quotes?")
+            if line.cells.count > header.count, line.cells[header.count...].contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+                throw VanguardExportError(code: .malformedRow, file: file, line: line.number, message: "the row has more cells (\(line.cells.count)) than the header (\(header.count)); is a number missing its quotes?")
             }
             accounts[accounts.count - 1].rows.append(Row(section: current, cells: dict, line: line.number, cellLines: cellLines))
         }

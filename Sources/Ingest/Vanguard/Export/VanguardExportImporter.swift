@@ -43,8 +43,8 @@ public struct VanguardExportImporter: Sendable {
                 let occurrence = seen[identity, default: 0]
                 seen[identity] = occurrence + 1
                 let payload = VanguardExportEvent.payload(account: account.name, section: row.section, row: rowJSON, occurrence: occurrence)
-                return NewEvent(type: Self.eventType, json: payload, occurredAt: row.cells["Date"].flatMap(VanguardExportValue.instant), correlationID: runID,
-                                metadata: ExtractorRunMetadata.json(runID: runID, endpoint: "export:client-transactions-listing"))
+                return RunStamp(runID: runID).event(Self.eventType, payload, endpoint: "export:client-transactions-listing",
+                                                    occurredAt: row.cells["Date"].flatMap(VanguardExportValue.instant))
             }
             return (stream: "vanguard/\(connection)/export/\(account.name)", events: events)
         }

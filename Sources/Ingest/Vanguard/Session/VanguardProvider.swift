@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Logging
 
@@ -18,14 +19,14 @@ public struct VanguardProvider: Provider {
 
     let store: any VanguardConnectionStore
     let transport: ProviderHTTPTransport
-    let clock: any ExtractorClock
+    let clock: any FinsyncClock
 
     /// - Parameters:
     ///   - store: ``PostgresVanguardConnectionStore`` in production; the sandbox passes an
     ///     in-memory store holding its temporary session file.
     ///   - transport: how requests are made (deadline, connect timeout, no redirects).
     ///   - clock: the extractor's clock (which months of performance to ask for).
-    public init(store: any VanguardConnectionStore, transport: ProviderHTTPTransport = ProviderHTTPTransport(), clock: any ExtractorClock = SystemExtractorClock()) {
+    public init(store: any VanguardConnectionStore, transport: ProviderHTTPTransport = ProviderHTTPTransport(), clock: any FinsyncClock = SystemClock()) {
         self.store = store
         self.transport = transport
         self.clock = clock

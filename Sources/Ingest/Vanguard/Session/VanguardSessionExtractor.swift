@@ -1,5 +1,6 @@
 import CanonicalJSON
 import EventLog
+import Clocks
 import Foundation
 import Logging
 
@@ -22,13 +23,13 @@ public struct VanguardSessionExtractor: Sendable {
     let client: VanguardClient
     let sink: any EventSink
     let store: any VanguardConnectionStore
-    let clock: any ExtractorClock
+    let clock: any FinsyncClock
     let logger: Logger
     /// How many months of monthly performance to ask for.
     public var monthlyPerformanceMonths = 24
 
     public init(connection: String = "vanguard", session: VanguardSession, transport: ProviderHTTPTransport = ProviderHTTPTransport(), sink: any EventSink,
-                store: any VanguardConnectionStore, clock: any ExtractorClock = SystemExtractorClock(),
+                store: any VanguardConnectionStore, clock: any FinsyncClock = SystemClock(),
                 logger: Logger = Logger(label: "finsync.vanguard")) {
         self.connection = connection
         self.session = session
@@ -60,8 +61,8 @@ public struct VanguardSessionExtractor: Sendable {
                 subAccountsSynced += 1
             } catch let e as VanguardError where e.code == .sessionRejected {
                 try await store.markAuthRequired(name: connection, sessionSHA256: session.fingerprint, message: newSessionNeeded)
-                let health = ConnectionHealthSnapshot(provider: "vanguard", connectionID: connection, status: "auth_required", message: newSessionNeeded)
-                outcome.record(try await sink.appendSnapshot(health.event(runID: runID), to: health.stream, ignoring: []))
+                let health = ConnectionHealthSnapshot(provider: "vanguard", connectionID: connection, status: .authRequired, message: newSessionNeeded)
+                outcome.record(try await health.record(in: sink, stamp: RunStamp(runID: runID)))
                 outcome.connectionStatus = "auth_required"
                 outcome.error = "\(e.description). \(newSessionNeeded)"
                 return outcome
@@ -70,13 +71,13 @@ public struct VanguardSessionExtractor: Sendable {
                 outcome.warnings.append(e.description)
             }
         }
-        let health = failure.map { ConnectionHealthSnapshot(provider: "vanguard", connectionID: connection, status: "error", message: $0.description) }
-            ?? ConnectionHealthSnapshot(provider: "vanguard", connectionID: connection, status: "active", message: "Vanguard connection \(connection) is working.")
-        outcome.record(try await sink.appendSnapshot(health.event(runID: runID), to: health.stream, ignoring: []))
+        let health = failure.map { ConnectionHealthSnapshot(provider: "vanguard", connectionID: connection, status: .error, message: $0.description) }
+            ?? ConnectionHealthSnapshot(provider: "vanguard", connectionID: connection, status: .active, message: "Vanguard connection \(connection) is working.")
+        outcome.record(try await health.record(in: sink, stamp: RunStamp(runID: runID)))
         if let state = try await store.state(of: connection), state.status == "auth_required" {
             try await store.register(name: connection, sessionPath: state.sessionPath, sessionSHA256: session.fingerprint)
         }
-        outcome.connectionStatus = health.status
+        outcome.connectionStatus = health.status.rawValue
         outcome.error = failure?.description
         outcome.partial = failure != nil && subAccountsSynced > 0
         return outcome
@@ -105,11 +106,10 @@ public struct VanguardSessionExtractor: Sendable {
                 return
             }
         }
-        let subEvent = NewEvent(type: VanguardEventTypes.subAccount, json: subPayload, correlationID: runID,
-                           metadata: ExtractorRunMetadata.json(runID: runID, endpoint: "\(base)/Valuations/CurrentValuation/Get"))
+        let stamp = RunStamp(runID: runID)
+        let subEvent = stamp.event(VanguardEventTypes.subAccount, subPayload, endpoint: "\(base)/Valuations/CurrentValuation/Get")
         outcome.record(try await sink.appendSnapshot(subEvent, to: "vanguard/\(connection)/subaccount/\(h)", ignoring: []))
-        let hold = NewEvent(type: VanguardEventTypes.holdings, json: holdingsPayload, correlationID: runID,
-                            metadata: ExtractorRunMetadata.json(runID: runID, endpoint: "\(base)/Portfolio/InstrumentValuation/Post"))
+        let hold = stamp.event(VanguardEventTypes.holdings, holdingsPayload, endpoint: "\(base)/Portfolio/InstrumentValuation/Post")
         outcome.record(try await sink.appendSnapshot(hold, to: "vanguard/\(connection)/subaccount/\(h)/holdings", ignoring: []))
     }
 
@@ -118,9 +118,9 @@ public struct VanguardSessionExtractor: Sendable {
     func monthRange() -> (String, String) {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(secondsFromGMT: 0) ?? cal.timeZone
-        let c = cal.dateComponents([.year, .month], from: clock.now)
+        let c = cal.dateComponents([.year, .month], from: clock.date)
         // Both exist for any instant a clock gives; fall back to the instant itself rather than trap.
-        let thisMonth = cal.date(from: c) ?? clock.now
+        let thisMonth = cal.date(from: c) ?? clock.date
         let start = cal.date(byAdding: .month, value: -monthlyPerformanceMonths, to: thisMonth) ?? thisMonth
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withFullDate]
