@@ -16,6 +16,8 @@ import TOMLKit
 /// [[trading212]]                           # one per API key (see Trading212Configuration)
 /// name = "ISA"
 /// api_key_env = "T212_ISA_KEY"              # or api_key_file; api_secret_env / api_secret_file optional
+/// [notify]                                 # see NotifyConfiguration
+/// webhooks = ["https://hooks.example.com/finsync", { url = "https://ntfy.sh/TOPIC", format = "text" }]
 /// ```
 /// Secrets are never in the file: only the name of an environment variable or a file
 /// holding them. Vanguard needs no table: its connections are the session files handed
@@ -55,6 +57,8 @@ public struct FinsyncConfiguration: Sendable {
     /// Where each valid entry (by connection id) is in the file's `[[trading212]]` array, so
     /// problems found later are keyed like the ones found while reading.
     var trading212Index: [String: Int] = [:]
+    /// `[notify]`: the webhooks told when a run fails or a connection needs the person.
+    public var notify = NotifyConfiguration()
     /// Problems found while reading (types, unknown keys, secrets in the file); see ``validate(environment:)``.
     public var readProblems: [ConfigurationProblem] = []
     public var environment: [String: String]
@@ -157,6 +161,8 @@ public struct FinsyncConfiguration: Sendable {
                 trading212 = configurations
                 trading212Index = indexes
                 problems += t212Problems.map { ConfigurationProblem(key: $0.key, message: $0.message) }
+            case "notify":
+                if let value = table[key] { notify = NotifyConfiguration.parse(value, problems: &problems) }
             case "vanguard":
                 problems.append(.init(key: key, message: "Vanguard has no table: hand over a session with `finsync connect vanguard --session FILE`"))
             default:
@@ -167,7 +173,7 @@ public struct FinsyncConfiguration: Sendable {
     }
 
     /// The top-level keys and tables this version reads.
-    public static let knownTopLevelKeys = ["database_url", "owner_database_url", "schedule", "gocardless", "trading212"]
+    public static let knownTopLevelKeys = ["database_url", "owner_database_url", "schedule", "gocardless", "trading212", "notify"]
 
     /// An unknown top-level key or table, with the known name it is closest to when it looks
     /// like a misspelling (`[gocardles]`).
@@ -190,8 +196,8 @@ public struct FinsyncConfiguration: Sendable {
             problems.append(.init(key: "schedule.timezone", message: "\"\(schedule.timezone)\" is not an IANA time zone (e.g. Europe/London, UTC)"))
         }
         if let g = gocardless {
-            if let u = URL(string: g.baseURL), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil {
-                if scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(u.host!) {
+            if let u = URL(string: g.baseURL), let scheme = u.scheme, ["http", "https"].contains(scheme), let host = u.host {
+                if scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(host) {
                     problems.append(.init(key: "gocardless.base_url", message: "plain http is only allowed on loopback (secrets would cross the network unencrypted)"))
                 }
             } else {

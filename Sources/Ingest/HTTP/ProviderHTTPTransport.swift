@@ -119,7 +119,7 @@ public struct ProviderHTTPTransport: Sendable {
     }
 
     /// `host:port` of a URL (port filled in from the scheme).
-    static func hostPort(of url: String) -> String {
+    public static func hostPort(of url: String) -> String {
         guard let u = URLComponents(string: url), let host = u.host, !host.isEmpty else { return "an unparsable URL" }
         let port = u.port ?? (u.scheme?.lowercased() == "https" ? 443 : 80)
         return "\(host):\(port)"

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ingest
 import Logging
+import Notify
 import ServiceLifecycle
 
 /// `finsync schedule`: the long-running scheduler.
@@ -41,6 +42,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         let providers = try await ProviderWiring.providers(config, connection: conn, logger: logger)
         let runner = SyncRunner(connection: conn, providers: providers, afterAppend: AfterAppendHook.make(connection: conn), logger: logger)
         let reporter = SyncReporter(mode: .plain)
+        let webhooks = config.notify.webhooks
         let scheduler = Scheduler(cron: expression, timeZone: tz, logger: logger) {
             // The server may have restarted since the last run: start this one on a live connection.
             if await conn.isBroken {
@@ -49,6 +51,7 @@ struct ScheduleCommand: AsyncParsableCommand {
             }
             let record = try await runner.run(.init(trigger: .scheduled)) { reporter.report($0) }
             logger.info("scheduled run \(record.runID.uuidString.lowercased()) ended \(record.status.rawValue)")
+            await RunNotifier(webhooks: webhooks, connection: conn, redactor: await SecretRedactor.of(providers), logger: logger).notify(after: record)
         }
         let group = ServiceGroup(configuration: .init(services: [scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

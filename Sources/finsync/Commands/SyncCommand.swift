@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Ingest
 import Logging
+import Notify
 import ProviderFakes
 
 /// `finsync sync`: extract → append (→ project) for every active connection.
@@ -49,6 +50,10 @@ struct SyncCommand: AsyncParsableCommand {
             throw error
         }
         await box?.stop()
+        // The sandbox's fake connections are nobody's: only real runs are told to [notify].
+        if !sandbox {
+            await RunNotifier(webhooks: settings.file.notify.webhooks, connection: conn, redactor: await SecretRedactor.of(providers), logger: logger).notify(after: record)
+        }
         if json { print(try IngestFormat.json(record)) }
         if record.hasFailures { throw ExitCode(1) }
     }
