@@ -2,7 +2,8 @@ import Foundation
 import Postgres
 
 /// What was told about each connection each day, in `ingest.notifications_sent`
-/// (`schemas/0009_notifications.sql`): the once-a-day rule of the connection notices.
+/// (`schemas/0009_notifications.sql`): the once-a-day rule of the connection notices. A
+/// day is a UTC day (``UTCDay``).
 ///
 /// A notice is *claimed* before it is sent — one `INSERT … ON CONFLICT DO NOTHING`, so two
 /// runs (a `finsync sync` beside the service) never both send it — and *released* again
@@ -11,15 +12,6 @@ public struct NoticeLedger: Sendable {
     public let connection: PostgresConnection
 
     public init(connection: PostgresConnection) { self.connection = connection }
-
-    /// `YYYY-MM-DD` of `date` in UTC: the day a notice counts against.
-    public static func day(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(secondsFromGMT: 0)
-        f.dateFormat = "yyyy-MM-dd"
-        return f.string(from: date)
-    }
 
     /// Records that `kind` is being told about the connection on `day`; false when it already was.
     public func claim(_ kind: Notice.Kind, provider: String, connectionID: String, day: String) async throws -> Bool {

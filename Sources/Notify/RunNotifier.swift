@@ -67,7 +67,7 @@ public struct RunNotifier: Sendable {
             return report
         }
         let ledger = NoticeLedger(connection: connection)
-        let day = NoticeLedger.day(clock.date)
+        let day = UTCDay.string(clock.date)
         let senders = webhooks.enumerated().map { i, w in
             WebhookSender(webhook: w, key: "notify.webhooks[\(i)]", transport: transport, retry: retry, clock: clock)
         }
@@ -144,7 +144,7 @@ public struct RunNotifier: Sendable {
     /// What a connection's health asks of the person, if anything.
     static func connectionNotice(_ h: ConnectionHealthSnapshot, runID: UUID, at now: Date) -> Notice? {
         let name = "\(h.provider) connection \(h.connectionID)"
-        let day = h.expiresAt.map(NoticeLedger.day)
+        let day = h.expiresAt.map(UTCDay.string)
         func notice(_ kind: Notice.Kind, _ title: String, _ message: String) -> Notice {
             Notice(kind: kind, title: title, message: message, at: now, runID: runID, provider: h.provider, connectionID: h.connectionID, expiresAt: h.expiresAt)
         }

@@ -2,11 +2,7 @@ import Foundation
 
 /// The date and time formats GoCardless uses, parsed without surprises.
 enum GoCardlessDate {
-    static let utc: Calendar = {
-        var c = Calendar(identifier: .gregorian)
-        c.timeZone = TimeZone(identifier: "UTC")!
-        return c
-    }()
+    static let utc = UTCDay.calendar
 
     /// `2024-12-27T21:34:20.658531Z` (any fraction, `Z`, `±hh:mm` or no zone = UTC) or `YYYY-MM-DD`.
     static func parse(_ s: String) -> Date? {
@@ -31,10 +27,7 @@ enum GoCardlessDate {
     }
 
     /// `YYYY-MM-DD` of `date` in UTC.
-    static func day(_ date: Date) -> String {
-        let c = utc.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-    }
+    static func day(_ date: Date) -> String { UTCDay.string(date) }
 
     static func day(_ s: String, minusDays n: Int) -> String? {
         parse(s).map { day($0.addingTimeInterval(-Double(n) * 86_400)) }

@@ -95,7 +95,9 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = timeZone
         let start = cal.dateComponents([.year, .month, .day], from: date)
-        var dayNumber = PlainDate.days(year: start.year!, month: start.month!, day: start.day!) - 1
+        // A Gregorian calendar always gives the components it is asked for.
+        guard let year = start.year, let month = start.month, let day = start.day else { return nil }
+        var dayNumber = PlainDate.days(year: year, month: month, day: day) - 1
         for _ in 0..<(366 * 8 + 2) {
             // A gap-shifted time of one day may land after the next day's first run: look at two days.
             var best: Date?
