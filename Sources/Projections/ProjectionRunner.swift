@@ -276,8 +276,12 @@ public struct ProjectionRunner: Sendable {
         }
         var events: [ProjectedEvent] = []
         events.reserveCapacity(batch.events.count)
+        let versions = t.projection.schemaVersions
         for e in batch.events where e.position > from && wanted.contains(e.type) {
-            if let defect = e.defect {
+            let read = versions[e.type] ?? EventKind.firstVersion...EventKind.firstVersion
+            if !read.contains(e.event.type.version) {
+                parked.append(ParkedEvent(.unknownSchemaVersion(e.event, reads: read), target: t, position: e.position, eventType: e.type))
+            } else if let defect = e.defect {
                 parked.append(ParkedEvent(ProjectionError(code: .malformedPayload, message: defect), target: t, position: e.position, eventType: e.type))
             } else {
                 events.append(e)

@@ -8,7 +8,7 @@ import Foundation
 /// person has to do. Messages are written by finsync, never copied from request headers,
 /// so they cannot carry a secret.
 public struct ConnectionHealthSnapshot: Sendable {
-    public static let type = EventType(EventCatalog.connectionHealthObserved, version: 1)
+    public static let type = EventCatalog.connectionHealthObserved.latest
 
     public var provider: String
     public var connectionID: String
@@ -24,7 +24,7 @@ public struct ConnectionHealthSnapshot: Sendable {
         self.expiresAt = expiresAt
     }
 
-    public var stream: String { "\(provider)/connection/\(connectionID)/health" }
+    public var stream: String { StreamName.connectionHealth(provider: provider, connectionID) }
 
     public var payload: JSONValue {
         var o: [String: JSONValue] = [

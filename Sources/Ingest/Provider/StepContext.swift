@@ -26,8 +26,9 @@ public struct StepContext: Sendable {
     }
 
     /// A new event stamped with this run: correlation id = run id, metadata `{"run_id", "endpoint"}`.
-    public func event(_ type: String, _ payload: JSONValue, endpoint: String, occurredAt: Date? = nil) -> NewEvent {
-        NewEvent(type: EventType(type), json: payload, occurredAt: occurredAt, correlationID: runID,
+    /// Written at the catalogue's latest schema version of `kind`.
+    public func event(_ kind: EventKind, _ payload: JSONValue, endpoint: String, occurredAt: Date? = nil) -> NewEvent {
+        NewEvent(type: kind.latest, json: payload, occurredAt: occurredAt, correlationID: runID,
                  metadata: .object(["run_id": .string(runID.uuidString.lowercased()), "endpoint": .string(endpoint)]))
     }
 }

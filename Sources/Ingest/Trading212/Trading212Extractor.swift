@@ -148,8 +148,8 @@ public struct Trading212Extractor: Sendable {
             payload = ["api": "legacy", "cash": cash, "info": info]
             legacy = true
         }
-        let event = NewEvent(type: Trading212EventTypes.account, json: payload, correlationID: runID, metadata: ExtractorRunMetadata.json(runID: runID, endpoint: endpoint))
-        outcome.record(try await sink.appendSnapshot(event, to: "trading212/\(conn)/account", ignoring: []))
+        let event = NewEvent(type: EventCatalog.trading212AccountObserved.latest, json: payload, correlationID: runID, metadata: ExtractorRunMetadata.json(runID: runID, endpoint: endpoint))
+        outcome.record(try await sink.appendSnapshot(event, to: StreamName.trading212(conn, .account), ignoring: []))
         return legacy
     }
 
@@ -173,15 +173,15 @@ public struct Trading212Extractor: Sendable {
                 items.append(item)
             }
         }
-        let event = NewEvent(type: Trading212EventTypes.positions, json: ["api": .string(api), "positions": .array(items)], correlationID: runID,
+        let event = NewEvent(type: EventCatalog.trading212PositionsObserved.latest, json: ["api": .string(api), "positions": .array(items)], correlationID: runID,
                              metadata: ExtractorRunMetadata.json(runID: runID, endpoint: endpoint))
-        outcome.record(try await sink.appendSnapshot(event, to: "trading212/\(conn)/positions", ignoring: []))
+        outcome.record(try await sink.appendSnapshot(event, to: StreamName.trading212(conn, .positions), ignoring: []))
         return Set(items.compactMap(Self.ticker(of:)))
     }
 
     /// One history list, page by page; returns the tickers it mentions.
     func history(_ kind: Trading212HistoryKind, legacy: Bool, runID: UUID, outcome: inout ExtractorOutcome) async throws -> Set<String> {
-        let stream = "trading212/\(conn)/\(kind.rawValue)"
+        let stream = StreamName.trading212(conn, kind.streamPart)
         var base = legacy ? kind.legacyPath : kind.currentPath
         var first: JSONValue
         do { first = try await client.get("\(base)?limit=\(options.pageLimit)") } catch let e as Trading212Error where e.code == .notFound && kind.legacyPath != kind.currentPath {
@@ -249,8 +249,8 @@ public struct Trading212Extractor: Sendable {
                 outcome.warnings.append("\(configuration.name): instrument \(ticker) is not in Trading212's instrument list")
                 continue
             }
-            let event = NewEvent(type: Trading212EventTypes.instrument, json: instrument, correlationID: runID, metadata: ExtractorRunMetadata.json(runID: runID, endpoint: endpoint))
-            outcome.record(try await sink.appendSnapshot(event, to: "trading212/instrument/\(ticker)", ignoring: []))
+            let event = NewEvent(type: EventCatalog.trading212InstrumentObserved.latest, json: instrument, correlationID: runID, metadata: ExtractorRunMetadata.json(runID: runID, endpoint: endpoint))
+            outcome.record(try await sink.appendSnapshot(event, to: StreamName.trading212Instrument(ticker), ignoring: []))
         }
     }
 

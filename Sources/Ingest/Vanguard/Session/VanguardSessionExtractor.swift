@@ -105,12 +105,12 @@ public struct VanguardSessionExtractor: Sendable {
                 return
             }
         }
-        let subEvent = NewEvent(type: VanguardEventTypes.subAccount, json: subPayload, correlationID: runID,
+        let subEvent = NewEvent(type: EventCatalog.vanguardSubaccountObserved.latest, json: subPayload, correlationID: runID,
                            metadata: ExtractorRunMetadata.json(runID: runID, endpoint: "\(base)/Valuations/CurrentValuation/Get"))
-        outcome.record(try await sink.appendSnapshot(subEvent, to: "vanguard/\(connection)/subaccount/\(h)", ignoring: []))
-        let hold = NewEvent(type: VanguardEventTypes.holdings, json: holdingsPayload, correlationID: runID,
+        outcome.record(try await sink.appendSnapshot(subEvent, to: StreamName.vanguardSubaccount(connection, h), ignoring: []))
+        let hold = NewEvent(type: EventCatalog.vanguardHoldingsObserved.latest, json: holdingsPayload, correlationID: runID,
                             metadata: ExtractorRunMetadata.json(runID: runID, endpoint: "\(base)/Portfolio/InstrumentValuation/Post"))
-        outcome.record(try await sink.appendSnapshot(hold, to: "vanguard/\(connection)/subaccount/\(h)/holdings", ignoring: []))
+        outcome.record(try await sink.appendSnapshot(hold, to: StreamName.vanguardHoldings(connection, h), ignoring: []))
     }
 
     /// From the first day of the month `monthlyPerformanceMonths` ago to the first day of
