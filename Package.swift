@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "finsync", targets: ["finsync"]),
         .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "EventCatalog", targets: ["EventCatalog"]),
         .library(name: "Projections", targets: ["Projections"]),
         .library(name: "Ingest", targets: ["Ingest"]),
         .library(name: "Replay", targets: ["Replay"]),
@@ -36,21 +37,23 @@ let package = Package(
         .target(name: "CanonicalJSON"),
         // Time as finsync is given it: Swift's Clock plus the wall-clock date (system and manual).
         .target(name: "Clocks"),
+        // Every event type (name and schema versions) and stream name, spelled once.
+        .target(name: "EventCatalog"),
         // The append-only, LZ4-compressed event log.
         .target(name: "EventLog", dependencies: [
-            "Postgres", "CLZ4", "CanonicalJSON",
+            "EventCatalog", "Postgres", "CLZ4", "CanonicalJSON",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Folding events into raw, unified and analytics tables.
         .target(name: "Projections", dependencies: [
-            "EventLog", "Postgres", "CanonicalJSON",
+            "EventCatalog", "EventLog", "Postgres", "CanonicalJSON",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "OrderedCollections", package: "swift-collections"),
         ]),
         // Provider clients, extractors and ingestion runs.
         .target(name: "Ingest", dependencies: [
-            "EventLog", "Postgres", "CanonicalJSON", "Projections", "Clocks",
+            "EventCatalog", "EventLog", "Postgres", "CanonicalJSON", "Projections", "Clocks",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
@@ -62,7 +65,7 @@ let package = Package(
         // Zero-downtime rebuilds and point-in-time replay.
         .target(name: "Replay", dependencies: ["EventLog", "Postgres", "Projections", "CanonicalJSON"]),
         // Realistic synthetic provider payloads, for benchmarks, fakes and tests.
-        .target(name: "ProviderSamples", dependencies: ["CanonicalJSON"]),
+        .target(name: "ProviderSamples", dependencies: ["CanonicalJSON", "EventCatalog"]),
         // Faithful local fake provider servers (loopback only): tests and the sandbox demo.
         .target(name: "ProviderFakes", dependencies: [
             "ProviderSamples", "CanonicalJSON", "Clocks",
@@ -89,6 +92,7 @@ let package = Package(
 
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "FinsyncTestSupport"]),
         .testTarget(name: "CanonicalJSONTests", dependencies: ["CanonicalJSON"]),
+        .testTarget(name: "EventCatalogTests", dependencies: ["EventCatalog", "Projections"]),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
         .testTarget(name: "IngestTests", dependencies: [

@@ -302,24 +302,35 @@ public struct EventBatches: AsyncSequence, Sendable {
         let batchSize: Int
         let types: Set<String>?
         var done = false
-        var prefetch: Task<[RecordedEvent], any Error>? = nil
+        /// The read of the next batch, started while the consumer works on this one.
+        let prefetch = Prefetch()
 
         func fetch(after position: Int64) -> Task<[RecordedEvent], any Error> {
             let (log, upTo, batchSize, types) = (self.log, self.upTo, self.batchSize, self.types)
-            return Task { try await log.readBatch(after: position, upTo: upTo, limit: batchSize, types: types) }
+            return Task {
+                try Task.checkCancellation()  // dropped before it began: leave the connection alone
+                return try await log.readBatch(after: position, upTo: upTo, limit: batchSize, types: types)
+            }
         }
 
         public mutating func next() async throws -> [RecordedEvent]? {
             guard !done else { return nil }
-            let pending = prefetch ?? fetch(after: cursor)
-            prefetch = nil
+            let pending = prefetch.task ?? fetch(after: cursor)
+            prefetch.task = nil
             let batch = try await pending.value
             if batch.count < batchSize { done = true }
             guard let last = batch.last else { done = true; return nil }
             cursor = last.position
-            if !done { prefetch = fetch(after: cursor) }
+            if !done { prefetch.task = fetch(after: cursor) }
             return batch
         }
+    }
+
+    /// Holds the read ahead, and cancels it when the iterator goes away before using it (a
+    /// consumer that stops early), so no read outlives the loop that wanted it.
+    final class Prefetch {
+        var task: Task<[RecordedEvent], any Error>?
+        deinit { task?.cancel() }
     }
 
     public func makeAsyncIterator() -> AsyncIterator {

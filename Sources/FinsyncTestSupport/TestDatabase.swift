@@ -34,12 +34,13 @@ public struct TestDatabase: Sendable {
         return env["FINSYNC_TEST_OWNER_DATABASE_URL"] ?? env["FINSYNC_OWNER_DATABASE_URL"] ?? serverURL
     }
 
+    /// `server` naming database `db` instead: the path after the authority
+    /// (`scheme://user@host:port/<db>`) is replaced, or added when there is none.
     static func url(_ server: String, forDatabase db: String) -> String {
         var base = server
         if let q = base.firstIndex(of: "?") { base = String(base[..<q]) }
-        if let slash = base.range(of: "/", options: .backwards), base[..<slash.lowerBound].contains("@") || base[..<slash.lowerBound].hasSuffix(base[..<slash.lowerBound]) {
-            return String(base[..<slash.lowerBound]) + "/" + db
-        }
+        let authority = base.range(of: "://")?.upperBound ?? base.startIndex
+        if let slash = base[authority...].firstIndex(of: "/") { return String(base[..<slash]) + "/" + db }
         return base + "/" + db
     }
 

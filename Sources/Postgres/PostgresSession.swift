@@ -106,8 +106,19 @@ public final class PostgresSession {
         var results: [PostgresResult] = []
         var failure: Error? = nil
         var index = 0
+        var afterNull = false
         while true {
-            guard let r = PQgetResult(conn) else { continue }  // NULL separates each statement's results
+            guard let r = PQgetResult(conn) else {
+                // One NULL ends each statement's results. Two in a row, or a connection gone
+                // bad, mean no more are coming (the connection dropped): libpq would return
+                // NULL forever, so waiting for the sync result would spin.
+                if afterNull || PQstatus(conn) != CONNECTION_OK {
+                    throw failure ?? connectionError(index < statements.count ? statements[index].sql : nil)
+                }
+                afterNull = true
+                continue
+            }
+            afterNull = false
             let status = PQresultStatus(r)
             if status == PGRES_PIPELINE_SYNC { PQclear(r); break }
             let sql = index < statements.count ? statements[index].sql : nil

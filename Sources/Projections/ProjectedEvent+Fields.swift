@@ -63,6 +63,6 @@ extension ProjectedEvent {
     /// A `trading212.dividend.observed` or `trading212.transaction.observed` item, or the
     /// error naming this event.
     public func trading212CashItem() throws -> Trading212CashItem {
-        do { return try Trading212CashItem(json, dividend: type == EventCatalog.trading212DividendObserved) } catch { throw ProjectionError.malformed(self, error.description) }
+        do { return try Trading212CashItem(json, dividend: type == EventCatalog.trading212DividendObserved.name) } catch { throw ProjectionError.malformed(self, error.description) }
     }
 }

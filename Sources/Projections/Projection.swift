@@ -17,8 +17,13 @@ public protocol Projection: Sendable {
     /// Bump when the tables' shape or the fold's meaning changes: the projection is then
     /// reported as needing a rebuild.
     var version: Int { get }
-    /// Event types this projection reads.
+    /// Event types this projection reads (``EventKind/name``s from ``EventCatalog``).
     var eventTypes: Set<String> { get }
+    /// The payload schema versions it folds of each of ``eventTypes``; a type not listed is
+    /// folded at ``EventKind/firstVersion`` only (the default lists none). An event of one of
+    /// its types at any other version is parked (``ProjectionError/Code/unknownSchemaVersion``),
+    /// never folded as if it were a version this code knows.
+    var schemaVersions: [String: ClosedRange<Int>] { get }
     /// The tables it owns (unqualified names).
     var tables: [String] { get }
     /// The schema its live tables live in (e.g. `public`, `analytics`).
@@ -30,6 +35,15 @@ public protocol Projection: Sendable {
     func apply(_ events: [ProjectedEvent], in context: ProjectionContext) throws
 }
 
+extension Projection {
+    public var schemaVersions: [String: ClosedRange<Int>] { [:] }
+
+    /// The versions of `type` it folds.
+    public func versions(of type: String) -> ClosedRange<Int> {
+        schemaVersions[type] ?? EventKind.firstVersion...EventKind.firstVersion
+    }
+}
+
 /// An event with its payload already decoded and parsed, shared by every projection.
 ///
 /// A class: a batch's events are handed to several projections and filtered and grouped
@@ -39,9 +53,9 @@ public final class ProjectedEvent: Sendable {
     public let json: JSONValue
     /// The recorded-at time as PostgreSQL timestamp text (deterministic `updated_at`s).
     public let recordedAtText: String
-    /// A `gocardless.transaction.booked` event resolved (or why it is malformed), once for
-    /// every projection that reads it.
-    public let gocardlessBooking: Result<GoCardlessBooking, ProjectionError>?
+    /// The payload resolved once for every projection that reads it (or why it is
+    /// malformed), for the types ``SharedPayloads`` lists; nil for other types.
+    let sharedResolution: Result<any Sendable, ProjectionError>?
 
     /// The payload's canonical bytes, when the reader kept them (see ``canonicalText(ofMember:)``).
     public let payload: [UInt8]?
@@ -58,12 +72,12 @@ public final class ProjectedEvent: Sendable {
         recordedAtText = PostgresTimestamp.iso8601(event.recordedAt)
         let mayHoldNUL = payload.map { $0.withUnsafeBytes(JSONValue.mayContainEscapedNUL) } ?? true
         defect = mayHoldNUL ? json.nulProblem().map { "the payload " + $0 } : nil
-        if event.type.name == EventCatalog.gocardlessTransactionBooked {
-            do { gocardlessBooking = .success(try GoCardlessBooking(payload: json)) } catch {
-                gocardlessBooking = .failure(ProjectionError(code: .malformedPayload, message: error.description, position: event.position, eventType: event.type.name))
+        if let resolve = SharedPayloads.resolvers[event.type.name] {
+            do { sharedResolution = .success(try resolve(json)) } catch {
+                sharedResolution = .failure(ProjectionError(code: .malformedPayload, message: "\(error)", position: event.position, eventType: event.type.name))
             }
         } else {
-            gocardlessBooking = nil
+            sharedResolution = nil
         }
     }
 
@@ -77,10 +91,11 @@ public final class ProjectedEvent: Sendable {
         return json[key]?.canonicalString
     }
 
-    /// The resolved booking, or the error naming this event.
-    public func booking() throws -> GoCardlessBooking {
-        guard let gocardlessBooking else { throw ProjectionError.malformed(self, "not a booked transaction") }
-        return try gocardlessBooking.get()
+    /// The shared resolution of the payload (see ``SharedPayloads``), or the error naming
+    /// this event.
+    func shared<T: Sendable>(as _: T.Type) throws -> T {
+        guard let value = try sharedResolution?.get() as? T else { throw ProjectionError.malformed(self, "\(type) does not resolve to \(T.self)") }
+        return value
     }
 }
 

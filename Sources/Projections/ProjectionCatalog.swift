@@ -11,7 +11,13 @@ public enum ProjectionCatalog {
     /// Live targets (each projection in its live schema).
     public static var liveTargets: [ProjectionTarget] { all.map { ProjectionTarget($0) } }
 
-    /// Projections that read another projection's tables, and must be rebuilt with it.
-    /// Every current projection folds events on its own, so none depends on another.
-    public static let dependants: [String: [String]] = [:]
+    /// The projections built on another's meaning, which must be rebuilt with it: unified
+    /// rows carry the raw projections' keys and normalisation (the same deterministic ids),
+    /// and analytics is keyed by unified's account ids (its lineage reads unified's
+    /// `accounts`). A rebuild of a projection therefore rebuilds these too (transitively).
+    public static let dependants: [String: [String]] = [
+        GoCardlessRawProjection().name: [UnifiedProjection().name],
+        InvestmentsRawProjection().name: [UnifiedProjection().name],
+        UnifiedProjection().name: [AnalyticsProjection().name],
+    ]
 }

@@ -1,3 +1,5 @@
+import EventLog
+
 /// Why a projection could not apply an event: which event, of which type, and why.
 public struct ProjectionError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
@@ -36,6 +38,14 @@ public struct ProjectionError: Error, Sendable, CustomStringConvertible {
     /// A malformed payload in `event`.
     public static func malformed(_ event: ProjectedEvent, _ message: String) -> ProjectionError {
         ProjectionError(code: .malformedPayload, message: message, position: event.position, eventType: event.type)
+    }
+
+    /// An event at a schema version the projection does not read (it reads `reads`).
+    static func unknownSchemaVersion(_ event: RecordedEvent, reads: ClosedRange<Int>) -> ProjectionError {
+        let known = reads.count == 1 ? "v\(reads.lowerBound)" : "v\(reads.lowerBound)–v\(reads.upperBound)"
+        return ProjectionError(code: .unknownSchemaVersion,
+                               message: "event at position \(event.position) is \(event.type.name) v\(event.type.version); this projection reads \(known) of it, so it was parked, not folded (deploy code that reads it, then rebuild)",
+                               position: event.position, eventType: event.type.name)
     }
 
     public var description: String {

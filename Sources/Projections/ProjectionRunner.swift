@@ -34,6 +34,16 @@ public struct CatchUpResult: Sendable {
     public var error: ProjectionError? = nil
     /// The events this catch-up parked for the target (see ``ParkedEvent``), oldest first.
     public var parked: [ParkedEvent] = []
+
+    public init(projection: String, schema: String, outcome: Outcome, position: Int64, eventsApplied: Int, error: ProjectionError? = nil, parked: [ParkedEvent] = []) {
+        self.projection = projection
+        self.schema = schema
+        self.outcome = outcome
+        self.position = position
+        self.eventsApplied = eventsApplied
+        self.error = error
+        self.parked = parked
+    }
 }
 
 /// Progress of a catch-up, for progress displays.
@@ -88,56 +98,51 @@ public struct ProjectionRunner: Sendable {
         let dictionaries = self.dictionaries, connection = self.connection
         // The reader's connection writes only when there are more targets than workers.
         let pool = workers + [connection]
-        let start = try await connection.withSession { s in try ProjectionRunner.begin(targets, upTo: upTo, session: s) }
-        var (results, active) = (start.0, start.1)
-        let head = start.2
-        @Sendable func read(_ results: [CatchUpResult], _ active: [Int]) async throws -> (Batch?, [Int]) {
+        var state = try await connection.withSession { s in try FoldState(targets, upTo: upTo, session: s) }
+        @Sendable func readNext(_ from: FoldState) async throws -> ReadAhead.Outcome {
             try await connection.withSession { s in
-                var a = active
-                let b = try ProjectionRunner.nextBatch(targets, results: results, active: &a, head: head, batchSize: batchSize, session: s, dictionaries: dictionaries)
-                return (b, a)
+                var next = from
+                let batch = try next.nextBatch(targets, batchSize: batchSize, session: s, dictionaries: dictionaries)
+                return ReadAhead.Outcome(batch: batch, active: next.active)
             }
         }
-        var eventsRead = 0
-        // The read of the batch after the one being applied, and what it assumed. A read
-        // that is not used is still awaited, so none outlives this call on the connection.
-        var prefetch: (active: [Int], positions: [Int64], task: Task<(Batch?, [Int]), Error>)?
+        // The read of the batch after the one being applied. One that is not used is still
+        // awaited, so none outlives this call on the connection.
+        var readAhead: ReadAhead? = nil
         do {
             while true {
-                let next: Batch?
-                if let p = prefetch, p.active == active, active.allSatisfy({ results[$0].position == p.positions[$0] }) {
-                    (next, active) = try await p.task.value
+                let read: ReadAhead.Outcome
+                if let ahead = readAhead, ahead.holds(for: state) {
+                    read = try await ahead.task.value
                 } else {
-                    if let p = prefetch { _ = try? await p.task.value }
-                    (next, active) = try await read(results, active)
+                    if let ahead = readAhead { _ = try? await ahead.task.value }
+                    read = try await readNext(state)
                 }
-                prefetch = nil
-                guard let batch = next else { break }
-                eventsRead += batch.count
-                var assumed = results
-                for i in active { assumed[i].position = max(assumed[i].position, batch.scannedTo) }
-                let stillActive = active
-                prefetch = (active, assumed.map(\.position), Task { [assumed] in try await read(assumed, stillActive) })
+                readAhead = nil
+                state.active = read.active
+                guard let batch = read.batch else { break }
+                let assumed = state.assumingAllReach(batch)
+                readAhead = ReadAhead(assumed: assumed, task: Task { try await readNext(assumed) })
                 let applied = try await withThrowingTaskGroup(of: (Int, CatchUpResult).self) { group in
-                    for (slot, i) in active.enumerated() {
-                        let conn = pool[slot % pool.count], target = targets[i], result = results[i], limit = head
+                    for (slot, i) in state.active.enumerated() {
+                        let conn = pool[slot % pool.count], target = targets[i], result = state.results[i], head = state.head
                         group.addTask {
-                            (i, try await conn.withSession { s in try ProjectionRunner.applyTarget(target, batch: batch, result: result, head: limit, session: s) })
+                            (i, try await conn.withSession { s in try ProjectionRunner.applyTarget(target, batch: batch, result: result, head: head, session: s) })
                         }
                     }
                     var out: [(Int, CatchUpResult)] = []
                     for try await x in group { out.append(x) }
                     return out
                 }
-                for (i, r) in applied { results[i] = r }
-                active = active.filter { results[$0].outcome == .caughtUp }
-                onProgress?(CatchUpProgress(position: batch.scannedTo, head: head, eventsRead: eventsRead))
+                // Recorded whether or not anyone watches (an optional call skips its arguments).
+                let progress = state.record(applied, of: batch)
+                onProgress?(progress)
             }
         } catch {
-            _ = try? await prefetch?.task.value
+            _ = try? await readAhead?.task.value
             throw error
         }
-        return results
+        return state.results
     }
 
     /// Creates the target's schema, tables and checkpoint row when missing.
@@ -186,16 +191,13 @@ public struct ProjectionRunner: Sendable {
     /// Synchronous catch-up on an open session (used by rebuilds and replays too).
     public static func catchUp(_ targets: [ProjectionTarget], upTo: Int64? = nil, batchSize: Int = EventLog.defaultBatchSize, session s: PostgresSession,
                                dictionaries: DictionaryStore, onProgress: (@Sendable (CatchUpProgress) -> Void)? = nil) throws -> [CatchUpResult] {
-        var (results, active, head) = try begin(targets, upTo: upTo, session: s)
-        var read = 0
-        while true {
-            guard let batch = try nextBatch(targets, results: results, active: &active, head: head, batchSize: batchSize, session: s, dictionaries: dictionaries) else { break }
-            read += batch.count
-            for i in active { results[i] = try applyTarget(targets[i], batch: batch, result: results[i], head: head, session: s) }
-            active = active.filter { results[$0].outcome == .caughtUp }
-            onProgress?(CatchUpProgress(position: batch.scannedTo, head: head, eventsRead: read))
+        var state = try FoldState(targets, upTo: upTo, session: s)
+        while let batch = try state.nextBatch(targets, batchSize: batchSize, session: s, dictionaries: dictionaries) {
+            let applied = try state.active.map { i in (i, try applyTarget(targets[i], batch: batch, result: state.results[i], head: state.head, session: s)) }
+            let progress = state.record(applied, of: batch)
+            onProgress?(progress)
         }
-        return results
+        return state.results
     }
 
     /// One batch of the log, decoded and parsed once for every projection.
@@ -214,43 +216,6 @@ public struct ProjectionRunner: Sendable {
         public var position: Int64
         public var type: String
         public var message: String
-    }
-
-    /// Prepares every target and reads its checkpoint; returns the results so far, the
-    /// targets that can fold, and the position to fold up to.
-    static func begin(_ targets: [ProjectionTarget], upTo: Int64?, session s: PostgresSession) throws -> ([CatchUpResult], [Int], Int64) {
-        var results: [CatchUpResult] = []
-        var active: [Int] = []
-        for (i, t) in targets.enumerated() {
-            try prepare(t, session: s)
-            let c = try checkpoint(t, session: s)
-            results.append(CatchUpResult(projection: t.projection.name, schema: t.schema, outcome: .caughtUp, position: c.position, eventsApplied: 0))
-            if c.version != t.projection.version {
-                results[i].outcome = .needsRebuild(storedVersion: c.version)
-            } else {
-                active.append(i)
-            }
-        }
-        return (results, active, min(upTo ?? Int64.max, try EventLog.headPosition(session: s)))
-    }
-
-    /// The next batch for the active targets, or nil when all are at `head`.
-    static func nextBatch(_ targets: [ProjectionTarget], results: [CatchUpResult], active: inout [Int], head: Int64, batchSize: Int,
-                          session s: PostgresSession, dictionaries: DictionaryStore) throws -> Batch? {
-        guard batchSize >= 1 else { throw ProjectionError(code: .invalidOption, message: "the batch size must be at least 1 (got \(batchSize))") }
-        active = active.filter { results[$0].position < head }
-        guard let from = active.map({ results[$0].position }).min() else { return nil }
-        let types = active.reduce(into: Set<String>()) { $0.formUnion(targets[$1].projection.eventTypes) }
-        let rows = try EventLog.readBatch(after: from, upTo: head, limit: batchSize, types: types, session: s, dictionaries: dictionaries)
-        let last = rows.last?.position ?? head
-        var batch = Batch(events: [], scannedTo: rows.count < batchSize ? head : last, undecodable: [], count: rows.count)
-        batch.events.reserveCapacity(rows.count)
-        for e in rows {
-            do { batch.events.append(try ProjectedEvent(decoding: e)) } catch {
-                batch.undecodable.append(Undecodable(position: e.position, type: e.type.name, message: "\(error)"))
-            }
-        }
-        return batch
     }
 
     /// Applies one target's share of `batch` (in its own transaction on `s`, or a savepoint
@@ -276,8 +241,12 @@ public struct ProjectionRunner: Sendable {
         }
         var events: [ProjectedEvent] = []
         events.reserveCapacity(batch.events.count)
+        let versions = t.projection.schemaVersions
         for e in batch.events where e.position > from && wanted.contains(e.type) {
-            if let defect = e.defect {
+            let read = versions[e.type] ?? EventKind.firstVersion...EventKind.firstVersion
+            if !read.contains(e.event.type.version) {
+                parked.append(ParkedEvent(.unknownSchemaVersion(e.event, reads: read), target: t, position: e.position, eventType: e.type))
+            } else if let defect = e.defect {
                 parked.append(ParkedEvent(ProjectionError(code: .malformedPayload, message: defect), target: t, position: e.position, eventType: e.type))
             } else {
                 events.append(e)

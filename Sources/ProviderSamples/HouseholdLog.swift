@@ -1,4 +1,5 @@
 import CanonicalJSON
+import EventCatalog
 import Foundation
 
 /// A generated history of a UK household's money, day by day, as provider observations:
@@ -86,7 +87,7 @@ public struct HouseholdLog: Sequence, Sendable {
             let date = SampleCalendar.string(days: day)
             let at = SampleCalendar.date(days: day).addingTimeInterval(4 * 3600)
             for a in accounts.indices {
-                let stream = "gocardless/account/\(accounts[a].id)"
+                let account = accounts[a].id
                 // Yesterday's pending card payments book today; identical items stay distinct.
                 var seen: [String: Int] = [:]
                 let n = accounts[a].kind == 2 ? (random.chance(0.2) ? 1 : 0) : random.int(Swift.max(0, log.transactionsPerAccountPerDay - 8)...(log.transactionsPerAccountPerDay + 8))
@@ -95,17 +96,17 @@ public struct HouseholdLog: Sequence, Sendable {
                     let key = item.canonicalString
                     let occurrence = seen[key, default: 0]
                     seen[key] = occurrence + 1
-                    buffer.append(SampleEvent(stream: stream + "/transactions", type: "gocardless.transaction.booked",
+                    buffer.append(SampleEvent(stream: StreamName.gocardlessAccount(account, .transactions), type: EventCatalog.gocardlessTransactionBooked.name,
                                               payload: ["account_id": .string(accounts[a].id), "transaction": item, "occurrence": .number(String(occurrence))],
                                               occurredAt: at, isSnapshot: false))
                 }
                 if accounts[a].kind != 2 {
                     pending[a] = (0..<random.int(0...3)).map { _ in pendingTransaction(date: date) }
-                    buffer.append(SampleEvent(stream: stream + "/pending", type: "gocardless.pending.observed",
+                    buffer.append(SampleEvent(stream: StreamName.gocardlessAccount(account, .pending), type: EventCatalog.gocardlessPendingObserved.name,
                                               payload: ["account_id": .string(accounts[a].id), "date_from": .string(SampleCalendar.string(days: day - 7)), "date_to": .string(date), "pending": .array(pending[a])],
                                               occurredAt: at, isSnapshot: true))
                 }
-                buffer.append(SampleEvent(stream: stream + "/balances", type: "gocardless.balances.observed",
+                buffer.append(SampleEvent(stream: StreamName.gocardlessAccount(account, .balances), type: EventCatalog.gocardlessBalancesObserved.name,
                                           payload: ["account_id": .string(accounts[a].id), "balances": .array(balances(account: a, date: date))],
                                           occurredAt: at, isSnapshot: true))
             }
@@ -122,21 +123,21 @@ public struct HouseholdLog: Sequence, Sendable {
                     let p = portfolio[i]
                     portfolio[i].averagePrice = (p.averagePrice * p.quantity + p.price * qty) / (p.quantity + qty)
                     portfolio[i].quantity += qty
-                    buffer.append(SampleEvent(stream: "trading212/isa/orders", type: "trading212.order.observed", payload: order(p, quantity: qty, date: date), occurredAt: at, isSnapshot: false))
+                    buffer.append(SampleEvent(stream: StreamName.trading212(HouseholdLog.trading212Connection, .orders), type: EventCatalog.trading212OrderObserved.name, payload: order(p, quantity: qty, date: date), occurredAt: at, isSnapshot: false))
                 }
                 if random.chance(0.05), let held = portfolio.indices.filter({ portfolio[$0].quantity > 0 }).randomElement(using: &random) {
                     let p = portfolio[held]
-                    buffer.append(SampleEvent(stream: "trading212/isa/dividends", type: "trading212.dividend.observed", payload: [
+                    buffer.append(SampleEvent(stream: StreamName.trading212(HouseholdLog.trading212Connection, .dividends), type: EventCatalog.trading212DividendObserved.name, payload: [
                         "ticker": .string(p.ticker), "reference": .string(HouseholdLog.uuid(&random)), "quantity": .number(fmt(p.quantity, 10)),
                         "amount": .number(fmt(p.quantity * p.price * 0.004 / (p.currency == "GBX" ? 100 : 1), 2)), "amountInEuro": .number(fmt(p.quantity * p.price * 0.0046, 2)),
                         "grossAmountPerShare": .number(fmt(p.price * 0.004, 4)), "paidOn": .string(date + "T09:00:00.000+00:00"), "type": "ORDINARY",
                     ], occurredAt: at, isSnapshot: false))
                 }
-                buffer.append(SampleEvent(stream: "trading212/isa/positions", type: "trading212.positions.observed",
+                buffer.append(SampleEvent(stream: StreamName.trading212(HouseholdLog.trading212Connection, .positions), type: EventCatalog.trading212PositionsObserved.name,
                                           payload: ["api": "positions", "positions": .array(portfolio.filter { $0.quantity > 0 }.map(position))], occurredAt: at, isSnapshot: true))
                 let value = portfolio.reduce(0.0) { $0 + $1.quantity * $1.price / ($1.currency == "GBX" ? 100 : 1) }
                 let cost = portfolio.reduce(0.0) { $0 + $1.quantity * $1.averagePrice / ($1.currency == "GBX" ? 100 : 1) }
-                buffer.append(SampleEvent(stream: "trading212/isa/account", type: "trading212.account.observed", payload: ["api": "summary", "summary": [
+                buffer.append(SampleEvent(stream: StreamName.trading212(HouseholdLog.trading212Connection, .account), type: EventCatalog.trading212AccountObserved.name, payload: ["api": "summary", "summary": [
                     "id": 20_871_345, "currency": "GBP", "totalValue": .number(fmt(value + 1_250.5, 2)),
                     "cash": ["availableToTrade": .number("1250.50"), "inPies": .number("0.00"), "reservedForOrders": .number("0.00")],
                     "investments": ["currentValue": .number(fmt(value, 2)), "totalCost": .number(fmt(cost, 2)), "realizedProfitLoss": .number("312.40"), "unrealizedProfitLoss": .number(fmt(value - cost, 2))],
@@ -224,6 +225,9 @@ public struct HouseholdLog: Sequence, Sendable {
 
         func fmt(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
     }
+
+    /// The Trading212 connection the household's ISA is observed through.
+    public static let trading212Connection = "isa"
 
     static let merchants: [(name: String, mcc: String, low: Int, high: Int)] = [
         ("Tesco Stores 3217", "5411", 180, 9_500), ("Sainsbury's S/mkt", "5411", 250, 12_000), ("Pret A Manger", "5814", 295, 1_290),

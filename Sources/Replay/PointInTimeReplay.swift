@@ -65,9 +65,9 @@ public struct PointInTimeReplay: RunnerBacked {
         }
         let startedFrom = try await start(chosen, at: position, in: scratch, options: options)
         let restored = clock.now
-        let driver = FoldDriver(batchSize: options.batchSize, snapshots: options.useSnapshots ? options.snapshots : .none, runner: runner,
-                                shouldContinue: { true }, onProgress: onProgress)
-        let folded = try await driver.fold(chosen.map { ProjectionTarget($0, schema: scratch) }, upTo: position)
+        let driver = FoldDriver(runner: runner, mode: .complete, batchSize: options.batchSize, snapshots: options.useSnapshots ? options.snapshots : .none,
+                                onProgress: onProgress)
+        let folded = try await driver.fold(chosen.map { ProjectionTarget($0, schema: scratch) }, upTo: position).positionsScanned
         let elapsed = began.duration(to: clock.now)
         return ReplayResult(schema: scratch, position: position, projections: chosen.map(\.name), startedFrom: startedFrom, eventsFolded: folded,
                             seconds: elapsed / .seconds(1), restoreSeconds: began.duration(to: restored) / .seconds(1))

@@ -122,7 +122,7 @@ public struct ProjectionRebuilder: RunnerBacked {
     func foldAndSwap(_ projections: [any Projection], options: RebuildOptions, shouldContinue: @escaping @Sendable () -> Bool,
                      onProgress: (@Sendable (FoldProgress) -> Void)?) async throws -> (Int64, Int64, [String: String]) {
         let targets = projections.map { ProjectionTarget($0, schema: Self.shadowSchema($0)) }
-        let driver = FoldDriver(batchSize: options.batchSize, snapshots: options.snapshots, runner: runner,
+        let driver = FoldDriver(runner: runner, mode: .complete, batchSize: options.batchSize, snapshots: options.snapshots,
                                 shouldContinue: shouldContinue, onProgress: onProgress)
         // Autovacuum stays off the shadow tables while they are bulk-loaded: the swap needs
         // each in ACCESS EXCLUSIVE mode, and a running autovacuum only yields after
@@ -143,7 +143,7 @@ public struct ProjectionRebuilder: RunnerBacked {
         var folded: Int64 = 0
         while true {
             let head = try await connection.withSession { try EventLog.headPosition(session: $0) }
-            folded += try await driver.fold(targets, upTo: head)
+            folded += try await driver.fold(targets, upTo: head).positionsScanned
             if try await connection.withSession({ try EventLog.headPosition(session: $0) }) - head <= options.swapLag { break }
         }
         guard shouldContinue() else { throw ReplayError(code: .cancelled, message: "stopped before the swap; the live tables are untouched and a re-run resumes") }

@@ -31,6 +31,17 @@ public struct SnapshotPolicy: Sendable, Hashable {
         return stride
     }
 
+    /// The first snapshot position after `position` on `interval` (> 0): where a fold that
+    /// takes snapshots stops next.
+    public static func boundary(after position: Int64, interval: Int64) -> Int64 {
+        (position / interval + 1) * interval
+    }
+
+    /// Whether a fold standing at `position` takes a snapshot there, on `interval` (> 0).
+    public static func isBoundary(_ position: Int64, interval: Int64) -> Bool {
+        position > 0 && position % interval == 0
+    }
+
     /// Whether a snapshot at `position` stays once the log reaches `reach`: with a limit,
     /// only those on the interval then in force; without one, all.
     public func keeps(_ position: Int64, reaching reach: Int64) -> Bool {

@@ -9,7 +9,7 @@ import Replay
 enum AfterAppendHook {
     static func make(connection: PostgresConnection) -> (@Sendable () async throws -> String?)? {
         {
-            let results = try await SnapshottingCatchUp(runner: ProjectionRunner(connection: connection)).catchUp(ProjectionCatalog.liveTargets)
+            let results = try await FoldDriver(runner: ProjectionRunner(connection: connection)).fold(ProjectionCatalog.liveTargets).results
             if let failed = results.first(where: { $0.outcome == .failed }) {
                 throw failed.error ?? ProjectionError(code: .applyFailed, message: "projection \(failed.projection) stopped at position \(failed.position)")
             }

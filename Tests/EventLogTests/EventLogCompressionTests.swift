@@ -46,7 +46,7 @@ import Testing
         try await TestDatabase.with { db in
             let c = try await db.connect()
             let log = EventLog(connection: c)
-            let events = HouseholdLog(seed: 9).prefix(300).filter { $0.type == "gocardless.transaction.booked" }.map { NewEvent(type: EventType($0.type), json: $0.payload) }
+            let events = HouseholdLog(seed: 9).prefix(300).filter { $0.type == EventCatalog.gocardlessTransactionBooked.name }.map { NewEvent(type: EventType($0.type), json: $0.payload) }
             _ = try await log.append(events, to: "acct")
             let victim: Int64 = 7
             // Simulate on-disk corruption (bypassing the immutability trigger as the log's owner can).

@@ -26,21 +26,21 @@ struct AllProvidersSyncTests {
             let counts = try await h.counts()
 
             // GoCardless: its own suite checks the details; here it must simply be there.
-            #expect((counts["gocardless.transaction.booked"] ?? 0) > 0)
-            #expect((counts["gocardless.balances.observed"] ?? 0) > 0)
+            #expect((counts[EventCatalog.gocardlessTransactionBooked.name] ?? 0) > 0)
+            #expect((counts[EventCatalog.gocardlessBalancesObserved.name] ?? 0) > 0)
             // Trading212: one snapshot each, every history item, instruments held or traded.
-            #expect(counts["trading212.account.observed"] == 1)
-            #expect(counts["trading212.positions.observed"] == 1)
-            #expect(counts["trading212.order.observed"] == Self.t212.orders.count)
-            #expect(counts["trading212.dividend.observed"] == Self.t212.dividends.count)
-            #expect(counts["trading212.transaction.observed"] == Self.t212.transactions.count)
-            #expect(counts["trading212.instrument.observed"] == Self.t212Instruments)
+            #expect(counts[EventCatalog.trading212AccountObserved.name] == 1)
+            #expect(counts[EventCatalog.trading212PositionsObserved.name] == 1)
+            #expect(counts[EventCatalog.trading212OrderObserved.name] == Self.t212.orders.count)
+            #expect(counts[EventCatalog.trading212DividendObserved.name] == Self.t212.dividends.count)
+            #expect(counts[EventCatalog.trading212TransactionObserved.name] == Self.t212.transactions.count)
+            #expect(counts[EventCatalog.trading212InstrumentObserved.name] == Self.t212Instruments)
             // Vanguard: each sub-account and its holdings.
-            #expect(counts["vanguard.subaccount.observed"] == Self.vanguard.subAccounts.count)
-            #expect(counts["vanguard.holdings.observed"] == Self.vanguard.subAccounts.count)
+            #expect(counts[EventCatalog.vanguardSubaccountObserved.name] == Self.vanguard.subAccounts.count)
+            #expect(counts[EventCatalog.vanguardHoldingsObserved.name] == Self.vanguard.subAccounts.count)
             // Health for the two new providers, in words.
-            #expect(try await h.lastHealth("trading212/connection/isa/health")?["status"]?.string == "active")
-            #expect(try await h.lastHealth("vanguard/connection/vanguard/health")?["status"]?.string == "active")
+            #expect(try await h.lastHealth(StreamName.connectionHealth(provider: "trading212", "isa"))?["status"]?.string == "active")
+            #expect(try await h.lastHealth(StreamName.connectionHealth(provider: "vanguard", "vanguard"))?["status"]?.string == "active")
 
             // The run record: one step per T212 / Vanguard connection, succeeded, with counts.
             let t212Steps = h.steps(first, provider: "trading212"), vgSteps = h.steps(first, provider: "vanguard")
@@ -55,7 +55,7 @@ struct AllProvidersSyncTests {
             #expect(first.steps.filter { $0.status == .failed }.allSatisfy { $0.provider == "gocardless" })
             #expect(first.eventsAppended == (try await h.counts()).values.reduce(0, +))
             // Every event of the run carries its id.
-            let t212Events = try await EventLog(connection: h.connection).readStream("trading212/isa/orders")
+            let t212Events = try await EventLog(connection: h.connection).readStream(StreamName.trading212("isa", .orders))
             #expect(t212Events.allSatisfy { $0.correlationID == first.runID })
 
             let before = try await h.counts()
@@ -98,9 +98,9 @@ struct AllProvidersSyncTests {
             #expect(t212.status == .partiallyFailed)
             #expect(t212.error?.contains("history:dividends") == true)
             let counts = try await h.counts()
-            #expect(counts["trading212.order.observed"] == Self.t212.orders.count)
-            #expect(counts["trading212.dividend.observed"] == nil)
-            let t212Health = try #require(try await h.lastHealth("trading212/connection/isa/health"))
+            #expect(counts[EventCatalog.trading212OrderObserved.name] == Self.t212.orders.count)
+            #expect(counts[EventCatalog.trading212DividendObserved.name] == nil)
+            let t212Health = try #require(try await h.lastHealth(StreamName.connectionHealth(provider: "trading212", "isa")))
             #expect(t212Health["status"]?.string == "auth_required")
             #expect(t212Health["message"]?.string?.contains("history:dividends") == true)
 
@@ -108,7 +108,7 @@ struct AllProvidersSyncTests {
             let vg = try #require(h.steps(first, provider: "vanguard").first)
             #expect(vg.status == .failed)
             #expect(vg.error?.contains("connect vanguard --session") == true)
-            #expect(counts["vanguard.subaccount.observed"] == nil)
+            #expect(counts[EventCatalog.vanguardSubaccountObserved.name] == nil)
             #expect(try await h.vanguardStore.state(of: "vanguard")?.status == "auth_required")
 
             // GoCardless: its linked accounts synced as usual.

@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import Ingest
 import Postgres
@@ -49,7 +50,7 @@ struct GoCardlessBudgetTests {
             let run = try await h.sync(.init(connection: IDs.monzoRequisition))
             #expect(h.scenario.calls(.transactions, account: IDs.monzoAccount) == 1)
             #expect(h.step(run, IDs.monzoAccount)?.notes.contains { $0.contains("unknown") } == false)
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.monzoAccount)/transactions").count == h.scenario.booked(account: IDs.monzoAccount).count)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.monzoAccount, .transactions)).count == h.scenario.booked(account: IDs.monzoAccount).count)
         }
     }
 

@@ -21,9 +21,9 @@ struct GoCardlessFaultTests {
             #expect(q.remaining == 0)
             #expect(q.nextAllowedAt != nil && q.nextAllowedAt! > h.scenario.now())
             // Balances and details were still fetched; other accounts synced in full.
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/balances").count == 1)
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/transactions").isEmpty)
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.janeAccount)/transactions").count == h.scenario.booked(account: IDs.janeAccount).count)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .balances)).count == 1)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .transactions)).isEmpty)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.janeAccount, .transactions)).count == h.scenario.booked(account: IDs.janeAccount).count)
 
             // The next run does not even call the spent scope: the quota is in PostgreSQL.
             let callsBefore = h.scenario.calls(.transactions, account: IDs.johnAccount)
@@ -37,7 +37,7 @@ struct GoCardlessFaultTests {
             h.scenario.advance(days: 1)
             let third = try await h.sync()
             #expect(h.step(third, IDs.johnAccount)?.status == .succeeded)
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/transactions").count == h.scenario.booked(account: IDs.johnAccount).count)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .transactions)).count == h.scenario.booked(account: IDs.johnAccount).count)
         }
     }
 
@@ -82,13 +82,13 @@ struct GoCardlessFaultTests {
             #expect(jane.error?.contains(IDs.janeAccount) == true)
             #expect(h.scenario.calls(.transactions, account: IDs.janeAccount) == 3)
             // Nothing lost: Jane's balances stored, the other accounts complete.
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.janeAccount)/balances").count == 1)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.janeAccount, .balances)).count == 1)
             #expect(h.step(run, IDs.johnAccount)?.status == .succeeded)
             #expect(h.step(run, IDs.monzoAccount)?.status == .succeeded)
             #expect(run.status == .partiallyFailed)
             // The next run fetches what was missed.
             _ = try await h.sync()
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.janeAccount)/transactions").count == h.scenario.booked(account: IDs.janeAccount).count)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.janeAccount, .transactions)).count == h.scenario.booked(account: IDs.janeAccount).count)
         }
     }
 
@@ -101,7 +101,7 @@ struct GoCardlessFaultTests {
             #expect(monzo.status == .partiallyFailed)
             #expect(monzo.error?.contains("timeout") == true)
             #expect(h.sleeps.all.count == 1)
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.monzoAccount)/balances").count == 1)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.monzoAccount, .balances)).count == 1)
         }
     }
 
@@ -126,7 +126,7 @@ struct GoCardlessFaultTests {
             #expect(q == nil)
             // Next run: balances fetched normally.
             _ = try await h.sync()
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.janeAccount)/balances").count == 1)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.janeAccount, .balances)).count == 1)
         }
     }
 
@@ -138,7 +138,7 @@ struct GoCardlessFaultTests {
             #expect(monzo.status == .failed)
             #expect(monzo.error?.contains("consent-expired") == true)
             #expect(monzo.error?.contains("Reconnect") == true)
-            let health = try await h.events(stream: "gocardless/connection/\(IDs.monzoRequisition)/health").map { try $0.json() }
+            let health = try await h.events(stream: StreamName.connectionHealth(provider: "gocardless", IDs.monzoRequisition)).map { try $0.json() }
             #expect(health.last?["status"]?.string == "expired")
             #expect(health.last?["message"]?.string?.contains("reconnect") == true)
             // The other accounts synced.
@@ -150,7 +150,7 @@ struct GoCardlessFaultTests {
     @Test func malformedBodyNamesEndpointAndAccountAndLosesNothing() async throws {
         try await SyncHarness.with { h in
             _ = try await h.sync()
-            let stored = try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/transactions").count
+            let stored = try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .transactions)).count
             h.scenario.advance(days: 1)
             h.scenario.inject(.malformedBody, on: .transactions, account: IDs.johnAccount)
             let run = try await h.sync()
@@ -159,12 +159,12 @@ struct GoCardlessFaultTests {
             #expect(john.error?.contains("malformed-response") == true)
             #expect(john.error?.contains("GET /accounts/{id}/transactions/") == true)
             #expect(john.error?.contains(IDs.johnAccount) == true)
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/transactions").count == stored)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .transactions)).count == stored)
             // Others got their new day.
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.monzoAccount)/transactions").count == h.scenario.booked(account: IDs.monzoAccount).count)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.monzoAccount, .transactions)).count == h.scenario.booked(account: IDs.monzoAccount).count)
             // The cursor did not advance, so the next run gets John's new day.
             _ = try await h.sync()
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/transactions").count == h.scenario.booked(account: IDs.johnAccount).count)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .transactions)).count == h.scenario.booked(account: IDs.johnAccount).count)
         }
     }
 

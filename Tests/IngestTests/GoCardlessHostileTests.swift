@@ -102,11 +102,11 @@ struct GoCardlessHostileTests {
             #expect(monzo.status == .partiallyFailed)
             #expect(monzo.error?.contains("deadline of 5 s exceeded for GET /accounts/{id}/transactions/") == true)
             #expect(monzo.error?.contains(IDs.monzoAccount) == true)
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.monzoAccount)/balances").count == 1)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.monzoAccount, .balances)).count == 1)
             // The run ended and let go of the lock: the next one runs and gets the transactions.
             let next = try await h.sync(.init(connection: IDs.monzoRequisition))
             #expect(next.status == .succeeded)
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.monzoAccount)/transactions").count == h.scenario.booked(account: IDs.monzoAccount).count)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.monzoAccount, .transactions)).count == h.scenario.booked(account: IDs.monzoAccount).count)
         }
     }
 

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import EventLog
 import Foundation
 import Ingest
 import ProviderFakes
@@ -19,7 +20,7 @@ struct GoCardlessListingTests {
             // Everything that can be synced is.
             for account in [IDs.johnAccount, IDs.janeAccount, IDs.monzoAccount] {
                 #expect(h.step(run, account)?.status == .succeeded)
-                #expect(try await h.events(stream: "gocardless/account/\(account)/transactions").count == h.scenario.booked(account: account).count)
+                #expect(try await h.events(stream: StreamName.gocardlessAccount(account, .transactions)).count == h.scenario.booked(account: account).count)
             }
             // The failure is reported against each linked connection's consent step.
             for requisition in [IDs.sandboxRequisition, IDs.monzoRequisition] {
@@ -41,7 +42,7 @@ struct GoCardlessListingTests {
             let consent = try #require(run.steps.first { $0.connectionID == IDs.monzoRequisition && $0.key == "connection" })
             #expect(consent.status == .succeeded)
             #expect(consent.notes.contains { $0.contains("listing end-user agreements failed") })
-            #expect(try await h.events(stream: "gocardless/agreement/\(IDs.monzoAgreement)").count == 1)
+            #expect(try await h.events(stream: StreamName.gocardlessAgreement(IDs.monzoAgreement)).count == 1)
             #expect(h.step(run, IDs.monzoAccount)?.status == .succeeded)
         }
     }

@@ -33,15 +33,15 @@ struct GoCardlessNormalisationTests {
             for kind in GoCardlessHostileItem.allCases { #expect(error.contains("hostile-\(kind.rawValue)"), "\(error)") }
             #expect(error.contains("2026-02-30") && error.contains("1e1000000") && error.contains("NUL"))
             // John's good transactions are stored, the hostile ones are not.
-            let johns = try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/transactions")
+            let johns = try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .transactions))
             #expect(johns.count == good)
             #expect(try johns.allSatisfy { try !$0.json().canonicalString.contains("hostile") })
 
             let jane = try #require(h.step(run, IDs.janeAccount))
             #expect(jane.status == .partiallyFailed)
             #expect(jane.error?.contains("GET /accounts/{id}/balances/") == true && jane.error?.contains("\"N/A\"") == true)
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.janeAccount)/balances").isEmpty)
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.janeAccount)/transactions").count == h.scenario.booked(account: IDs.janeAccount).count)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.janeAccount, .balances)).isEmpty)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.janeAccount, .transactions)).count == h.scenario.booked(account: IDs.janeAccount).count)
             // Other connections are untouched; the run says it partly failed.
             #expect(h.step(run, IDs.monzoAccount)?.status == .succeeded)
             #expect(run.status == .partiallyFailed)

@@ -16,15 +16,15 @@ struct GoCardlessSyncTests {
             let counts = try await h.counts()
 
             // Every booked item of the three readable accounts, once each.
-            #expect(counts["gocardless.transaction.booked"] == h.bookedInScenario())
-            #expect(counts["gocardless.account.observed"] == 3)
-            #expect(counts["gocardless.account_details.observed"] == 3)
-            #expect(counts["gocardless.balances.observed"] == 3)
-            #expect(counts["gocardless.pending.observed"] == 3)
-            #expect(counts["gocardless.requisition.observed"] == 5)
-            #expect(counts["gocardless.agreement.observed"] == 3)
-            #expect(counts["gocardless.institution.observed"] == 5)
-            #expect(counts["connection.health.observed"] == 5)
+            #expect(counts[EventCatalog.gocardlessTransactionBooked.name] == h.bookedInScenario())
+            #expect(counts[EventCatalog.gocardlessAccountObserved.name] == 3)
+            #expect(counts[EventCatalog.gocardlessAccountDetailsObserved.name] == 3)
+            #expect(counts[EventCatalog.gocardlessBalancesObserved.name] == 3)
+            #expect(counts[EventCatalog.gocardlessPendingObserved.name] == 3)
+            #expect(counts[EventCatalog.gocardlessRequisitionObserved.name] == 5)
+            #expect(counts[EventCatalog.gocardlessAgreementObserved.name] == 3)
+            #expect(counts[EventCatalog.gocardlessInstitutionObserved.name] == 5)
+            #expect(counts[EventCatalog.connectionHealthObserved.name] == 5)
 
             // Record: 5 connection steps + 3 account steps; the expired (EX) and rejected (RJ)
             // connections fail, the unfinished one (CR) is skipped, so the run is partially failed.
@@ -51,7 +51,7 @@ struct GoCardlessSyncTests {
             #expect(stored.steps.first { $0.key == IDs.johnAccount }?.quota.count == 3)
 
             // Events carry the run id as correlation id and {run_id, endpoint} metadata.
-            let tx = try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/transactions")
+            let tx = try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .transactions))
             #expect(tx.allSatisfy { $0.correlationID == run.runID })
             #expect(tx.first?.metadata()["run_id"]?.string == run.runID.uuidString.lowercased())
             #expect(tx.first?.metadata()["endpoint"]?.string == "GET /accounts/{id}/transactions/")
@@ -64,10 +64,10 @@ struct GoCardlessSyncTests {
             #expect(Set(coffees.compactMap { $0["occurrence"]?.int }) == [0, 1])
 
             // Health: Monzo active with an expiry warning; Nationwide expired.
-            let monzoHealth = try #require(try await h.events(stream: "gocardless/connection/\(IDs.monzoRequisition)/health").last?.json())
+            let monzoHealth = try #require(try await h.events(stream: StreamName.connectionHealth(provider: "gocardless", IDs.monzoRequisition)).last?.json())
             #expect(monzoHealth["status"]?.string == "active")
             #expect(monzoHealth["expires_at"]?.string != nil)
-            let nwHealth = try #require(try await h.events(stream: "gocardless/connection/\(IDs.nationwideRequisition)/health").last?.json())
+            let nwHealth = try #require(try await h.events(stream: StreamName.connectionHealth(provider: "gocardless", IDs.nationwideRequisition)).last?.json())
             #expect(nwHealth["status"]?.string == "expired")
             #expect(nwHealth["message"]?.string?.contains("finsync connect gocardless") == true)
         }
@@ -92,27 +92,27 @@ struct GoCardlessSyncTests {
         try await SyncHarness.with { h in
             _ = try await h.sync()
             let bookedBefore = h.bookedInScenario()
-            #expect(try await h.counts()["gocardless.transaction.booked"] == bookedBefore)
+            #expect(try await h.counts()[EventCatalog.gocardlessTransactionBooked.name] == bookedBefore)
 
             h.scenario.advance(days: 2)
             let newBooked = h.bookedInScenario() - bookedBefore
             #expect(newBooked > 0)
             let run = try await h.sync()
-            #expect(try await h.counts()["gocardless.transaction.booked"] == bookedBefore + newBooked)
+            #expect(try await h.counts()[EventCatalog.gocardlessTransactionBooked.name] == bookedBefore + newBooked)
             #expect(h.step(run, IDs.johnAccount)?.status == .succeeded)
 
             // The incremental call asked from the last booked date minus 7 days.
             // The burger that was pending on day 0 is now booked under its new id…
-            let tx = try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/transactions").map { try $0.json() }
+            let tx = try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .transactions)).map { try $0.json() }
             #expect(tx.contains { $0["transaction"]?["transactionId"]?.string?.hasSuffix("EMP0001-1") == true })
             // …and the pending set changed (a new snapshot).
-            let pending = try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/pending")
+            let pending = try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .pending))
             #expect(pending.count == 2)
             #expect(try pending.last!.json()["date_from"]?.string != nil)
             #expect(try pending.first!.json()["date_from"]?.isNull == true)
 
             // Balances moved with the new bookings: a new snapshot.
-            #expect(try await h.events(stream: "gocardless/account/\(IDs.johnAccount)/balances").count == 2)
+            #expect(try await h.events(stream: StreamName.gocardlessAccount(IDs.johnAccount, .balances)).count == 2)
 
             // The access token was refreshed (a day passed), not re-minted.
             let tokens = await h.client.tokenCounts()

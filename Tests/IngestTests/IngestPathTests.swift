@@ -27,7 +27,7 @@ struct IngestPathTests {
                     #expect(metadata.object.map { Set($0.keys) } == ["run_id", "endpoint"], "\(stream)")
                     #expect(metadata["run_id"]?.string == run.runID.uuidString.lowercased())
                     #expect(metadata["endpoint"]?.string?.contains("?") == false, "\(stream): \(metadata)")
-                    guard event.type.name == EventCatalog.connectionHealthObserved else { continue }
+                    guard event.type.name == EventCatalog.connectionHealthObserved.name else { continue }
                     // Health, whoever recorded it, is the shared snapshot: same endpoint, same payload, same stream.
                     #expect(metadata["endpoint"]?.string == ConnectionHealthSnapshot.endpoint, "\(stream)")
                     let health = try #require(ConnectionHealthSnapshot(payload: try event.json()), "\(stream)")

@@ -45,10 +45,10 @@ struct SyncRunTests {
             let rerun = try await h.sync()
             #expect(rerun.status == .partiallyFailed)
             let counts = try await h.counts()
-            #expect(counts["gocardless.transaction.booked"] == h.bookedInScenario())
-            #expect(counts["gocardless.balances.observed"] == 3)
-            #expect(counts["gocardless.account.observed"] == 3)
-            #expect(counts["connection.health.observed"] == 5)
+            #expect(counts[EventCatalog.gocardlessTransactionBooked.name] == h.bookedInScenario())
+            #expect(counts[EventCatalog.gocardlessBalancesObserved.name] == 3)
+            #expect(counts[EventCatalog.gocardlessAccountObserved.name] == 3)
+            #expect(counts[EventCatalog.connectionHealthObserved.name] == 5)
             // What the killed run appended is still there, under its run id.
             let kept = try await h.connection.withSession { s in
                 try s.query("SELECT count(*) FROM eventlog.events WHERE correlation_id = $1", [PostgresParameter(firstRun.runID)])[0].int(0)!
@@ -83,7 +83,7 @@ struct SyncRunTests {
             #expect(cancelled.message?.contains("cancelled") == true)
             let rerun = try await h.sync()
             #expect(rerun.status == .partiallyFailed)
-            #expect(try await h.counts()["gocardless.transaction.booked"] == h.bookedInScenario())
+            #expect(try await h.counts()[EventCatalog.gocardlessTransactionBooked.name] == h.bookedInScenario())
         }
     }
 

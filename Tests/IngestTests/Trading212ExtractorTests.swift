@@ -19,16 +19,16 @@ struct Trading212ExtractorTests {
             // 1 account + 1 positions + 7 orders + 4 dividends + 5 transactions + 4 instruments + 1 health
             #expect(outcome.eventsAppended == 23)
 
-            let account = try await h.events(type: "trading212.account.observed")
+            let account = try await h.events(type: EventCatalog.trading212AccountObserved.name)
             #expect(account.count == 1)
-            #expect(account.first?.streamID == "trading212/isa/account")
+            #expect(account.first?.streamID == StreamName.trading212("isa", .account))
             let summary = try #require(try account.first?.json())
             #expect(summary["api"]?.string == "summary")
             #expect(summary["summary"]?["totalValue"] == .number("4297.43"))
             #expect(summary["summary"]?["cash"]?["inPies"] == .number("0E-10"))
             #expect(summary["summary"]?["investments"]?["unrealizedProfitLoss"]?.decimal == Decimal(string: "289.98"))
 
-            let positions = try #require(try await h.events(type: "trading212.positions.observed").first?.json())
+            let positions = try #require(try await h.events(type: EventCatalog.trading212PositionsObserved.name).first?.json())
             #expect(positions["api"]?.string == "positions")
             let items = try #require(positions["positions"]?.array)
             #expect(items.map { $0["instrument"]?["ticker"]?.string ?? "" } == ["VODl_EQ", "BPl_EQ", "VUSAl_EQ", "AAPL_US_EQ"])
@@ -38,25 +38,25 @@ struct Trading212ExtractorTests {
             #expect(items[2]["quantity"] == .number("12.3456789012"))
             #expect(items[3]["walletImpact"]?["fxImpact"] == .number("-16.09"))
 
-            let orders = try await h.events(type: "trading212.order.observed")
+            let orders = try await h.events(type: EventCatalog.trading212OrderObserved.name)
             #expect(orders.count == 7)
-            #expect(Set(orders.map(\.streamID)) == ["trading212/isa/orders"])
+            #expect(Set(orders.map(\.streamID)) == [StreamName.trading212("isa", .orders)])
             #expect(try orders.map { try $0.json()["order"]?["id"]?.numberText ?? "" } == (1...7).reversed().map { "912000000\($0)" })
             #expect(orders.first?.occurredAt == ISO8601DateFormatter().date(from: "2025-03-03T10:15:00Z"))
             #expect(try orders.first?.json()["fill"]?["quantity"] == .number("-50.0"))
 
-            let dividends = try await h.events(type: "trading212.dividend.observed")
+            let dividends = try await h.events(type: EventCatalog.trading212DividendObserved.name)
             #expect(try dividends.map { try $0.json()["reference"]?.string ?? "" } == ["DIV-VUSA-2025-03", "DIV-AAPL-2025-02", "DIV-VOD-2024-08", "DIV-BP-2024-06"])
-            let transactions = try await h.events(type: "trading212.transaction.observed")
+            let transactions = try await h.events(type: EventCatalog.trading212TransactionObserved.name)
             #expect(try transactions.map { try $0.json()["amount"] ?? .null } == [.number("-0.50"), .number("1000.00"), .number("-250.00"), .number("2000.00"), .number("1500.00")])
 
-            let instruments = try await h.events(type: "trading212.instrument.observed")
-            #expect(instruments.map(\.streamID).sorted() == ["trading212/instrument/AAPL_US_EQ", "trading212/instrument/BPl_EQ", "trading212/instrument/VODl_EQ", "trading212/instrument/VUSAl_EQ"])
+            let instruments = try await h.events(type: EventCatalog.trading212InstrumentObserved.name)
+            #expect(instruments.map(\.streamID).sorted() == [StreamName.trading212Instrument("AAPL_US_EQ"), StreamName.trading212Instrument("BPl_EQ"), StreamName.trading212Instrument("VODl_EQ"), StreamName.trading212Instrument("VUSAl_EQ")])
             let vod = try #require(try instruments.first { $0.streamID.hasSuffix("VODl_EQ") }?.json())
             #expect(vod["currencyCode"]?.string == "GBX")
 
-            let health = try #require(try await h.events(type: "connection.health.observed").first)
-            #expect(health.streamID == "trading212/connection/isa/health")
+            let health = try #require(try await h.events(type: EventCatalog.connectionHealthObserved.name).first)
+            #expect(health.streamID == StreamName.connectionHealth(provider: "trading212", "isa"))
             #expect(try health.json()["status"]?.string == "active")
 
             // Run id as correlation id and in metadata; no query strings in metadata.
@@ -97,7 +97,7 @@ struct Trading212ExtractorTests {
             let error = try #require(outcome.stepOutcome.error)
             for reference in FakeTrading212Scenario.hostileReferences { #expect(error.contains(reference), "\(error)") }
             #expect(error.contains("1e1000000") && error.contains("2025-02-30") && error.contains("NUL"))
-            let stored = try await h.events(type: "trading212.transaction.observed").map { try $0.json()["reference"]?.string ?? "" }
+            let stored = try await h.events(type: EventCatalog.trading212TransactionObserved.name).map { try $0.json()["reference"]?.string ?? "" }
             #expect(stored.count == FakeTrading212Scenario.isa().transactions.count)
             #expect(Set(stored).isDisjoint(with: FakeTrading212Scenario.hostileReferences))
             let results = try await ProjectionRunner(connection: h.connection).catchUp(ProjectionCatalog.liveTargets)
@@ -137,7 +137,7 @@ struct Trading212ExtractorTests {
             let outcome = try await h.extractor(pageLimit: 3).run(runID: UUID())
             #expect(outcome.error == nil)
             #expect(outcome.eventsAppended == 1)
-            let orders = try await h.events(type: "trading212.order.observed")
+            let orders = try await h.events(type: EventCatalog.trading212OrderObserved.name)
             #expect(orders.count == 8)
             #expect(try orders.last?.json()["order"]?["id"] == .number("9120000008"))
             let secondRun = h.fake.requests[before...]
@@ -153,13 +153,13 @@ struct Trading212ExtractorTests {
             let first = try await h.extractor(pageLimit: 3).run(runID: UUID())
             #expect(first.failed)
             #expect(first.connectionStatus == "error")
-            #expect(try await h.events(type: "trading212.order.observed").count == 3)
-            #expect(try await h.events(type: "trading212.dividend.observed").count == 4)  // other lists went on
+            #expect(try await h.events(type: EventCatalog.trading212OrderObserved.name).count == 3)
+            #expect(try await h.events(type: EventCatalog.trading212DividendObserved.name).count == 4)  // other lists went on
 
             h.clock.advance(by: 3600)
             let second = try await h.extractor(pageLimit: 3).run(runID: UUID())
             #expect(second.error == nil)
-            #expect(try await h.events(type: "trading212.order.observed").count == 7)
+            #expect(try await h.events(type: EventCatalog.trading212OrderObserved.name).count == 7)
             #expect(try await h.progress.isComplete(connection: "isa", list: "orders"))
 
             h.clock.advance(by: 3600)
@@ -177,7 +177,7 @@ struct Trading212ExtractorTests {
             let start = h.clock.date
             let outcome = try await h.extractor().run(runID: UUID())
             #expect(outcome.error == nil)
-            #expect(try await h.events(type: "trading212.transaction.observed").count == 5)
+            #expect(try await h.events(type: EventCatalog.trading212TransactionObserved.name).count == 5)
             #expect(h.clock.sleeps == [start.addingTimeInterval(1), start.addingTimeInterval(3)])
             #expect(h.fake.requests.filter { $0.contains("/history/transactions?limit=3&cursor=") }.count == 3)
         }
@@ -210,7 +210,7 @@ struct Trading212ExtractorTests {
             let start = h.clock.date
             let outcome = try await h.extractor(pageLimit: 1).run(runID: UUID())
             #expect(outcome.error == nil)
-            #expect(try await h.events(type: "trading212.order.observed").count == 7)
+            #expect(try await h.events(type: EventCatalog.trading212OrderObserved.name).count == 7)
             #expect(h.fake.rateLimitedCount == 0)
             // Orders: six pages in the first minute, then one wait for the announced reset.
             #expect(h.clock.sleeps.first == Date(timeIntervalSince1970: (start.timeIntervalSince1970 + 60).rounded(.up)))
@@ -253,22 +253,22 @@ struct Trading212ExtractorTests {
             let outcome = try await h.extractor(pageLimit: 50, withSecret: false).run(runID: UUID())
             #expect(outcome.error == nil)
             #expect(Set(h.fake.authSchemes) == ["key"])
-            let account = try #require(try await h.events(type: "trading212.account.observed").first?.json())
+            let account = try #require(try await h.events(type: EventCatalog.trading212AccountObserved.name).first?.json())
             #expect(account["api"]?.string == "legacy")
             #expect(account["cash"]?["pieCash"] == .number("0E-10"))
             #expect(account["info"]?["currencyCode"]?.string == "GBP")
-            let positions = try #require(try await h.events(type: "trading212.positions.observed").first?.json())
+            let positions = try #require(try await h.events(type: EventCatalog.trading212PositionsObserved.name).first?.json())
             #expect(positions["api"]?.string == "portfolio")
             #expect(positions["positions"]?[0]?["ticker"]?.string == "VODl_EQ")
             #expect(positions["positions"]?[0]?["pieQuantity"] == .number("0E-10"))
-            #expect(try await h.events(type: "trading212.order.observed").count == 7)
-            let firstOrder = try #require(try await h.events(type: "trading212.order.observed").first?.json())
+            #expect(try await h.events(type: EventCatalog.trading212OrderObserved.name).count == 7)
+            let firstOrder = try #require(try await h.events(type: EventCatalog.trading212OrderObserved.name).first?.json())
             #expect(firstOrder["filledQuantity"] == .number("-50.0"))
-            #expect(try await h.events(type: "trading212.dividend.observed").count == 4)
+            #expect(try await h.events(type: EventCatalog.trading212DividendObserved.name).count == 4)
             #expect(h.fake.requests.contains("GET /api/v0/history/dividends?limit=50"))
             #expect(h.fake.requests.contains("GET /api/v0/history/transactions?limit=50"))
             #expect(!h.fake.requests.contains { $0.hasPrefix("GET /api/v0/equity/positions") || $0.hasPrefix("GET /api/v0/equity/history/dividends") })
-            #expect(try await h.events(type: "trading212.instrument.observed").count == 4)
+            #expect(try await h.events(type: EventCatalog.trading212InstrumentObserved.name).count == 4)
         }
     }
 
@@ -280,10 +280,10 @@ struct Trading212ExtractorTests {
             #expect(outcome.failed)
             #expect(outcome.connectionStatus == "auth_required")
             #expect(outcome.error?.contains("history:dividends") == true)
-            #expect(try await h.events(type: "trading212.dividend.observed").isEmpty)
-            #expect(try await h.events(type: "trading212.order.observed").count == 7)
-            #expect(try await h.events(type: "trading212.transaction.observed").count == 5)
-            let health = try #require(try await h.events(type: "connection.health.observed").last?.json())
+            #expect(try await h.events(type: EventCatalog.trading212DividendObserved.name).isEmpty)
+            #expect(try await h.events(type: EventCatalog.trading212OrderObserved.name).count == 7)
+            #expect(try await h.events(type: EventCatalog.trading212TransactionObserved.name).count == 5)
+            let health = try #require(try await h.events(type: EventCatalog.connectionHealthObserved.name).last?.json())
             #expect(health["status"]?.string == "auth_required")
             #expect(health["message"]?.string?.contains("history:dividends") == true)
             #expect(health["provider"]?.string == "trading212")
@@ -294,8 +294,8 @@ struct Trading212ExtractorTests {
             h.clock.advance(by: 3600)
             let again = try await h.extractor().run(runID: UUID())
             #expect(again.error == nil)
-            #expect(try await h.events(type: "trading212.dividend.observed").count == 4)
-            let healths = try await h.events(type: "connection.health.observed")
+            #expect(try await h.events(type: EventCatalog.trading212DividendObserved.name).count == 4)
+            let healths = try await h.events(type: EventCatalog.connectionHealthObserved.name)
             #expect(try healths.map { try $0.json()["status"]?.string ?? "" } == ["auth_required", "active"])
         }
     }
@@ -307,7 +307,7 @@ struct Trading212ExtractorTests {
             #expect(outcome.failed)
             #expect(outcome.connectionStatus == "auth_required")
             let events = try await h.events()
-            #expect(events.map(\.type.name) == ["connection.health.observed"])
+            #expect(events.map(\.type.name) == [EventCatalog.connectionHealthObserved.name])
             let health = try events[0].json()
             #expect(health["status"]?.string == "auth_required")
             #expect(health["message"]?.string?.contains("rejected the API key") == true)

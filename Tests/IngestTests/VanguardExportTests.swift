@@ -61,7 +61,7 @@ struct VanguardExportTests {
             #expect(try await log.headPosition() == head)
 
             let events = try await log.readBatch(after: 0, limit: 1000)
-            #expect(Set(events.map(\.streamID)) == ["vanguard/vanguard/export/Jane Doe - Stocks & Shares ISA", "vanguard/vanguard/export/Jane Doe - General Account"])
+            #expect(Set(events.map(\.streamID)) == [StreamName.vanguardExport("vanguard", account: "Jane Doe - Stocks & Shares ISA"), StreamName.vanguardExport("vanguard", account: "Jane Doe - General Account")])
             let twins = try events.map { try $0.json() }.filter {
                 $0["section"]?.string == "investment" && $0["row"]?["Date"]?.string == "05/02/2024"
             }

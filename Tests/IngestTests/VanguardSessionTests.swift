@@ -63,9 +63,9 @@ struct VanguardSessionTests {
             #expect(outcome.eventsAppended == 5)  // 2 sub-accounts × 2 + health
             let events = try await h.events()
             #expect(events.map(\.streamID) == [
-                "vanguard/vanguard/subaccount/1234567-ISA01", "vanguard/vanguard/subaccount/1234567-ISA01/holdings",
-                "vanguard/vanguard/subaccount/1234567-GIA01", "vanguard/vanguard/subaccount/1234567-GIA01/holdings",
-                "vanguard/connection/vanguard/health",
+                StreamName.vanguardSubaccount("vanguard", "1234567-ISA01"), StreamName.vanguardHoldings("vanguard", "1234567-ISA01"),
+                StreamName.vanguardSubaccount("vanguard", "1234567-GIA01"), StreamName.vanguardHoldings("vanguard", "1234567-GIA01"),
+                StreamName.connectionHealth(provider: "vanguard", "vanguard"),
             ])
             let isa = try events[0].json()
             #expect(isa["wrapper"]?.string == "ISA")
@@ -101,7 +101,7 @@ struct VanguardSessionTests {
             let error = try #require(outcome.stepOutcome.error)
             #expect(error.contains(scenario.subAccounts[1].hierarchyID) && error.contains("NUL character"), "\(error)")
             let streams = try await h.events().map(\.streamID)
-            #expect(streams.contains("vanguard/vanguard/subaccount/\(scenario.subAccounts[0].hierarchyID)/holdings"))
+            #expect(streams.contains(StreamName.vanguardHoldings("vanguard", scenario.subAccounts[0].hierarchyID)))
             #expect(!streams.contains { $0.contains(scenario.subAccounts[1].hierarchyID) })
         }
     }
@@ -144,8 +144,8 @@ struct VanguardSessionTests {
             #expect(resumed.error == nil)
             #expect(resumed.connectionStatus == "active")
             let final = try await h.events()
-            #expect(try final.filter { $0.type.name == "connection.health.observed" }.map { try $0.json()["status"]?.string ?? "" } == ["active", "auth_required", "active"])
-            #expect(try final.filter { $0.streamID == "vanguard/vanguard/subaccount/1234567-ISA01" }.last?.json()["valuation"]?["Value"]?["Amount"] == .number("24500.00"))
+            #expect(try final.filter { $0.type.name == EventCatalog.connectionHealthObserved.name }.map { try $0.json()["status"]?.string ?? "" } == ["active", "auth_required", "active"])
+            #expect(try final.filter { $0.streamID == StreamName.vanguardSubaccount("vanguard", "1234567-ISA01") }.last?.json()["valuation"]?["Value"]?["Amount"] == .number("24500.00"))
             #expect(try await h.store.state(of: "vanguard")?.status == "active")
 
             // Cookies and tokens never reach the log.
@@ -166,7 +166,7 @@ struct VanguardSessionTests {
             let outcome = try await h.extractor(session).run(runID: UUID())
             #expect(outcome.connectionStatus == "auth_required")
             let streams = try await h.events().map(\.streamID)
-            #expect(streams == ["vanguard/vanguard/subaccount/1234567-ISA01", "vanguard/vanguard/subaccount/1234567-ISA01/holdings", "vanguard/connection/vanguard/health"])
+            #expect(streams == [StreamName.vanguardSubaccount("vanguard", "1234567-ISA01"), StreamName.vanguardHoldings("vanguard", "1234567-ISA01"), StreamName.connectionHealth(provider: "vanguard", "vanguard")])
         }
     }
 

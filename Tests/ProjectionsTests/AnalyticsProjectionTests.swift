@@ -31,7 +31,7 @@ import Testing
 
             // Daily balances: the preferred balance of each observation, carried forward.
             var observations: [String: [(day: String, amount: String)]] = [:]
-            for e in try await h.log.readBatch(after: 0, limit: 100_000, types: ["gocardless.balances.observed"]) {
+            for e in try await h.log.readBatch(after: 0, limit: 100_000, types: [EventCatalog.gocardlessBalancesObserved.name]) {
                 let j = try e.json()
                 let choice = BalancePreference.choose(try GoCardlessBalance.all(in: j))!
                 observations[DeterministicID.string("gocardless", "account", j["account_id"]!.string!), default: []].append((choice.date!, choice.amount))

@@ -14,21 +14,21 @@ enum GC {
     static let account2 = "9daf5886-2d46-464b-9f2b-65accac9295e"
 
     static func institutionEvent() -> (String, NewEvent) {
-        ("gocardless/institution/\(institution)", NewEvent(type: EventType("gocardless.institution.observed"), json: [
+        (StreamName.gocardlessInstitution(institution), NewEvent(type: EventCatalog.gocardlessInstitutionObserved.latest, json: [
             "id": .string(institution), "name": "Sandbox Finance", "bic": "SFIN0000", "transaction_total_days": "90",
             "max_access_valid_for_days": "180", "countries": ["XX"], "logo": "https://cdn-logos.gocardless.com/ais/SANDBOXFINANCE_SFIN0000.png",
         ]))
     }
 
     static func agreementEvent() -> (String, NewEvent) {
-        ("gocardless/agreement/\(agreement)", NewEvent(type: EventType("gocardless.agreement.observed"), json: [
+        (StreamName.gocardlessAgreement(agreement), NewEvent(type: EventCatalog.gocardlessAgreementObserved.latest, json: [
             "id": .string(agreement), "created": "2024-12-27T21:34:20.658531Z", "institution_id": .string(institution), "max_historical_days": 90,
             "access_valid_for_days": 90, "access_scope": ["balances", "details", "transactions"], "accepted": "2024-12-27T21:36:02.112233Z",
         ]))
     }
 
     static func requisitionEvent(status: String = "LN", accounts: [String] = [account, account2]) -> (String, NewEvent) {
-        ("gocardless/requisition/\(requisition)", NewEvent(type: EventType("gocardless.requisition.observed"), json: [
+        (StreamName.gocardlessRequisition(requisition), NewEvent(type: EventCatalog.gocardlessRequisitionObserved.latest, json: [
             "id": .string(requisition), "created": "2024-12-27T21:34:20.658531Z", "redirect": "http://localhost:3000", "status": .string(status),
             "institution_id": .string(institution), "agreement": .string(agreement), "reference": "be233689-b8b9-4c24-8b1f-9c4a7d522ea3",
             "accounts": .array(accounts.map { .string($0) }), "user_language": "EN",
@@ -38,14 +38,14 @@ enum GC {
     }
 
     static func metadataEvent(_ id: String = account, iban: String = "GL3510230000010234", owner: String = "John Doe") -> (String, NewEvent) {
-        ("gocardless/account/\(id)", NewEvent(type: EventType("gocardless.account.observed"), json: [
+        (StreamName.gocardlessAccount(id), NewEvent(type: EventCatalog.gocardlessAccountObserved.latest, json: [
             "id": .string(id), "created": "2024-01-07T17:20:30.855119Z", "last_accessed": "2024-12-27T21:38:15.277931Z", "iban": .string(iban),
             "bban": nil, "institution_id": .string(institution), "status": "READY", "owner_name": .string(owner),
         ]))
     }
 
     static func detailsEvent(_ id: String = account) -> (String, NewEvent) {
-        ("gocardless/account/\(id)/details", NewEvent(type: EventType("gocardless.account_details.observed"), json: [
+        (StreamName.gocardlessAccount(id, .details), NewEvent(type: EventCatalog.gocardlessAccountDetailsObserved.latest, json: [
             "account_id": .string(id),
             "details": ["resourceId": "01F3NS4YV94RA29YCH8R0F6BMF", "currency": "EUR", "ownerName": "John Doe", "name": "Main Account", "product": "Checkings", "cashAccountType": "CACC"],
         ]))
@@ -58,15 +58,15 @@ enum GC {
     }
 
     static func balancesEvent(_ balances: [JSONValue], account id: String = account) -> (String, NewEvent) {
-        ("gocardless/account/\(id)/balances", NewEvent(type: EventType("gocardless.balances.observed"), json: ["account_id": .string(id), "balances": .array(balances)]))
+        (StreamName.gocardlessAccount(id, .balances), NewEvent(type: EventCatalog.gocardlessBalancesObserved.latest, json: ["account_id": .string(id), "balances": .array(balances)]))
     }
 
     static func booked(_ item: JSONValue, account id: String = account, occurrence: Int = 0) -> (String, NewEvent) {
-        ("gocardless/account/\(id)/transactions", NewEvent(type: EventType("gocardless.transaction.booked"), json: ["account_id": .string(id), "transaction": item, "occurrence": .number(String(occurrence))]))
+        (StreamName.gocardlessAccount(id, .transactions), NewEvent(type: EventCatalog.gocardlessTransactionBooked.latest, json: ["account_id": .string(id), "transaction": item, "occurrence": .number(String(occurrence))]))
     }
 
     static func pendingEvent(_ items: [JSONValue], account id: String = account, on date: String = "2024-12-29") -> (String, NewEvent) {
-        ("gocardless/account/\(id)/pending", NewEvent(type: EventType("gocardless.pending.observed"), json: [
+        (StreamName.gocardlessAccount(id, .pending), NewEvent(type: EventCatalog.gocardlessPendingObserved.latest, json: [
             "account_id": .string(id), "date_from": "2024-12-01", "date_to": .string(date), "pending": .array(items),
         ]))
     }

@@ -7,19 +7,19 @@ import Projections
 import Testing
 
 @Suite struct InvestmentProjectionTests {
-    static func t212(_ conn: String, _ kind: String, _ type: String, _ json: JSONValue) -> (String, NewEvent) {
-        ("trading212/\(conn)/\(kind)", NewEvent(type: EventType(type), json: json))
+    static func t212(_ conn: String, _ part: StreamName.Trading212Part, _ kind: EventKind, _ json: JSONValue) -> (String, NewEvent) {
+        (StreamName.trading212(conn, part), NewEvent(type: kind.latest, json: json))
     }
 
     @Test func trading212CurrentAPIGivesExactAccountsAndHoldings() async throws {
         try await TestDatabase.with { db in
             let h = try await ProjectionHarness.make(db)
             try await h.append([
-                Self.t212("isa", "account", "trading212.account.observed", ["api": "summary", "summary": [
+                Self.t212("isa", .account, EventCatalog.trading212AccountObserved, ["api": "summary", "summary": [
                     "id": 20871345, "currency": "GBP", "totalValue": .number("6250.50"),
                     "cash": ["availableToTrade": .number("1000.50"), "inPies": .number("200.00"), "reservedForOrders": .number("50.00")],
                     "investments": ["currentValue": .number("5000.00"), "totalCost": .number("4500.00"), "realizedProfitLoss": .number("300.00"), "unrealizedProfitLoss": .number("500.00")]]]),
-                Self.t212("isa", "positions", "trading212.positions.observed", ["api": "positions", "positions": [
+                Self.t212("isa", .positions, EventCatalog.trading212PositionsObserved, ["api": "positions", "positions": [
                     ["instrument": ["ticker": "VODl_EQ", "name": "Vodafone", "isin": "GB00BH4HKS39", "currency": "GBX"], "quantity": .number("400.0"),
                      "quantityAvailableForTrading": .number("400.0"), "quantityInPies": .number("0E-10"), "averagePricePaid": .number("89.123"), "currentPrice": .number("73.6"),
                      "createdAt": "2022-05-18T13:46:32.000Z", "walletImpact": ["currency": "GBP", "currentValue": .number("294.40"), "totalCost": .number("356.49"), "unrealizedProfitLoss": .number("-62.09"), "fxImpact": nil]],
@@ -27,9 +27,9 @@ import Testing
                      "averagePricePaid": .number("128.90"), "currentPrice": .number("190.50"), "createdAt": "2023-01-03T15:00:00.000Z",
                      "walletImpact": ["currency": "GBP", "currentValue": .number("18.57"), "totalCost": .number("12.57"), "unrealizedProfitLoss": .number("6.00"), "fxImpact": .number("-0.35")]],
                 ]]),
-                Self.t212("isa", "dividends", "trading212.dividend.observed", ["ticker": "VODl_EQ", "reference": "div-1", "quantity": .number("400"), "amount": .number("17.92"),
+                Self.t212("isa", .dividends, EventCatalog.trading212DividendObserved, ["ticker": "VODl_EQ", "reference": "div-1", "quantity": .number("400"), "amount": .number("17.92"),
                                                                               "amountInEuro": .number("20.81"), "grossAmountPerShare": .number("4.48"), "paidOn": "2026-08-02T09:00:00.000+00:00", "type": "ORDINARY", "currency": "GBP"]),
-                Self.t212("isa", "transactions", "trading212.transaction.observed", ["type": "WITHDRAW", "amount": .number("-250.00"), "reference": "6f0e0c6a-1b7e-4f0f-9d3a-0c9e8f7a6b5c", "dateTime": "2026-09-01T10:15:00.000Z", "currency": "GBP"]),
+                Self.t212("isa", .transactions, EventCatalog.trading212TransactionObserved, ["type": "WITHDRAW", "amount": .number("-250.00"), "reference": "6f0e0c6a-1b7e-4f0f-9d3a-0c9e8f7a6b5c", "dateTime": "2026-09-01T10:15:00.000Z", "currency": "GBP"]),
             ])
             #expect(try await h.fold().allSatisfy { $0.outcome == .caughtUp })
             let account = DeterministicID.string("trading212", "account", "isa")
@@ -55,10 +55,10 @@ import Testing
         try await TestDatabase.with { db in
             let h = try await ProjectionHarness.make(db)
             try await h.append([
-                Self.t212("invest", "account", "trading212.account.observed", ["api": "legacy",
+                Self.t212("invest", .account, EventCatalog.trading212AccountObserved, ["api": "legacy",
                     "cash": ["free": .number("4877.88"), "total": .number("5027.65"), "ppl": .number("6.03"), "result": 0, "invested": .number("142.63"), "pieCash": 0, "blocked": 0],
                     "info": ["currencyCode": "GBP", "id": 12345678]]),
-                Self.t212("invest", "positions", "trading212.positions.observed", ["api": "portfolio", "positions": [
+                Self.t212("invest", .positions, EventCatalog.trading212PositionsObserved, ["api": "portfolio", "positions": [
                     ["ticker": "BPl_EQ", "quantity": .number("10.0"), "averagePrice": .number("402.1"), "currentPrice": .number("410.35"), "ppl": .number("0.83"), "fxPpl": nil,
                      "initialFillDate": "2022-01-19T17:42:07.000+02:00", "frontend": "IOS", "maxBuy": nil, "maxSell": nil, "pieQuantity": .number("0E-10")],
                     ["ticker": "VUSAl_EQ", "quantity": .number("3"), "averagePrice": .number("52.30"), "currentPrice": .number("90.12"), "ppl": .number("113.46"), "fxPpl": nil,
@@ -69,8 +69,8 @@ import Testing
             // Until the instrument list arrives the currency is unknown: nothing is guessed.
             #expect(try await h.rows("SELECT ticker, name, current_price::text, currency FROM holdings h ORDER BY h.ticker") == [["BPl_EQ", nil, "410.35", nil], ["VUSAl_EQ", nil, "90.12", nil]])
             try await h.append([
-                ("trading212/instrument/BPl_EQ", NewEvent(type: EventType("trading212.instrument.observed"), json: ["ticker": "BPl_EQ", "type": "STOCK", "workingScheduleId": 55, "isin": "GB0007980591", "currencyCode": "GBX", "name": "BP", "shortName": "BP"])),
-                ("trading212/instrument/VUSAl_EQ", NewEvent(type: EventType("trading212.instrument.observed"), json: ["ticker": "VUSAl_EQ", "type": "ETF", "isin": "IE00B3XXRP09", "currencyCode": "GBP", "name": "Vanguard S&P 500 (Dist)", "shortName": "VUSA"])),
+                (StreamName.trading212Instrument("BPl_EQ"), NewEvent(type: EventCatalog.trading212InstrumentObserved.latest, json: ["ticker": "BPl_EQ", "type": "STOCK", "workingScheduleId": 55, "isin": "GB0007980591", "currencyCode": "GBX", "name": "BP", "shortName": "BP"])),
+                (StreamName.trading212Instrument("VUSAl_EQ"), NewEvent(type: EventCatalog.trading212InstrumentObserved.latest, json: ["ticker": "VUSAl_EQ", "type": "ETF", "isin": "IE00B3XXRP09", "currencyCode": "GBP", "name": "Vanguard S&P 500 (Dist)", "shortName": "VUSA"])),
             ])
             try await h.fold()
             #expect(try await h.rows("SELECT ticker, name, isin, quantity::text, average_cost::text, current_price::text, current_value::text, unrealised_pnl::text, currency FROM holdings h ORDER BY h.ticker") == [
@@ -86,12 +86,12 @@ import Testing
             let h = try await ProjectionHarness.make(db)
             func money(_ a: String) -> JSONValue { ["Amount": .number(a), "Currency": 826] }
             func sub(_ id: String, _ name: String, _ wrapper: String, value: String, cash: String) -> (String, NewEvent) {
-                ("vanguard/vanguard/subaccount/\(id)", NewEvent(type: EventType("vanguard.subaccount.observed"), json: [
+                (StreamName.vanguardSubaccount("vanguard", id), NewEvent(type: EventCatalog.vanguardSubaccountObserved.latest, json: [
                     "hierarchy_id": .string(id), "name": .string(name), "wrapper": .string(wrapper), "valuation": ["Value": money(value), "AsAt": "2026-11-24T00:00:00"],
                     "cash": money(cash), "performance": ["Value": money(value), "PercentageChange": .number("1.0"), "AmountChange": money("1.00")]]))
             }
             func holdings(_ id: String, _ funds: [(code: String, name: String, units: String, value: String, avg: String, price: String)], cash: String) -> (String, NewEvent) {
-                ("vanguard/vanguard/subaccount/\(id)/holdings", NewEvent(type: EventType("vanguard.holdings.observed"), json: [
+                (StreamName.vanguardHoldings("vanguard", id), NewEvent(type: EventCatalog.vanguardHoldingsObserved.latest, json: [
                     "hierarchy_id": .string(id),
                     "holdings": .array(funds.map { ["Name": .string($0.name), "Type": 3, "Value": money($0.value)] } + [["Name": "Cash", "Type": 1, "Value": money(cash)]]),
                     "positions": ["Holdings": .array(funds.map { ["HierarchyId": .string(id), "Quantity": .number($0.units), "ProductCode": .string($0.code), "MarketValue": money($0.value), "AverageCost": money($0.avg)] }),

@@ -116,7 +116,7 @@ import Testing
             GC.booked(GC.item("-2.00", date: "2024-12-02", id: "nul", creditor: "Cafe\u{0}Nero")),             // 5 NUL
             GC.booked(GC.item("1e1000000", date: "2024-12-02", id: "huge")),                                    // 6 out of range
             GC.booked(GC.item("-3.00", date: "2024-12-03", id: "ok-2")),                                        // 7
-            ("gocardless/requisition/x", NewEvent(type: EventType("gocardless.requisition.observed"), json: ["status": "LN"])),  // 8 no id
+            (StreamName.gocardlessRequisition("x"), NewEvent(type: EventCatalog.gocardlessRequisitionObserved.latest, json: ["status": "LN"])),  // 8 no id
             GC.balancesEvent([GC.balance("N/A", "closingBooked", "2024-12-02")]),                                // 9 not a number
             GC.balancesEvent([GC.balance("90.00", "closingBooked", "2024-12-03")]),                              // 10
             GC.booked(GC.item("-4.00", date: "2024-12-04", id: "ok-3"), account: GC.account2),                  // 11 another account

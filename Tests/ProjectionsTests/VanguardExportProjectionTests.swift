@@ -10,8 +10,8 @@ import Testing
 /// before, a stored row with a bad cell (appended by an older importer) refused in Swift,
 /// naming the event, before any SQL.
 @Suite struct VanguardExportProjectionTests {
-    static let stream = "vanguard/vanguard/export/My ISA"
-    static let type = EventType("vanguard.transaction.imported", version: 1)
+    static let stream = StreamName.vanguardExport("vanguard", account: "My ISA")
+    static let type = EventCatalog.vanguardTransactionImported.latest
 
     static func event(_ section: VanguardExportSection, _ cells: [String: String], occurrence: Int = 0) -> (String, NewEvent) {
         (stream, NewEvent(type: type, json: VanguardExportEvent.payload(account: "My ISA", section: section, row: VanguardExportEvent.rowJSON(cells), occurrence: occurrence)))
@@ -79,7 +79,7 @@ import Testing
             let error = try #require(try await Self.applyAll(h))
             #expect(error.code == .malformedPayload)
             #expect(error.position == positions[0])
-            #expect(error.eventType == "vanguard.transaction.imported")
+            #expect(error.eventType == EventCatalog.vanguardTransactionImported.name)
             #expect(error.message.contains("column \"\(bad.column)\""))
             #expect(error.message.count < 300)
             #expect(try await h.rows("SELECT count(*)::text FROM vg_transactions") == [["0"]])

@@ -24,21 +24,21 @@ struct KnownLog {
     /// Appends the twelve events, one append each (positions 1…12).
     static func append(to log: EventLog) async throws {
         let events: [(String, String, JSONValue, UUID)] = [
-            ("gocardless/institution/A", "gocardless.institution.observed", ["id": "A", "name": "Alpha"], runA),                                  // 1
-            ("gocardless/institution/B", "gocardless.institution.observed", ["id": "B", "name": "Beta"], runA),                                   // 2
-            ("gocardless/institution/A", "gocardless.institution.observed", ["id": "A", "name": "Alpha Bank"], runB),                             // 3
-            ("gocardless/account/acc1/balances", "gocardless.balances.observed",
+            (StreamName.gocardlessInstitution("A"), EventCatalog.gocardlessInstitutionObserved.name, ["id": "A", "name": "Alpha"], runA),                                  // 1
+            (StreamName.gocardlessInstitution("B"), EventCatalog.gocardlessInstitutionObserved.name, ["id": "B", "name": "Beta"], runA),                                   // 2
+            (StreamName.gocardlessInstitution("A"), EventCatalog.gocardlessInstitutionObserved.name, ["id": "A", "name": "Alpha Bank"], runB),                             // 3
+            (StreamName.gocardlessAccount("acc1", .balances), EventCatalog.gocardlessBalancesObserved.name,
              ["account_id": "acc1", "balances": [balance("interimBooked", "100.00", "2024-03-01"), balance("closingBooked", "90.00", "2024-02-29")]], runA), // 4
-            ("gocardless/account/acc1/transactions", "gocardless.transaction.booked", booked("acc1", "t1", "-12.50", "2024-03-01"), runA),     // 5
-            ("gocardless/account/acc1/transactions", "gocardless.transaction.booked", booked("acc1", "t2", "-5.00", "2024-03-02"), runA),      // 6
-            ("gocardless/account/acc1/balances", "gocardless.balances.observed",
+            (StreamName.gocardlessAccount("acc1", .transactions), EventCatalog.gocardlessTransactionBooked.name, booked("acc1", "t1", "-12.50", "2024-03-01"), runA),     // 5
+            (StreamName.gocardlessAccount("acc1", .transactions), EventCatalog.gocardlessTransactionBooked.name, booked("acc1", "t2", "-5.00", "2024-03-02"), runA),      // 6
+            (StreamName.gocardlessAccount("acc1", .balances), EventCatalog.gocardlessBalancesObserved.name,
              ["account_id": "acc1", "balances": [balance("interimBooked", "110.00", "2024-03-02")]], runB),                                        // 7
-            ("gocardless/account/acc1/transactions", "gocardless.transaction.booked", booked("acc1", "t1", "-13.50", "2024-03-01"), runB),     // 8
-            ("gocardless/account/acc2/transactions", "gocardless.transaction.booked", booked("acc2", "t9", "-1.00", "2024-03-01"), runB),      // 9
-            ("trading212/connection/isa/health", "connection.health.observed",
+            (StreamName.gocardlessAccount("acc1", .transactions), EventCatalog.gocardlessTransactionBooked.name, booked("acc1", "t1", "-13.50", "2024-03-01"), runB),     // 8
+            (StreamName.gocardlessAccount("acc2", .transactions), EventCatalog.gocardlessTransactionBooked.name, booked("acc2", "t9", "-1.00", "2024-03-01"), runB),      // 9
+            (StreamName.connectionHealth(provider: "trading212", "isa"), EventCatalog.connectionHealthObserved.name,
              ["provider": "trading212", "connection_id": "isa", "status": "expired", "message": "token expired"], runB),                           // 10
-            ("gocardless/requisition/R1", "gocardless.requisition.observed", ["id": "R1", "status": "LN", "institution_id": "A", "accounts": ["acc1"]], runB), // 11
-            ("gocardless/account/acc1/balances", "gocardless.balances.observed",
+            (StreamName.gocardlessRequisition("R1"), EventCatalog.gocardlessRequisitionObserved.name, ["id": "R1", "status": "LN", "institution_id": "A", "accounts": ["acc1"]], runB), // 11
+            (StreamName.gocardlessAccount("acc1", .balances), EventCatalog.gocardlessBalancesObserved.name,
              ["account_id": "acc1", "balances": [balance("interimBooked", "111.00", "2024-03-02")]], runB),                                        // 12
         ]
         for (stream, type, json, run) in events {
@@ -104,8 +104,8 @@ struct KnownLog {
             let inst = try await explainer.explain(table: "gc_institutions", key: ["A"])
             #expect(inst.events.map(\.position) == [1, 3])
             #expect(inst.events.map(\.run) == [KnownLog.runA, KnownLog.runB])
-            #expect(inst.events.map(\.stream) == ["gocardless/institution/A", "gocardless/institution/A"])
-            #expect(inst.events.allSatisfy { $0.type == "gocardless.institution.observed" })
+            #expect(inst.events.map(\.stream) == [StreamName.gocardlessInstitution("A"), StreamName.gocardlessInstitution("A")])
+            #expect(inst.events.allSatisfy { $0.type == EventCatalog.gocardlessInstitutionObserved.name })
             #expect(inst.events[1].excerpt.contains("Alpha Bank"))
             #expect(inst.row["name"] == "Alpha Bank")
 

@@ -12,18 +12,18 @@ import Testing
         try await TestDatabase.with { db in
             let conn = try await db.connect()
             let log = EventLog(connection: conn)
-            func t212(_ kind: String, _ type: String, _ json: JSONValue) async throws -> Int64 {
-                try await log.append([NewEvent(type: EventType(type), json: json)], to: kind.hasPrefix("instrument/") ? "trading212/\(kind)" : "trading212/isa/\(kind)").appended[0].position
+            func t212(_ stream: String, _ kind: EventKind, _ json: JSONValue) async throws -> Int64 {
+                try await log.append([NewEvent(type: kind.latest, json: json)], to: stream).appended[0].position
             }
             func position(_ ticker: String, _ qty: String) -> JSONValue {
                 ["ticker": .string(ticker), "quantity": .number(qty), "averagePrice": .number("402.1"), "currentPrice": .number("410.35"), "ppl": .number("0.83")]
             }
-            let p1 = try await t212("positions", "trading212.positions.observed", ["api": "portfolio", "positions": [position("BPl_EQ", "10")]])
-            let account = try await t212("account", "trading212.account.observed", ["api": "legacy", "cash": ["free": .number("10"), "total": .number("60"), "ppl": .number("1")], "info": ["currencyCode": "GBP", "id": 1]])
-            let p2 = try await t212("positions", "trading212.positions.observed", ["api": "portfolio", "positions": [position("BPl_EQ", "12"), position("VUSAl_EQ", "3")]])
-            let bp = try await t212("instrument/BPl_EQ", "trading212.instrument.observed", ["ticker": "BPl_EQ", "currencyCode": "GBX", "name": "BP", "isin": "GB0007980591"])
-            _ = try await t212("instrument/VUSAl_EQ", "trading212.instrument.observed", ["ticker": "VUSAl_EQ", "currencyCode": "GBP", "name": "Vanguard S&P 500"])
-            let dividend = try await t212("dividends", "trading212.dividend.observed", ["ticker": "BPl_EQ", "reference": "d-1", "amount": .number("1.20"), "paidOn": "2026-08-02T09:00:00.000Z", "type": "ORDINARY"])
+            let p1 = try await t212(StreamName.trading212("isa", .positions), EventCatalog.trading212PositionsObserved, ["api": "portfolio", "positions": [position("BPl_EQ", "10")]])
+            let account = try await t212(StreamName.trading212("isa", .account), EventCatalog.trading212AccountObserved, ["api": "legacy", "cash": ["free": .number("10"), "total": .number("60"), "ppl": .number("1")], "info": ["currencyCode": "GBP", "id": 1]])
+            let p2 = try await t212(StreamName.trading212("isa", .positions), EventCatalog.trading212PositionsObserved, ["api": "portfolio", "positions": [position("BPl_EQ", "12"), position("VUSAl_EQ", "3")]])
+            let bp = try await t212(StreamName.trading212Instrument("BPl_EQ"), EventCatalog.trading212InstrumentObserved, ["ticker": "BPl_EQ", "currencyCode": "GBX", "name": "BP", "isin": "GB0007980591"])
+            _ = try await t212(StreamName.trading212Instrument("VUSAl_EQ"), EventCatalog.trading212InstrumentObserved, ["ticker": "VUSAl_EQ", "currencyCode": "GBP", "name": "Vanguard S&P 500"])
+            let dividend = try await t212(StreamName.trading212("isa", .dividends), EventCatalog.trading212DividendObserved, ["ticker": "BPl_EQ", "reference": "d-1", "amount": .number("1.20"), "paidOn": "2026-08-02T09:00:00.000Z", "type": "ORDINARY"])
             let results = try await ProjectionRunner(connection: conn).catchUp(ProjectionCatalog.liveTargets)
             #expect(results.allSatisfy { $0.outcome == .caughtUp })
 

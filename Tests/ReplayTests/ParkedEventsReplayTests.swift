@@ -15,7 +15,7 @@ import Testing
     static func hostileEvents() -> [(String, NewEvent)] {
         let account = "hostile-account"
         func booked(_ amount: JSONValue, date: String, id: String) -> (String, NewEvent) {
-            ("gocardless/account/\(account)/transactions", NewEvent(type: EventType("gocardless.transaction.booked"), json: [
+            (StreamName.gocardlessAccount(account, .transactions), NewEvent(type: EventCatalog.gocardlessTransactionBooked.latest, json: [
                 "account_id": .string(account), "occurrence": 0,
                 "transaction": ["transactionId": .string(id), "bookingDate": .string(date), "transactionAmount": ["amount": amount, "currency": "GBP"]],
             ]))
@@ -25,7 +25,7 @@ import Testing
             booked("abc", date: "2023-01-05", id: "not-a-number"),
             booked(.number("1e1000000"), date: "2023-01-05", id: "huge"),
             booked("-2.00", date: "2023-02-30", id: "no-such-day"),
-            ("gocardless/account/\(account)/balances", NewEvent(type: EventType("gocardless.balances.observed"), json: [
+            (StreamName.gocardlessAccount(account, .balances), NewEvent(type: EventCatalog.gocardlessBalancesObserved.latest, json: [
                 "account_id": .string(account), "balances": [["balanceType": "closingBooked", "balanceAmount": ["amount": "N/A", "currency": "GBP"]]],
             ])),
         ]

@@ -281,8 +281,29 @@ import Testing
             #expect(r.projections == ["analytics"])
             #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == live)
             #expect(try await rebuilder.stale().isEmpty)
-            #expect(try ProjectionRebuilder.selection(["unified"]).map(\.name) == ["unified"])
+            // Dependants are transitive and come in catalogue order.
+            #expect(try ProjectionRebuilder.selection(["unified"]).map(\.name) == ["unified", "analytics"])
+            #expect(try ProjectionRebuilder.selection(["gocardless_raw"]).map(\.name) == ["gocardless_raw", "unified", "analytics"])
+            #expect(try ProjectionRebuilder.selection(["analytics"]).map(\.name) == ["analytics"])
             #expect(throws: ReplayError.self) { try ProjectionRebuilder.selection(["nope"]) }
+        }
+    }
+
+    /// A stale projection is rebuilt with what is built on it, and the whole set matches a
+    /// fold from scratch.
+    @Test func staleProjectionIsRebuiltWithItsDependants() async throws {
+        try await TestDatabase.with { db in
+            let conn = try await db.connect()
+            defer { conn.close() }
+            let live = try await ReplayFixture.liveState(0..<2000, connection: conn)
+            try await conn.withSession { s in _ = try s.execute("UPDATE projections.checkpoints SET version = 0 WHERE projection = 'unified' AND target_schema = 'public'") }
+            let rebuilder = ProjectionRebuilder(connection: conn)
+            let stale = try await rebuilder.stale()
+            #expect(stale.map(\.name) == ["unified", "analytics"])
+            let r = try await rebuilder.rebuild(stale)
+            #expect(r.projections == ["unified", "analytics"])
+            #expect(try await ReplayFixture.dump(ProjectionCatalog.all, connection: conn) == live)
+            #expect(try await rebuilder.stale().isEmpty)
         }
     }
 }

@@ -14,11 +14,11 @@ import Testing
             let conn = try await db.connect()
             defer { conn.close() }
             let log = EventLog(connection: conn)
-            let live = SnapshottingCatchUp(runner: ProjectionRunner(connection: conn), snapshots: SnapshotPolicy(every: 1000, keep: 10))
+            let live = FoldDriver(runner: ProjectionRunner(connection: conn), batchSize: 300, snapshots: SnapshotPolicy(every: 1000, keep: 10))
             var applied: [String: Int] = [:]
             for part in 0..<5 {
                 try await ReplayFixture.append((part * 700)..<((part + 1) * 700), to: log)
-                let results = try await live.catchUp(ProjectionCatalog.liveTargets, batchSize: 300)
+                let results = try await live.fold(ProjectionCatalog.liveTargets).results
                 let head = try await log.headPosition()
                 #expect(results.allSatisfy { $0.outcome == .caughtUp && $0.position == head }, "\(results)")
                 for r in results { applied[r.projection, default: 0] += r.eventsApplied }

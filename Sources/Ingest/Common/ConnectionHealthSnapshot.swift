@@ -10,7 +10,7 @@ import Foundation
 /// `{"provider", "connection_id", "status", "message", "expires_at"?}`. Messages are
 /// written by finsync, never copied from request headers, so they cannot carry a secret.
 public struct ConnectionHealthSnapshot: Sendable, Hashable {
-    public static let type = EventType(EventCatalog.connectionHealthObserved, version: 1)
+    public static let type = EventCatalog.connectionHealthObserved.latest
     /// The `endpoint` of its metadata: health is finsync's reading, not one provider answer.
     public static let endpoint = "connection.health"
 
@@ -40,7 +40,7 @@ public struct ConnectionHealthSnapshot: Sendable, Hashable {
     public var stream: String { Self.stream(provider: provider, connectionID: connectionID) }
 
     /// `<provider>/connection/<id>/health`: where a connection's health snapshots are.
-    public static func stream(provider: String, connectionID: String) -> String { "\(provider)/connection/\(connectionID)/health" }
+    public static func stream(provider: String, connectionID: String) -> String { StreamName.connectionHealth(provider: provider, connectionID) }
 
     public var payload: JSONValue {
         var o: [String: JSONValue] = [

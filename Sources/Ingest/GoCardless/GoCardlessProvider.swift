@@ -166,9 +166,9 @@ public struct GoCardlessProvider: Provider {
         var agreementError: String?
         if let failure = await cache.agreementsListingFailure { notes.append("listing end-user agreements failed (\(failure)); each connection's agreement was read on its own") }
         if let r = await cache.requisition(c.id) {
-            _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessRequisitionObserved, r, endpoint: "GET /requisitions/"), to: "gocardless/requisition/\(c.id)", ignoring: [])
+            _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessRequisitionObserved, r, endpoint: "GET /requisitions/"), to: StreamName.gocardlessRequisition(c.id), ignoring: [])
             if let aid = r["agreement"]?.string, let a = await cache.agreement(aid) {
-                _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessAgreementObserved, a, endpoint: "GET /agreements/enduser/"), to: "gocardless/agreement/\(aid)", ignoring: [])
+                _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessAgreementObserved, a, endpoint: "GET /agreements/enduser/"), to: StreamName.gocardlessAgreement(aid), ignoring: [])
             } else if let aid = r["agreement"]?.string, let problem = await cache.agreementProblem(aid) {
                 agreementError = "end-user agreement \(aid) could not be read (\(problem)); the consent's expiry is unknown until it can be (the accounts are synced regardless)"
             }
@@ -181,7 +181,7 @@ public struct GoCardlessProvider: Provider {
                         inst = try await client.institution(id: iid)
                         await cache.setInstitution(iid, inst)
                     }
-                    _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessInstitutionObserved, inst, endpoint: "GET /institutions/{id}/"), to: "gocardless/institution/\(iid)", ignoring: [])
+                    _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessInstitutionObserved, inst, endpoint: "GET /institutions/{id}/"), to: StreamName.gocardlessInstitution(iid), ignoring: [])
                 } catch let e as GoCardlessError {
                     notes.append("institution \(iid) not fetched: \(e)")
                 }
@@ -221,7 +221,7 @@ public struct GoCardlessProvider: Provider {
             try await recordHealth(c, message: "\(healthMessage(c)) (\(e.summary ?? ""))", ctx)
             return StepOutcome(status: .failed, error: "account \(account): \(e)")
         }
-        _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessAccountObserved, meta.json, endpoint: "GET /accounts/{id}/"), to: "gocardless/account/\(account)", ignoring: ["last_accessed"])
+        _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessAccountObserved, meta.json, endpoint: "GET /accounts/{id}/"), to: StreamName.gocardlessAccount(account), ignoring: ["last_accessed"])
         switch meta.json["status"]?.string {
         case "EXPIRED"?:
             var c = connection; c.health = .expired
@@ -323,7 +323,7 @@ public struct GoCardlessProvider: Provider {
         if let problem = payload.nulProblem() {
             return ScopeFetch(rate: r.rateLimit, rejected: GoCardlessNormalisation.rejection(endpoint: endpoint, account: account, problems: ["the details \(problem)"]))
         }
-        _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessAccountDetailsObserved, payload, endpoint: endpoint), to: "gocardless/account/\(account)/details", ignoring: [])
+        _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessAccountDetailsObserved, payload, endpoint: endpoint), to: StreamName.gocardlessAccount(account, .details), ignoring: [])
         return ScopeFetch(rate: r.rateLimit)
     }
 
@@ -338,7 +338,7 @@ public struct GoCardlessProvider: Provider {
         if let problem = GoCardlessNormalisation.problem(balances: payload) {
             return ScopeFetch(rate: r.rateLimit, rejected: GoCardlessNormalisation.rejection(endpoint: endpoint, account: account, problems: [problem]))
         }
-        _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessBalancesObserved, payload, endpoint: endpoint), to: "gocardless/account/\(account)/balances", ignoring: [])
+        _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessBalancesObserved, payload, endpoint: endpoint), to: StreamName.gocardlessAccount(account, .balances), ignoring: [])
         return ScopeFetch(rate: r.rateLimit)
     }
 
@@ -365,11 +365,11 @@ public struct GoCardlessProvider: Provider {
                                     .object(["account_id": .string(account), "transaction": t.item, "occurrence": .number(String(occurrence))]),
                                     endpoint: endpoint, occurredAt: date.flatMap(GoCardlessDate.parse)))
         }
-        if !events.isEmpty { _ = try await ctx.sink.append(events, to: "gocardless/account/\(account)/transactions") }
+        if !events.isEmpty { _ = try await ctx.sink.append(events, to: StreamName.gocardlessAccount(account, .transactions)) }
         let pendingPayload: JSONValue = .object(["account_id": .string(account), "date_from": dateFrom.map { .string($0) } ?? .null,
                                                  "date_to": .string(dateTo), "pending": .array(pending.items.map(\.item))])
         _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.gocardlessPendingObserved, pendingPayload, endpoint: endpoint),
-                                              to: "gocardless/account/\(account)/pending", ignoring: ["date_from", "date_to"])
+                                              to: StreamName.gocardlessAccount(account, .pending), ignoring: ["date_from", "date_to"])
         let problems = booked.problems + pending.problems
         // Advance the cursor only now that the events it covers are stored, and not at all
         // when an item was refused: the next sync reads the same window again, so an item the

@@ -21,7 +21,7 @@ import Foundation
 ///         [SyncStep(key: "account", label: "trading212 \(c.id): account") { ctx in
 ///             let summary: JSONValue = …  // from the API
 ///             _ = try await ctx.sink.appendSnapshot(ctx.event(EventCatalog.trading212AccountObserved, summary, endpoint: "GET /equity/account/summary"),
-///                                                   to: "trading212/\(c.id)/account", ignoring: [])
+///                                                   to: StreamName.trading212(c.id, .account), ignoring: [])
 ///             return StepOutcome()
 ///         }]
 ///     }

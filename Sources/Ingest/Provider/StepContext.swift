@@ -34,9 +34,10 @@ public struct StepContext: Sendable {
     public var stamp: RunStamp { RunStamp(runID: runID) }
 
     /// A new event stamped with this run (``RunStamp``): correlation id = run id, metadata
-    /// `{"run_id", "endpoint"}` with the endpoint's query string removed.
-    public func event(_ type: String, _ payload: JSONValue, endpoint: String, occurredAt: Date? = nil) -> NewEvent {
-        stamp.event(EventType(type), payload, endpoint: endpoint, occurredAt: occurredAt)
+    /// `{"run_id", "endpoint"}` with the endpoint's query string removed; written at the
+    /// catalogue's latest schema version of `kind`.
+    public func event(_ kind: EventKind, _ payload: JSONValue, endpoint: String, occurredAt: Date? = nil) -> NewEvent {
+        stamp.event(kind.latest, payload, endpoint: endpoint, occurredAt: occurredAt)
     }
 
     /// Records a connection's health through the run's sink (a snapshot: stored only when changed).

@@ -149,8 +149,8 @@ public struct Trading212Extractor: Sendable {
             payload = ["api": "legacy", "cash": cash, "info": info]
             legacy = true
         }
-        let event = RunStamp(runID: runID).event(Trading212EventTypes.account, payload, endpoint: endpoint)
-        outcome.record(try await sink.appendSnapshot(event, to: "trading212/\(conn)/account", ignoring: []))
+        let event = RunStamp(runID: runID).event(EventCatalog.trading212AccountObserved.latest, payload, endpoint: endpoint)
+        outcome.record(try await sink.appendSnapshot(event, to: StreamName.trading212(conn, .account), ignoring: []))
         return legacy
     }
 
@@ -174,14 +174,14 @@ public struct Trading212Extractor: Sendable {
                 items.append(item)
             }
         }
-        let event = RunStamp(runID: runID).event(Trading212EventTypes.positions, ["api": .string(api), "positions": .array(items)], endpoint: endpoint)
-        outcome.record(try await sink.appendSnapshot(event, to: "trading212/\(conn)/positions", ignoring: []))
+        let event = RunStamp(runID: runID).event(EventCatalog.trading212PositionsObserved.latest, ["api": .string(api), "positions": .array(items)], endpoint: endpoint)
+        outcome.record(try await sink.appendSnapshot(event, to: StreamName.trading212(conn, .positions), ignoring: []))
         return Set(items.compactMap(Self.ticker(of:)))
     }
 
     /// One history list, page by page; returns the tickers it mentions.
     func history(_ kind: Trading212HistoryKind, legacy: Bool, runID: UUID, outcome: inout ExtractorOutcome) async throws -> Set<String> {
-        let stream = "trading212/\(conn)/\(kind.rawValue)"
+        let stream = StreamName.trading212(conn, kind.streamPart)
         var base = legacy ? kind.legacyPath : kind.currentPath
         var first: JSONValue
         do { first = try await client.get("\(base)?limit=\(options.pageLimit)") } catch let e as Trading212Error where e.code == .notFound && kind.legacyPath != kind.currentPath {
@@ -248,8 +248,8 @@ public struct Trading212Extractor: Sendable {
                 outcome.warnings.append("\(configuration.name): instrument \(ticker) is not in Trading212's instrument list")
                 continue
             }
-            let event = RunStamp(runID: runID).event(Trading212EventTypes.instrument, instrument, endpoint: endpoint)
-            outcome.record(try await sink.appendSnapshot(event, to: "trading212/instrument/\(ticker)", ignoring: []))
+            let event = RunStamp(runID: runID).event(EventCatalog.trading212InstrumentObserved.latest, instrument, endpoint: endpoint)
+            outcome.record(try await sink.appendSnapshot(event, to: StreamName.trading212Instrument(ticker), ignoring: []))
         }
     }
 

@@ -12,11 +12,20 @@ public enum Trading212HistoryKind: String, Sendable, CaseIterable {
         self == .orders ? "/api/v0/equity/history/orders" : "/api/v0/history/\(rawValue)"
     }
 
+    /// The connection's stream these items are appended to.
+    var streamPart: StreamName.Trading212Part {
+        switch self {
+        case .orders: .orders
+        case .dividends: .dividends
+        case .transactions: .transactions
+        }
+    }
+
     var eventType: EventType {
         switch self {
-        case .orders: Trading212EventTypes.order
-        case .dividends: Trading212EventTypes.dividend
-        case .transactions: Trading212EventTypes.transaction
+        case .orders: EventCatalog.trading212OrderObserved.latest
+        case .dividends: EventCatalog.trading212DividendObserved.latest
+        case .transactions: EventCatalog.trading212TransactionObserved.latest
         }
     }
 }

@@ -12,7 +12,7 @@ extension AnalyticsProjection: ProjectionLineage {
         case "cashflow_entries", "monthly_cashflow":
             guard let account = row["account_id"] else { return .empty }
             let key = row["transaction_key"], month = row["month"], currency = row["currency"]
-            return RowLineage(streams: try Self.accountStreams(account, suffix: "transactions", in: c), eventTypes: [EventCatalog.gocardlessTransactionBooked], select: { events in
+            return RowLineage(streams: try Self.accountStreams(account, .transactions, in: c), eventTypes: [EventCatalog.gocardlessTransactionBooked.name], select: { events in
                 // An entry is written when first seen or re-observed with other values; a month
                 // row changes when an entry enters it or leaves it.
                 var previous: [String: Entry] = [:]
@@ -27,8 +27,8 @@ extension AnalyticsProjection: ProjectionLineage {
             })
         case "daily_balances", "portfolio_value_daily":
             guard let account = row["account_id"], let date = row["date"].flatMap(CalendarDay.day) else { return .empty }
-            let types: Set<String> = table == "daily_balances" ? [EventCatalog.gocardlessBalancesObserved] : [EventCatalog.trading212AccountObserved, EventCatalog.vanguardSubaccountObserved]
-            let streams = table == "daily_balances" ? try Self.accountStreams(account, suffix: "balances", in: c) : nil
+            let types: Set<String> = table == "daily_balances" ? [EventCatalog.gocardlessBalancesObserved.name] : [EventCatalog.trading212AccountObserved.name, EventCatalog.vanguardSubaccountObserved.name]
+            let streams = table == "daily_balances" ? try Self.accountStreams(account, .balances, in: c) : nil
             return RowLineage(streams: streams, eventTypes: types, select: { Self.seriesLineage($0, account: account, date: date) })
         case "net_worth_daily":
             // The sum of that day's series rows in that currency: the union of their lineages.
@@ -37,7 +37,7 @@ extension AnalyticsProjection: ProjectionLineage {
             for r in try c.session.query("SELECT account_id::text FROM \(c.table("daily_balances")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { bank.insert(try r.decode(String.self, 0)) }
             for r in try c.session.query("SELECT account_id::text FROM \(c.table("portfolio_value_daily")) WHERE date = $1::date AND currency = $2", [.text(day), .text(currency)]) { invest.insert(try r.decode(String.self, 0)) }
             let all = bank.union(invest).sorted()
-            return RowLineage(streams: nil, eventTypes: eventTypes.subtracting([EventCatalog.gocardlessTransactionBooked]), select: { events in
+            return RowLineage(streams: nil, eventTypes: eventTypes.subtracting([EventCatalog.gocardlessTransactionBooked.name]), select: { events in
                 let picked = Set(all.flatMap { a in Self.seriesLineage(events, account: a, date: date).map(\.position) })
                 return events.filter { picked.contains($0.position) }
             })
@@ -49,13 +49,13 @@ extension AnalyticsProjection: ProjectionLineage {
     /// `gocardless/account/<id>/<suffix>` for a unified account id, when the unified
     /// `accounts` table (in this schema, else the live one) knows the account; nil (search
     /// by event type) otherwise. Only narrows the search: selection re-checks every event.
-    static func accountStreams(_ account: String, suffix: String, in c: ProjectionContext) throws -> [String]? {
+    static func accountStreams(_ account: String, _ part: StreamName.GoCardlessAccountPart, in c: ProjectionContext) throws -> [String]? {
         for schema in [c.schema, UnifiedProjection().liveSchema] {
             let exists = try c.session.query("SELECT to_regclass($1) IS NOT NULL", [.text(ProjectionContext(session: c.session, schema: schema).table("accounts"))])
             guard exists[0].string(0) == "t" else { continue }
             let r = try c.session.query("SELECT provider_account_id FROM \(ProjectionContext(session: c.session, schema: schema).table("accounts")) WHERE id = $1::uuid AND provider = 'gocardless'",
                                         [.text(account)])
-            if r.count == 1, let pid = r[0].string(0) { return ["gocardless/account/\(pid)/\(suffix)"] }
+            if r.count == 1, let pid = r[0].string(0) { return [StreamName.gocardlessAccount(pid, part)] }
         }
         return nil
     }
@@ -75,7 +75,7 @@ extension AnalyticsProjection: ProjectionLineage {
 
     /// The account and day an event observes for a daily series, as `apply` computes them.
     static func observation(_ e: ProjectedEvent) -> (account: String, day: Int)? {
-        if e.type == EventCatalog.gocardlessBalancesObserved {
+        if e.type == EventCatalog.gocardlessBalancesObserved.name {
             guard let pid = try? e.string("account_id"), let choice = BalancePreference.choose((try? e.gocardlessBalances()) ?? []) else { return nil }
             return (UnifiedBatch.gcAccount(pid), choice.date.flatMap(CalendarDay.day) ?? fallbackDay(e))
         }

@@ -17,8 +17,8 @@ public struct AnalyticsProjection: Projection {
     public let name = "analytics"
     public let version = 1
     public let liveSchema = "analytics"
-    public let eventTypes: Set<String> = [EventCatalog.gocardlessBalancesObserved, EventCatalog.gocardlessTransactionBooked, EventCatalog.trading212AccountObserved, EventCatalog.vanguardHoldingsObserved,
-                                                  EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved]
+    public let eventTypes: Set<String> = [EventCatalog.gocardlessBalancesObserved.name, EventCatalog.gocardlessTransactionBooked.name, EventCatalog.trading212AccountObserved.name, EventCatalog.vanguardHoldingsObserved.name,
+                                                  EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name]
     public let tables = ["daily_balances", "monthly_cashflow", "net_worth_daily", "portfolio_value_daily", "cashflow_entries"]
 
     static let balances = DailySeries(table: "daily_balances", valueColumns: ["balance"])
@@ -51,25 +51,25 @@ public struct AnalyticsProjection: Projection {
         for e in events {
             let fallbackDay = CalendarDay.day(of: e.event.occurredAt ?? e.event.recordedAt)
             switch e.type {
-            case EventCatalog.gocardlessBalancesObserved:
+            case EventCatalog.gocardlessBalancesObserved.name:
                 let pid = try e.string("account_id")
                 if let choice = BalancePreference.choose(try e.gocardlessBalances()) {
                     balanceObs.append(.init(account: UnifiedBatch.gcAccount(pid), day: choice.date.flatMap(CalendarDay.day) ?? fallbackDay, values: [choice.amount], currency: choice.currency))
                 }
-            case EventCatalog.gocardlessTransactionBooked:
+            case EventCatalog.gocardlessTransactionBooked.name:
                 let b = try e.booking(), t = b.transaction
                 let day = t.date ?? CalendarDay.text(fallbackDay)
                 entries[b.accountRowID + "\u{1F}" + b.key] = (b.accountRowID, b.key, String(day.prefix(7)) + "-01", t.currency, t.amount)
-            case EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved:
+            case EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name:
                 // Dividends and cash movements count as the trading account's cash flow, keyed
                 // as in the unified transactions.
-                let conn = Trading212Position.connection(ofStream: e.event.streamID)
+                let conn = StreamName.connection(of: e.event.streamID)
                 let item = try e.trading212CashItem()
                 let day = item.date ?? CalendarDay.text(fallbackDay)
-                let key = (e.type == EventCatalog.trading212DividendObserved ? "dividend:" : "cash:") + item.reference
+                let key = (e.type == EventCatalog.trading212DividendObserved.name ? "dividend:" : "cash:") + item.reference
                 let account = UnifiedBatch.t212Account(conn)
                 entries[account + "\u{1F}" + key] = (account, key, String(day.prefix(7)) + "-01", item.currency ?? "GBP", item.amount)
-            case EventCatalog.trading212AccountObserved, EventCatalog.vanguardHoldingsObserved:
+            case EventCatalog.trading212AccountObserved.name, EventCatalog.vanguardHoldingsObserved.name:
                 if let v = try InvestmentValuation(e) {
                     portfolioObs.append(.init(account: v.account, day: fallbackDay, values: [v.totalValue, v.unrealised], currency: v.currency))
                 }
@@ -141,8 +141,8 @@ struct InvestmentValuation {
     init?(_ e: ProjectedEvent) throws {
         let j = e.json
         switch e.type {
-        case EventCatalog.trading212AccountObserved:
-            let conn = e.event.streamID.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+        case EventCatalog.trading212AccountObserved.name:
+            let conn = StreamName.connection(of: e.event.streamID)
             account = DeterministicID.string("trading212", "account", conn)
             if let s = j["summary"], s.object != nil {
                 guard let total = s["totalValue"]?.numberText else { throw ProjectionError.malformed(e, "summary.totalValue is missing") }
@@ -155,7 +155,7 @@ struct InvestmentValuation {
                 unrealised = cash["ppl"]?.numberText ?? "0"
                 currency = j["info"]?["currencyCode"]?.string ?? "GBP"
             } else { return nil }
-        case EventCatalog.vanguardHoldingsObserved:
+        case EventCatalog.vanguardHoldingsObserved.name:
             // The instrument valuation lists every fund and the cash: together, the account's value.
             let h = try e.string("hierarchy_id")
             account = DeterministicID.string("vanguard", "account", h)

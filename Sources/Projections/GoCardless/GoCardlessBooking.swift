@@ -31,3 +31,8 @@ public final class GoCardlessBooking: Sendable {
         DeterministicID.string("gocardless", "transaction", account, key)
     }
 }
+
+extension ProjectedEvent {
+    /// The resolved booking of a `gocardless.transaction.booked` event, or the error naming this event.
+    public func booking() throws -> GoCardlessBooking { try shared(as: GoCardlessBooking.self) }
+}

@@ -9,19 +9,23 @@ extension GoCardlessRawProjection: ProjectionLineage {
         switch table {
         case "gc_institutions", "gc_agreements", "gc_requisitions":
             let id = row["id"] ?? ""
-            let kind = ["gc_institutions": "institution", "gc_agreements": "agreement", "gc_requisitions": "requisition"][table]!
-            return RowLineage(streams: ["gocardless/\(kind)/\(id)"], eventTypes: ["gocardless.\(kind).observed"]) { (try? $0.string("id")) == id }
+            let (stream, kind) = switch table {
+            case "gc_institutions": (StreamName.gocardlessInstitution(id), EventCatalog.gocardlessInstitutionObserved)
+            case "gc_agreements": (StreamName.gocardlessAgreement(id), EventCatalog.gocardlessAgreementObserved)
+            default: (StreamName.gocardlessRequisition(id), EventCatalog.gocardlessRequisitionObserved)
+            }
+            return RowLineage(streams: [stream], eventTypes: [kind.name]) { (try? $0.string("id")) == id }
         case "gc_bank_accounts":
             let id = row["id"] ?? ""
-            return RowLineage(streams: ["gocardless/account/\(id)", "gocardless/account/\(id)/details"],
-                              eventTypes: [EventCatalog.gocardlessAccountObserved, EventCatalog.gocardlessAccountDetailsObserved]) { e in
-                (try? e.string(e.type == EventCatalog.gocardlessAccountObserved ? "id" : "account_id")) == id
+            return RowLineage(streams: [StreamName.gocardlessAccount(id), StreamName.gocardlessAccount(id, .details)],
+                              eventTypes: [EventCatalog.gocardlessAccountObserved.name, EventCatalog.gocardlessAccountDetailsObserved.name]) { e in
+                (try? e.string(e.type == EventCatalog.gocardlessAccountObserved.name ? "id" : "account_id")) == id
             }
         case "gc_balances":
             // Each balances event replaces all of its account's rows: it writes this row when
             // it carries it, or when it drops a row that existed.
             let account = row["account_id"] ?? "", type = row["balance_type"] ?? "", ordinal = Int(row["ordinal"] ?? "") ?? 0
-            return RowLineage(streams: ["gocardless/account/\(account)/balances"], eventTypes: [EventCatalog.gocardlessBalancesObserved], select: { events in
+            return RowLineage(streams: [StreamName.gocardlessAccount(account, .balances)], eventTypes: [EventCatalog.gocardlessBalancesObserved.name], select: { events in
                 var existed = false
                 return events.filter { e in
                     guard (try? e.string("account_id")) == account else { return false }
@@ -34,12 +38,12 @@ extension GoCardlessRawProjection: ProjectionLineage {
             let account = row["account_id"] ?? "", key = row["transaction_key"] ?? ""
             if row["status"] == "pending" {
                 let tid = row["transaction_id"]
-                return RowLineage(streams: ["gocardless/account/\(account)/pending", "gocardless/account/\(account)/transactions"],
-                                  eventTypes: [EventCatalog.gocardlessPendingObserved, EventCatalog.gocardlessTransactionBooked], select: { events in
+                return RowLineage(streams: [StreamName.gocardlessAccount(account, .pending), StreamName.gocardlessAccount(account, .transactions)],
+                                  eventTypes: [EventCatalog.gocardlessPendingObserved.name, EventCatalog.gocardlessTransactionBooked.name], select: { events in
                     var existed = false
                     return events.filter { e in
                         guard (try? e.string("account_id")) == account else { return false }
-                        if e.type == EventCatalog.gocardlessPendingObserved {
+                        if e.type == EventCatalog.gocardlessPendingObserved.name {
                             let has = Self.pendingKeys(e).contains(key)
                             defer { existed = has }
                             return has || existed
@@ -51,7 +55,7 @@ extension GoCardlessRawProjection: ProjectionLineage {
                     }
                 })
             }
-            return RowLineage(streams: ["gocardless/account/\(account)/transactions"], eventTypes: [EventCatalog.gocardlessTransactionBooked]) { e in
+            return RowLineage(streams: [StreamName.gocardlessAccount(account, .transactions)], eventTypes: [EventCatalog.gocardlessTransactionBooked.name]) { e in
                 (try? e.string("account_id")) == account && Self.bookedKey(e) == key
             }
         default:

@@ -15,9 +15,9 @@ public struct GoCardlessRawProjection: Projection {
     public let version = 1
     public let liveSchema = "public"
     public let eventTypes: Set<String> = [
-        EventCatalog.gocardlessInstitutionObserved, EventCatalog.gocardlessAgreementObserved, EventCatalog.gocardlessRequisitionObserved,
-        EventCatalog.gocardlessAccountObserved, EventCatalog.gocardlessAccountDetailsObserved, EventCatalog.gocardlessBalancesObserved,
-        EventCatalog.gocardlessTransactionBooked, EventCatalog.gocardlessPendingObserved,
+        EventCatalog.gocardlessInstitutionObserved.name, EventCatalog.gocardlessAgreementObserved.name, EventCatalog.gocardlessRequisitionObserved.name,
+        EventCatalog.gocardlessAccountObserved.name, EventCatalog.gocardlessAccountDetailsObserved.name, EventCatalog.gocardlessBalancesObserved.name,
+        EventCatalog.gocardlessTransactionBooked.name, EventCatalog.gocardlessPendingObserved.name,
     ]
     public let tables = ["gc_institutions", "gc_agreements", "gc_requisitions", "gc_bank_accounts", "gc_balances", "gc_transactions"]
 
@@ -61,14 +61,14 @@ public struct GoCardlessRawProjection: Projection {
         var booked: OrderedDictionary<String, (booking: GoCardlessBooking, event: ProjectedEvent)> = [:]  // by row id
         for e in events {
             switch e.type {
-            case EventCatalog.gocardlessInstitutionObserved: institutions[try e.string("id")] = e
-            case EventCatalog.gocardlessAgreementObserved: agreements[try e.string("id")] = e
-            case EventCatalog.gocardlessRequisitionObserved: requisitions[try e.string("id")] = e
-            case EventCatalog.gocardlessAccountObserved: metadata[try e.string("id")] = e
-            case EventCatalog.gocardlessAccountDetailsObserved: details[try e.string("account_id")] = e
-            case EventCatalog.gocardlessBalancesObserved: balances[try e.string("account_id")] = (e, try e.gocardlessBalances())
-            case EventCatalog.gocardlessPendingObserved: pending[try e.string("account_id")] = (e, try e.gocardlessPending())
-            case EventCatalog.gocardlessTransactionBooked:
+            case EventCatalog.gocardlessInstitutionObserved.name: institutions[try e.string("id")] = e
+            case EventCatalog.gocardlessAgreementObserved.name: agreements[try e.string("id")] = e
+            case EventCatalog.gocardlessRequisitionObserved.name: requisitions[try e.string("id")] = e
+            case EventCatalog.gocardlessAccountObserved.name: metadata[try e.string("id")] = e
+            case EventCatalog.gocardlessAccountDetailsObserved.name: details[try e.string("account_id")] = e
+            case EventCatalog.gocardlessBalancesObserved.name: balances[try e.string("account_id")] = (e, try e.gocardlessBalances())
+            case EventCatalog.gocardlessPendingObserved.name: pending[try e.string("account_id")] = (e, try e.gocardlessPending())
+            case EventCatalog.gocardlessTransactionBooked.name:
                 let b = try e.booking()
                 booked[b.rowID] = (b, e)
             default: break

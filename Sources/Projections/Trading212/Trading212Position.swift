@@ -46,10 +46,4 @@ public struct Trading212Position: Sendable {
         quantity = q
         currentPrice = p["currentPrice"]?.numberText
     }
-
-    /// The connection name of a `trading212/<conn>/…` stream.
-    public static func connection(ofStream stream: String) -> String {
-        let parts = stream.split(separator: "/")
-        return parts.count > 1 ? String(parts[1]) : stream
-    }
 }

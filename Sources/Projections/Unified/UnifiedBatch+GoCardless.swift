@@ -24,11 +24,11 @@ extension UnifiedBatch {
         let j = e.json
         let at = e.recordedAtText
         switch e.type {
-        case EventCatalog.gocardlessInstitutionObserved:
+        case EventCatalog.gocardlessInstitutionObserved.name:
             let pid = try e.string("id")
             institutions[Self.gcInstitution(pid)] = Institution(provider: "gocardless", providerID: pid, name: j["name"]?.string, bic: j["bic"]?.string,
                                                                 logo: j["logo"]?.string, countries: j["countries"]?.textArrayLiteral)
-        case EventCatalog.gocardlessAgreementObserved:
+        case EventCatalog.gocardlessAgreementObserved.name:
             let pid = try e.string("id")
             var expires: String? = nil
             if let created = CalendarDay.timestamp(j["created"]).flatMap(PostgresTimestamp.parse), let days = j["access_valid_for_days"]?.int {
@@ -38,7 +38,7 @@ extension UnifiedBatch {
             if let inst { ensureInstitution(inst) }
             consents[Self.gcConsent(pid)] = Consent(provider: "gocardless", providerID: pid, institution: inst.map(Self.gcInstitution), created: CalendarDay.timestamp(j["created"]),
                                                     expires: expires, maxDays: j["max_historical_days"]?.intText, scope: j["access_scope"]?.textArrayLiteral)
-        case EventCatalog.gocardlessRequisitionObserved:
+        case EventCatalog.gocardlessRequisitionObserved.name:
             let pid = try e.string("id")
             let id = Self.gcConnection(pid)
             var x = connection(id, provider: "gocardless", providerID: pid)
@@ -55,7 +55,7 @@ extension UnifiedBatch {
                 a.updated = max(a.updated, at)
                 accounts[Self.gcAccount(acct)] = a
             }
-        case EventCatalog.gocardlessAccountObserved:
+        case EventCatalog.gocardlessAccountObserved.name:
             let pid = try e.string("id")
             var a = account(Self.gcAccount(pid), provider: "gocardless", providerID: pid, type: "bank", at: at)
             a.iban = j["iban"]?.nonBlank ?? a.iban
@@ -63,7 +63,7 @@ extension UnifiedBatch {
             if a.name == nil, let owner = j["owner_name"]?.nonBlank { a.name = owner }
             a.updated = max(a.updated, at)
             accounts[Self.gcAccount(pid)] = a
-        case EventCatalog.gocardlessAccountDetailsObserved:
+        case EventCatalog.gocardlessAccountDetailsObserved.name:
             let pid = try e.string("account_id")
             let d = j["details"] ?? .null
             var a = account(Self.gcAccount(pid), provider: "gocardless", providerID: pid, type: "bank", at: at)
@@ -72,7 +72,7 @@ extension UnifiedBatch {
             if a.iban == nil { a.iban = d["iban"]?.nonBlank }
             a.updated = max(a.updated, at)
             accounts[Self.gcAccount(pid)] = a
-        case EventCatalog.gocardlessBalancesObserved:
+        case EventCatalog.gocardlessBalancesObserved.name:
             let pid = try e.string("account_id")
             let list = try e.gocardlessBalances()
             var a = account(Self.gcAccount(pid), provider: "gocardless", providerID: pid, type: "bank", at: at)
@@ -85,14 +85,14 @@ extension UnifiedBatch {
             a.updated = max(a.updated, at)
             accounts[Self.gcAccount(pid)] = a
             activity[Self.gcAccount(pid)] = max(activity[Self.gcAccount(pid)] ?? at, at)
-        case EventCatalog.gocardlessTransactionBooked:
+        case EventCatalog.gocardlessTransactionBooked.name:
             let b = try e.booking(), t = b.transaction, account = b.accountRowID, pid = b.accountID
             booked[b.rowID] = Transaction(id: b.rowID, account: account, key: b.key, status: "booked",
                                                           bookingDate: t.bookingDate, valueDate: t.valueDate, amount: t.amount, currency: t.currency,
                                                           counterparty: t.counterparty, description: t.description, updated: at)
             ensureAccount(account, providerID: pid, at: at)
             activity[account] = max(activity[account] ?? at, at)
-        case EventCatalog.gocardlessPendingObserved:
+        case EventCatalog.gocardlessPendingObserved.name:
             let pid = try e.string("account_id")
             let account = Self.gcAccount(pid)
             let items = try e.gocardlessPending()

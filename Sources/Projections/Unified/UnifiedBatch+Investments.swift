@@ -9,7 +9,7 @@ extension UnifiedBatch {
 
     /// The connection of a `<provider>/<conn>/…` stream, with its row started if new.
     mutating func investmentConnection(provider: String, stream: String) -> (conn: String, id: String) {
-        let conn = Trading212Position.connection(ofStream: stream)
+        let conn = StreamName.connection(of: stream)
         let id = Self.connectionID(provider: provider, connection: conn)
         if connections[id] == nil {
             var x = Connection(provider: provider, providerID: conn)
@@ -22,7 +22,7 @@ extension UnifiedBatch {
     mutating func foldTrading212(_ e: ProjectedEvent) throws {
         let j = e.json, at = e.recordedAtText
         switch e.type {
-        case EventCatalog.trading212AccountObserved:
+        case EventCatalog.trading212AccountObserved.name:
             let (conn, connection) = investmentConnection(provider: "trading212", stream: e.event.streamID)
             var a = account(Self.t212Account(conn), provider: "trading212", providerID: conn, type: "trading", at: at)
             a.connection = connection
@@ -46,19 +46,19 @@ extension UnifiedBatch {
             a.updated = max(a.updated, at)
             accounts[Self.t212Account(conn)] = a
             activity[Self.t212Account(conn)] = max(activity[Self.t212Account(conn)] ?? at, at)
-        case EventCatalog.trading212PositionsObserved:
+        case EventCatalog.trading212PositionsObserved.name:
             let (conn, _) = investmentConnection(provider: "trading212", stream: e.event.streamID)
             let list = try e.trading212Positions().map(\.0)
             t212Positions[Self.t212Account(conn)] = (conn, list, at)
             ensureInvestmentAccount(Self.t212Account(conn), provider: "trading212", providerID: conn, type: "trading", at: at)
-        case EventCatalog.trading212InstrumentObserved:
+        case EventCatalog.trading212InstrumentObserved.name:
             let t = try e.string("ticker")
             t212Instruments[t] = (j["name"]?.string, j["isin"]?.string, j["currencyCode"]?.string, at)
-        case EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved:
+        case EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name:
             // Dividends and cash movements are the account's transactions, keyed by reference.
             let (conn, _) = investmentConnection(provider: "trading212", stream: e.event.streamID)
             let item = try e.trading212CashItem()
-            let dividend = e.type == EventCatalog.trading212DividendObserved
+            let dividend = e.type == EventCatalog.trading212DividendObserved.name
             let account = Self.t212Account(conn)
             let key = (dividend ? "dividend:" : "cash:") + item.reference
             let date = item.date
@@ -82,7 +82,7 @@ extension UnifiedBatch {
         var a = account(id, provider: "vanguard", providerID: h, type: "investment", at: at)
         a.connection = connection
         switch e.type {
-        case EventCatalog.vanguardSubaccountObserved:
+        case EventCatalog.vanguardSubaccountObserved.name:
             let name = j["name"]?.string ?? h
             a.name = j["wrapper"]?.string.map { "Vanguard \(name) (\($0))" } ?? "Vanguard \(name)"
             a.currency = "GBP"
@@ -91,7 +91,7 @@ extension UnifiedBatch {
             a.balanceDate = a.balanceAmount == nil ? nil : String(at.prefix(10))
             a.totalValue = VanguardMoney.amount(j["valuation"]?["Value"]) ?? VanguardMoney.amount(j["valuation"])
             a.status = "active"
-        case EventCatalog.vanguardHoldingsObserved:
+        case EventCatalog.vanguardHoldingsObserved.name:
             let positions = VanguardPosition.all(in: j)
             holdings[id] = positions.map { p in
                 Holding(id: DeterministicID.string("vanguard", "holding", h, p.productCode), account: id, ticker: p.productCode, name: p.name, isin: nil,
@@ -127,8 +127,7 @@ extension UnifiedBatch {
             let ids = t212Positions.keys.sorted()
             _ = try c.session.query("DELETE FROM \(c.table("trading212_position_state")) WHERE account_id = ANY($1::uuid[])", [.textArray(ids)])
             var w = CopyTextWriter()
-            for id in ids {
-                let (conn, list, at) = t212Positions[id]!
+            for (id, (conn, list, at)) in t212Positions.sorted(by: { $0.key < $1.key }) {
                 for p in list {
                     w.row(id, p.ticker, DeterministicID.string("trading212", "holding", conn, p.ticker), p.quantity, p.averagePrice, p.currentPrice, p.instrumentCurrency,
                           p.name, p.isin, p.currentValue, p.unrealisedPnL, at)

@@ -117,7 +117,7 @@ struct UnifiedBatch {
             let accountIDs = pending.keys.sorted()
             _ = try c.session.query("DELETE FROM \(c.table("transactions")) WHERE status = 'pending' AND account_id = ANY($1::uuid[])", [.textArray(accountIDs)])
             var w = CopyTextWriter()
-            for a in accountIDs { for t in pending[a]! { w.row(t.id, t.account, t.key, t.status, t.bookingDate, t.valueDate, t.amount, t.currency, t.counterparty, t.description, t.updated) } }
+            for (_, items) in pending.sorted(by: { $0.key < $1.key }) { for t in items { w.row(t.id, t.account, t.key, t.status, t.bookingDate, t.valueDate, t.amount, t.currency, t.counterparty, t.description, t.updated) } }
             try c.session.copyIn("COPY \(c.table("transactions")) (\(Self.transactionColumns.joined(separator: ", "))) FROM STDIN", text: w)
         }
         if !booked.isEmpty || !pending.isEmpty {
@@ -135,8 +135,8 @@ struct UnifiedBatch {
             let accountIDs = holdings.keys.sorted()
             _ = try c.session.query("DELETE FROM \(c.table("holdings")) WHERE account_id = ANY($1::uuid[])", [.textArray(accountIDs)])
             var w = CopyTextWriter()
-            for a in accountIDs {
-                for h in holdings[a]! { w.row(h.id, h.account, h.ticker, h.name, h.isin, h.quantity, h.averageCost, h.price, h.value, h.pnl, h.currency, h.updated) }
+            for (_, items) in holdings.sorted(by: { $0.key < $1.key }) {
+                for h in items { w.row(h.id, h.account, h.ticker, h.name, h.isin, h.quantity, h.averageCost, h.price, h.value, h.pnl, h.currency, h.updated) }
             }
             try c.session.copyIn("COPY \(c.table("holdings")) (id, account_id, ticker, name, isin, quantity, average_cost, current_price, current_value, unrealised_pnl, currency, updated_at) FROM STDIN", text: w)
         }

@@ -10,28 +10,28 @@ extension UnifiedProjection: ProjectionLineage {
         case "institutions":
             guard row["provider"] == "gocardless", let pid = row["provider_institution_id"] else { return .empty }
             // Its own observations, and agreements/requisitions naming it (which create it when first seen).
-            return RowLineage(streams: nil, eventTypes: [EventCatalog.gocardlessInstitutionObserved, EventCatalog.gocardlessAgreementObserved, EventCatalog.gocardlessRequisitionObserved]) { e in
-                e.type == EventCatalog.gocardlessInstitutionObserved ? (try? e.string("id")) == pid : e.json["institution_id"]?.string == pid
+            return RowLineage(streams: nil, eventTypes: [EventCatalog.gocardlessInstitutionObserved.name, EventCatalog.gocardlessAgreementObserved.name, EventCatalog.gocardlessRequisitionObserved.name]) { e in
+                e.type == EventCatalog.gocardlessInstitutionObserved.name ? (try? e.string("id")) == pid : e.json["institution_id"]?.string == pid
             }
         case "consents":
             guard row["provider"] == "gocardless", let pid = row["provider_consent_id"] else { return .empty }
-            return RowLineage(streams: ["gocardless/agreement/\(pid)"], eventTypes: [EventCatalog.gocardlessAgreementObserved]) { (try? $0.string("id")) == pid }
+            return RowLineage(streams: [StreamName.gocardlessAgreement(pid)], eventTypes: [EventCatalog.gocardlessAgreementObserved.name]) { (try? $0.string("id")) == pid }
         case "connections":
             return try connectionLineage(row, in: c)
         case "accounts" where row["provider"] == "trading212" || row["provider"] == "vanguard":
             return Self.investmentAccountLineage(provider: row["provider"]!, pid: row["provider_account_id"] ?? "")
         case "accounts":
             guard row["provider"] == "gocardless", let pid = row["provider_account_id"] else { return .empty }
-            let base = "gocardless/account/\(pid)"
-            let own: Set<String> = [EventCatalog.gocardlessAccountObserved, EventCatalog.gocardlessAccountDetailsObserved, EventCatalog.gocardlessBalancesObserved,
-                                    EventCatalog.gocardlessTransactionBooked, EventCatalog.gocardlessPendingObserved]
+            let base = StreamName.gocardlessAccount(pid)
+            let own: Set<String> = [EventCatalog.gocardlessAccountObserved.name, EventCatalog.gocardlessAccountDetailsObserved.name, EventCatalog.gocardlessBalancesObserved.name,
+                                    EventCatalog.gocardlessTransactionBooked.name, EventCatalog.gocardlessPendingObserved.name]
             // Every event of the account's streams folds into the row (at least `updated_at`),
             // and so does a requisition that lists the account (its connection).
-            return RowLineage(streams: nil, eventTypes: own.union([EventCatalog.gocardlessRequisitionObserved]), select: { events in
+            return RowLineage(streams: nil, eventTypes: own.union([EventCatalog.gocardlessRequisitionObserved.name]), select: { events in
                 events.filter { e in
-                    if e.type == EventCatalog.gocardlessRequisitionObserved { return e.json["accounts"]?.array?.contains(.string(pid)) ?? false }
-                    let id = e.type == EventCatalog.gocardlessAccountObserved ? (try? e.string("id")) : (try? e.string("account_id"))
-                    return id == pid && e.event.streamID.hasPrefix(base)
+                    if e.type == EventCatalog.gocardlessRequisitionObserved.name { return e.json["accounts"]?.array?.contains(.string(pid)) ?? false }
+                    let id = e.type == EventCatalog.gocardlessAccountObserved.name ? (try? e.string("id")) : (try? e.string("account_id"))
+                    return id == pid && StreamName.stream(e.event.streamID, isWithin: base)
                 }
             })
         case "transactions":
@@ -41,19 +41,19 @@ extension UnifiedProjection: ProjectionLineage {
                 // Dividends and cash movements, by reference.
                 let isDividend = key.hasPrefix("dividend:")
                 let ref = String(key.drop { $0 != ":" }.dropFirst())
-                return RowLineage(streams: ["trading212/\(conn)/\(isDividend ? "dividends" : "transactions")"],
-                                  eventTypes: [isDividend ? EventCatalog.trading212DividendObserved : EventCatalog.trading212TransactionObserved]) { (try? $0.string("reference")) == ref }
+                return RowLineage(streams: [StreamName.trading212(conn, isDividend ? .dividends : .transactions)],
+                                  eventTypes: [isDividend ? EventCatalog.trading212DividendObserved.name : EventCatalog.trading212TransactionObserved.name]) { (try? $0.string("reference")) == ref }
             }
             guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .empty }
             if row["status"] == "pending" {
                 // Written by the pending sets that hold it; removed by a booking of the same bank id.
                 let bookedPrefix = key.hasPrefix("pending:tid:") ? String(key.dropFirst("pending:".count).split(separator: "#", omittingEmptySubsequences: false)[0]) : nil
-                return RowLineage(streams: ["gocardless/account/\(pid)/pending", "gocardless/account/\(pid)/transactions"],
-                                  eventTypes: [EventCatalog.gocardlessPendingObserved, EventCatalog.gocardlessTransactionBooked], select: { events in
+                return RowLineage(streams: [StreamName.gocardlessAccount(pid, .pending), StreamName.gocardlessAccount(pid, .transactions)],
+                                  eventTypes: [EventCatalog.gocardlessPendingObserved.name, EventCatalog.gocardlessTransactionBooked.name], select: { events in
                     var existed = false
                     return events.filter { e in
                         guard (try? e.string("account_id")) == pid else { return false }
-                        if e.type == EventCatalog.gocardlessPendingObserved {
+                        if e.type == EventCatalog.gocardlessPendingObserved.name {
                             let has = GoCardlessRawProjection.pendingKeys(e).contains(key)
                             defer { existed = has }
                             return has || existed
@@ -65,7 +65,7 @@ extension UnifiedProjection: ProjectionLineage {
                     }
                 })
             }
-            return RowLineage(streams: ["gocardless/account/\(pid)/transactions"], eventTypes: [EventCatalog.gocardlessTransactionBooked]) { e in
+            return RowLineage(streams: [StreamName.gocardlessAccount(pid, .transactions)], eventTypes: [EventCatalog.gocardlessTransactionBooked.name]) { e in
                 (try? e.string("account_id")) == pid && GoCardlessRawProjection.bookedKey(e) == key
             }
         case "holdings":
@@ -74,14 +74,14 @@ extension UnifiedProjection: ProjectionLineage {
             guard r.count == 1, let provider = r[0].string(0), let pid = r[0].string(1) else { return .empty }
             if provider == "trading212" {
                 // The position snapshots that list it, and its instrument's metadata (name, ISIN, GBX).
-                return RowLineage(streams: ["trading212/\(pid)/positions", "trading212/instrument/\(ticker)"],
-                                  eventTypes: [EventCatalog.trading212PositionsObserved, EventCatalog.trading212InstrumentObserved]) { e in
-                    e.type == EventCatalog.trading212InstrumentObserved ? true
+                return RowLineage(streams: [StreamName.trading212(pid, .positions), StreamName.trading212Instrument(ticker)],
+                                  eventTypes: [EventCatalog.trading212PositionsObserved.name, EventCatalog.trading212InstrumentObserved.name]) { e in
+                    e.type == EventCatalog.trading212InstrumentObserved.name ? true
                         : (e.json["positions"]?.array ?? []).contains { (try? Trading212Position($0))?.ticker == ticker }
                 }
             }
             if provider == "vanguard" {
-                return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardHoldingsObserved]) { e in
+                return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardHoldingsObserved.name]) { e in
                     (try? e.string("hierarchy_id")) == pid && VanguardPosition.all(in: e.json).contains { $0.productCode == ticker }
                 }
             }
@@ -103,29 +103,29 @@ extension UnifiedProjection: ProjectionLineage {
         let consent = consentID
         let accounts = Set(try c.session.query("SELECT provider_account_id FROM \(c.table("accounts")) WHERE connection_id = $1::uuid", [.text(row["id"] ?? "")])
             .rows.compactMap { $0.string(0) })
-        var streams = ["\(provider)/connection/\(pid)/health"]
-        var types: Set<String> = [EventCatalog.connectionHealthObserved]
+        var streams = [StreamName.connectionHealth(provider: provider, pid)]
+        var types: Set<String> = [EventCatalog.connectionHealthObserved.name]
         if provider == "gocardless" {
-            streams.append("gocardless/requisition/\(pid)")
-            types.insert(EventCatalog.gocardlessRequisitionObserved)
-            if let consent { streams.append("gocardless/agreement/\(consent)"); types.insert(EventCatalog.gocardlessAgreementObserved) }
-            for a in accounts.sorted() { streams += ["gocardless/account/\(a)/balances", "gocardless/account/\(a)/transactions", "gocardless/account/\(a)/pending"] }
-            types.formUnion([EventCatalog.gocardlessBalancesObserved, EventCatalog.gocardlessTransactionBooked, EventCatalog.gocardlessPendingObserved])
+            streams.append(StreamName.gocardlessRequisition(pid))
+            types.insert(EventCatalog.gocardlessRequisitionObserved.name)
+            if let consent { streams.append(StreamName.gocardlessAgreement(consent)); types.insert(EventCatalog.gocardlessAgreementObserved.name) }
+            for a in accounts.sorted() { streams += [StreamName.gocardlessAccount(a, .balances), StreamName.gocardlessAccount(a, .transactions), StreamName.gocardlessAccount(a, .pending)] }
+            types.formUnion([EventCatalog.gocardlessBalancesObserved.name, EventCatalog.gocardlessTransactionBooked.name, EventCatalog.gocardlessPendingObserved.name])
         }
         return RowLineage(streams: streams, eventTypes: types, select: { events in
             var synced = ""
             var linked = Set<String>()  // accounts the requisition has tied to this connection so far
             return events.filter { e in
                 switch e.type {
-                case EventCatalog.connectionHealthObserved:
+                case EventCatalog.connectionHealthObserved.name:
                     guard e.json["provider"]?.string == provider, e.json["connection_id"]?.string == pid else { return false }
                     synced = e.recordedAtText
                     return true
-                case EventCatalog.gocardlessRequisitionObserved:
+                case EventCatalog.gocardlessRequisitionObserved.name:
                     guard (try? e.string("id")) == pid else { return false }
                     linked.formUnion(e.json["accounts"]?.array?.compactMap(\.string) ?? [])
                     return true
-                case EventCatalog.gocardlessAgreementObserved: return (try? e.string("id")) == consent
+                case EventCatalog.gocardlessAgreementObserved.name: return (try? e.string("id")) == consent
                 default:
                     // Activity moves `last_synced_at` only once the account belongs to the connection.
                     guard let a = try? e.string("account_id"), accounts.contains(a), linked.contains(a) else { return false }
@@ -142,10 +142,10 @@ extension UnifiedProjection: ProjectionLineage {
     /// touches the row (values, or at least `updated_at`).
     static func investmentAccountLineage(provider: String, pid: String) -> RowLineage {
         if provider == "trading212" {
-            return RowLineage(streams: nil, eventTypes: [EventCatalog.trading212AccountObserved, EventCatalog.trading212PositionsObserved, EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved]) {
-                $0.event.streamID.hasPrefix("trading212/\(pid)/")
+            return RowLineage(streams: nil, eventTypes: [EventCatalog.trading212AccountObserved.name, EventCatalog.trading212PositionsObserved.name, EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name]) {
+                StreamName.stream($0.event.streamID, isWithin: StreamName.trading212(pid))
             }
         }
-        return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardSubaccountObserved, EventCatalog.vanguardHoldingsObserved]) { (try? $0.string("hierarchy_id")) == pid }
+        return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardSubaccountObserved.name, EventCatalog.vanguardHoldingsObserved.name]) { (try? $0.string("hierarchy_id")) == pid }
     }
 }

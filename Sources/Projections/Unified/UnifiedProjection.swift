@@ -14,10 +14,10 @@ public struct UnifiedProjection: Projection {
     public let version = 1
     public let liveSchema = "public"
     public let eventTypes: Set<String> = GoCardlessRawProjection().eventTypes.union([
-        EventCatalog.connectionHealthObserved,
-        EventCatalog.trading212AccountObserved, EventCatalog.trading212PositionsObserved, EventCatalog.trading212InstrumentObserved,
-        EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved,
-        EventCatalog.vanguardSubaccountObserved, EventCatalog.vanguardHoldingsObserved,
+        EventCatalog.connectionHealthObserved.name,
+        EventCatalog.trading212AccountObserved.name, EventCatalog.trading212PositionsObserved.name, EventCatalog.trading212InstrumentObserved.name,
+        EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name,
+        EventCatalog.vanguardSubaccountObserved.name, EventCatalog.vanguardHoldingsObserved.name,
     ])
     /// The contract tables, then two private ones that holdings are derived from.
     public let tables = ["institutions", "consents", "connections", "accounts", "holdings", "transactions", "instrument_metadata", "trading212_position_state"]
@@ -67,7 +67,7 @@ public struct UnifiedProjection: Projection {
         for e in events {
             if e.type.hasPrefix("gocardless.") {
                 try batch.foldGoCardless(e)
-            } else if e.type == EventCatalog.connectionHealthObserved {
+            } else if e.type == EventCatalog.connectionHealthObserved.name {
                 try batch.foldHealth(e)
             } else if e.type.hasPrefix("trading212.") {
                 try batch.foldTrading212(e)

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import EventCatalog
 import Foundation
 
 /// The payload of a `vanguard.transaction.imported` event, the one home of its shape:
@@ -70,14 +71,9 @@ public struct VanguardExportEvent: Sendable, Equatable {
         return cells
     }
 
-    /// The Vanguard connection of an export stream (`vanguard/<connection>/export/<account>`).
-    public static func connection(ofStream stream: String) -> String {
-        stream.split(separator: "/").dropFirst().first.map(String.init) ?? ""
-    }
-
     /// The `vg_transactions` id of this row imported on `stream`.
     public func rowID(stream: String) -> String {
-        DeterministicID.string("vanguard", "export-row", Self.connection(ofStream: stream), account, section.rawValue, rowJSON.canonicalString, String(occurrence))
+        DeterministicID.string("vanguard", "export-row", StreamName.connection(of: stream), account, section.rawValue, rowJSON.canonicalString, String(occurrence))
     }
 
     private static func malformed(_ message: String) -> VanguardExportRowError {

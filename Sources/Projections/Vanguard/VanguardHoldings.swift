@@ -52,6 +52,6 @@ public enum VanguardHoldings {
                 cost[r.investmentName] = held - held * sold / before
             }
         }
-        return units.filter { $0.value != 0 }.keys.sorted().map { Holding(investmentName: $0, quantity: units[$0]!, bookCost: pennies(cost[$0] ?? 0)) }
+        return units.filter { $0.value != 0 }.sorted { $0.key < $1.key }.map { Holding(investmentName: $0.key, quantity: $0.value, bookCost: pennies(cost[$0.key] ?? 0)) }
     }
 }

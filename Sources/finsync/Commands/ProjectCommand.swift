@@ -27,13 +27,13 @@ struct ProjectCommand: AsyncParsableCommand {
         defer { workers.forEach { $0.close() } }
         let runner = ProjectionRunner(connection: conn, workers: workers)
         let targets = ProjectionCatalog.liveTargets
-        let catchUp = SnapshottingCatchUp(runner: runner, snapshots: snapshots.policy)
         let batchSize = self.batchSize
+        let catchUp = FoldDriver(runner: runner, batchSize: batchSize, snapshots: snapshots.policy)
         if follow {
             let stop = ShutdownSignal()
             let backoff = ReconnectBackoff()
             try await runner.follow(targets, pollInterval: .seconds(poll), batchSize: batchSize, backoff: backoff, shouldStop: { stop.requested },
-                                    catchUp: { try await catchUp.catchUp(targets, batchSize: batchSize) },
+                                    catchUp: { try await catchUp.fold(targets).results },
                                     onCatchUp: { results in
                                         for r in results where r.eventsApplied > 0 || r.outcome != .caughtUp { print(ProjectCommand.describe(r)) }
                                         fflush(nil)
@@ -44,7 +44,7 @@ struct ProjectCommand: AsyncParsableCommand {
                                     })
             return
         }
-        let results = try await catchUp.catchUp(targets, batchSize: batchSize)
+        let results = try await catchUp.fold(targets).results
         for r in results { print(ProjectCommand.describe(r)) }
         if results.contains(where: { $0.outcome == .failed }) { throw ExitCode(1) }
     }

@@ -13,7 +13,7 @@ import Foundation
 /// same file again appends nothing. Every row is validated first: a file with one bad
 /// cell appends nothing.
 public struct VanguardExportImporter: Sendable {
-    public static let eventType = EventType(EventCatalog.vanguardTransactionImported, version: 1)
+    public static let eventType = EventCatalog.vanguardTransactionImported.latest
 
     /// The connection name (`vanguard` unless configured otherwise).
     public let connection: String
@@ -46,7 +46,7 @@ public struct VanguardExportImporter: Sendable {
                 return RunStamp(runID: runID).event(Self.eventType, payload, endpoint: "export:client-transactions-listing",
                                                     occurredAt: row.cells["Date"].flatMap(VanguardExportValue.instant))
             }
-            return (stream: "vanguard/\(connection)/export/\(account.name)", events: events)
+            return (stream: StreamName.vanguardExport(connection, account: account.name), events: events)
         }
     }
 

@@ -107,10 +107,10 @@ public struct VanguardSessionExtractor: Sendable {
             }
         }
         let stamp = RunStamp(runID: runID)
-        let subEvent = stamp.event(VanguardEventTypes.subAccount, subPayload, endpoint: "\(base)/Valuations/CurrentValuation/Get")
-        outcome.record(try await sink.appendSnapshot(subEvent, to: "vanguard/\(connection)/subaccount/\(h)", ignoring: []))
-        let hold = stamp.event(VanguardEventTypes.holdings, holdingsPayload, endpoint: "\(base)/Portfolio/InstrumentValuation/Post")
-        outcome.record(try await sink.appendSnapshot(hold, to: "vanguard/\(connection)/subaccount/\(h)/holdings", ignoring: []))
+        let subEvent = stamp.event(EventCatalog.vanguardSubaccountObserved.latest, subPayload, endpoint: "\(base)/Valuations/CurrentValuation/Get")
+        outcome.record(try await sink.appendSnapshot(subEvent, to: StreamName.vanguardSubaccount(connection, h), ignoring: []))
+        let hold = stamp.event(EventCatalog.vanguardHoldingsObserved.latest, holdingsPayload, endpoint: "\(base)/Portfolio/InstrumentValuation/Post")
+        outcome.record(try await sink.appendSnapshot(hold, to: StreamName.vanguardHoldings(connection, h), ignoring: []))
     }
 
     /// From the first day of the month `monthlyPerformanceMonths` ago to the first day of

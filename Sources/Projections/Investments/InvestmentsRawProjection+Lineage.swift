@@ -7,17 +7,17 @@ extension InvestmentsRawProjection: ProjectionLineage {
         let conn = row["connection"] ?? ""
         switch table {
         case "t212_accounts":
-            return RowLineage(streams: ["trading212/\(conn)/account"], eventTypes: [EventCatalog.trading212AccountObserved]) { _ in true }
+            return RowLineage(streams: [StreamName.trading212(conn, .account)], eventTypes: [EventCatalog.trading212AccountObserved.name]) { _ in true }
         case "t212_positions":
             let ticker = row["ticker"] ?? ""
-            return RowLineage(streams: ["trading212/\(conn)/positions"], eventTypes: [EventCatalog.trading212PositionsObserved]) { e in
+            return RowLineage(streams: [StreamName.trading212(conn, .positions)], eventTypes: [EventCatalog.trading212PositionsObserved.name]) { e in
                 (e.json["positions"]?.array ?? []).contains { (try? Trading212Position($0))?.ticker == ticker }
             }
         case "t212_instruments":
-            return RowLineage(streams: ["trading212/instrument/\(row["ticker"] ?? "")"], eventTypes: [EventCatalog.trading212InstrumentObserved]) { _ in true }
+            return RowLineage(streams: [StreamName.trading212Instrument(row["ticker"] ?? "")], eventTypes: [EventCatalog.trading212InstrumentObserved.name]) { _ in true }
         case "t212_orders":
             let id = row["order_id"] ?? "", fill = row["fill_id"] ?? ""
-            return RowLineage(streams: ["trading212/\(conn)/orders"], eventTypes: [EventCatalog.trading212OrderObserved]) { e in
+            return RowLineage(streams: [StreamName.trading212(conn, .orders)], eventTypes: [EventCatalog.trading212OrderObserved.name]) { e in
                 let o = e.json["order"]?.object != nil ? e.json["order"]! : e.json
                 let f = e.json["fill"]?["id"]?.numberText ?? e.json["fillId"]?.numberText ?? ""
                 return (o["id"]?.numberText ?? o["id"]?.string) == id && f == fill
@@ -25,19 +25,19 @@ extension InvestmentsRawProjection: ProjectionLineage {
         case "t212_dividends", "t212_transactions":
             let ref = row["reference"] ?? ""
             let dividends = table == "t212_dividends"
-            return RowLineage(streams: ["trading212/\(conn)/\(dividends ? "dividends" : "transactions")"],
-                              eventTypes: [dividends ? EventCatalog.trading212DividendObserved : EventCatalog.trading212TransactionObserved]) { (try? $0.string("reference")) == ref }
+            return RowLineage(streams: [StreamName.trading212(conn, dividends ? .dividends : .transactions)],
+                              eventTypes: [dividends ? EventCatalog.trading212DividendObserved.name : EventCatalog.trading212TransactionObserved.name]) { (try? $0.string("reference")) == ref }
         case "vg_accounts":
             let h = row["hierarchy_id"] ?? ""
-            return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardSubaccountObserved]) { (try? $0.string("hierarchy_id")) == h }
+            return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardSubaccountObserved.name]) { (try? $0.string("hierarchy_id")) == h }
         case "vg_holdings":
             let h = row["hierarchy_id"] ?? "", code = row["product_code"] ?? ""
-            return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardHoldingsObserved]) { e in
+            return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardHoldingsObserved.name]) { e in
                 (try? e.string("hierarchy_id")) == h && VanguardPosition.all(in: e.json).contains { $0.productCode == code }
             }
         case "vg_transactions":
             let id = row["id"] ?? ""
-            return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardTransactionImported]) { e in
+            return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardTransactionImported.name]) { e in
                 (try? VanguardExportEvent(validating: e.json))?.rowID(stream: e.event.streamID) == id
             }
         default:

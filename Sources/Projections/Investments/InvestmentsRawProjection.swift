@@ -11,9 +11,9 @@ public struct InvestmentsRawProjection: Projection {
     public let version = 1
     public let liveSchema = "public"
     public let eventTypes: Set<String> = [
-        EventCatalog.trading212AccountObserved, EventCatalog.trading212PositionsObserved, EventCatalog.trading212InstrumentObserved, EventCatalog.trading212OrderObserved,
-        EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved,
-        EventCatalog.vanguardSubaccountObserved, EventCatalog.vanguardHoldingsObserved, EventCatalog.vanguardTransactionImported,
+        EventCatalog.trading212AccountObserved.name, EventCatalog.trading212PositionsObserved.name, EventCatalog.trading212InstrumentObserved.name, EventCatalog.trading212OrderObserved.name,
+        EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name,
+        EventCatalog.vanguardSubaccountObserved.name, EventCatalog.vanguardHoldingsObserved.name, EventCatalog.vanguardTransactionImported.name,
     ]
     public let tables = ["t212_accounts", "t212_positions", "t212_instruments", "t212_orders", "t212_dividends", "t212_transactions", "vg_accounts", "vg_holdings", "vg_transactions"]
 
@@ -64,18 +64,18 @@ public struct InvestmentsRawProjection: Projection {
         var vgAccounts: [String: ProjectedEvent] = [:], vgHoldings: [String: ProjectedEvent] = [:]
         var vgRows: [String: [String?]] = [:]
         for e in events.reversed() {  // newest first: the first row seen per key wins
-            let conn = Trading212Position.connection(ofStream: e.event.streamID)
+            let conn = StreamName.connection(of: e.event.streamID)
             let j = e.json
             let at = e.recordedAtText
             switch e.type {
-            case EventCatalog.trading212AccountObserved: if accounts[conn] == nil { accounts[conn] = e }
-            case EventCatalog.trading212PositionsObserved:
+            case EventCatalog.trading212AccountObserved.name: if accounts[conn] == nil { accounts[conn] = e }
+            case EventCatalog.trading212PositionsObserved.name:
                 // Normalised even when a newer answer replaces it, so what is refused does not
                 // depend on batch boundaries.
                 let parsed = try e.trading212Positions()
                 if positions[conn] == nil { positions[conn] = (e, parsed) }
-            case EventCatalog.trading212InstrumentObserved: let t = try e.string("ticker"); if instruments[t] == nil { instruments[t] = e }
-            case EventCatalog.trading212OrderObserved:
+            case EventCatalog.trading212InstrumentObserved.name: let t = try e.string("ticker"); if instruments[t] == nil { instruments[t] = e }
+            case EventCatalog.trading212OrderObserved.name:
                 let item: Trading212OrderItem
                 do { item = try Trading212OrderItem(j) } catch { throw ProjectionError.malformed(e, error.description) }
                 let (o, id, fill) = (item.order, item.id, item.fillID)
@@ -87,24 +87,24 @@ public struct InvestmentsRawProjection: Projection {
                            j["fill"]?["price"]?.numberText ?? o["fillPrice"]?.numberText, o["filledValue"]?.numberText ?? j["fill"]?["walletImpact"]?["netValue"]?.numberText,
                            o["currency"]?.string, CalendarDay.timestamp(o["createdAt"] ?? o["dateCreated"]), CalendarDay.timestamp(j["fill"]?["filledAt"] ?? o["dateExecuted"]),
                            j.canonicalString, at)
-            case EventCatalog.trading212DividendObserved:
+            case EventCatalog.trading212DividendObserved.name:
                 let item = try e.trading212CashItem()
                 guard dividendKeys.insert("\(conn)|\(item.reference)").inserted else { continue }
                 dividends.row(conn, item.reference, j["ticker"]?.string, j["type"]?.string, j["quantity"]?.numberText, item.amount, j["grossAmountPerShare"]?.numberText,
                               item.currency, item.timestamp, j.canonicalString, at)
-            case EventCatalog.trading212TransactionObserved:
+            case EventCatalog.trading212TransactionObserved.name:
                 let item = try e.trading212CashItem()
                 guard cashKeys.insert("\(conn)|\(item.reference)").inserted else { continue }
                 cash.row(conn, item.reference, j["type"]?.string, item.amount, item.currency, item.timestamp, j.canonicalString, at)
-            case EventCatalog.vanguardSubaccountObserved: let h = try e.string("hierarchy_id"); if vgAccounts[h] == nil { vgAccounts[h] = e }
-            case EventCatalog.vanguardHoldingsObserved: let h = try e.string("hierarchy_id"); if vgHoldings[h] == nil { vgHoldings[h] = e }
-            case EventCatalog.vanguardTransactionImported:
+            case EventCatalog.vanguardSubaccountObserved.name: let h = try e.string("hierarchy_id"); if vgAccounts[h] == nil { vgAccounts[h] = e }
+            case EventCatalog.vanguardHoldingsObserved.name: let h = try e.string("hierarchy_id"); if vgHoldings[h] == nil { vgHoldings[h] = e }
+            case EventCatalog.vanguardTransactionImported.name:
                 // Every event is validated, even one a newer duplicate hides, before any SQL.
                 let x: VanguardExportEvent
                 do { x = try VanguardExportEvent(validating: j) } catch { throw ProjectionError.malformed(e, "export row: \(error)") }
                 let id = x.rowID(stream: e.event.streamID)
                 guard vgRows[id] == nil else { continue }
-                let vgConn = VanguardExportEvent.connection(ofStream: e.event.streamID), raw = x.rowJSON.canonicalString, occurrence = String(x.occurrence)
+                let vgConn = StreamName.connection(of: e.event.streamID), raw = x.rowJSON.canonicalString, occurrence = String(x.occurrence)
                 switch x.row {
                 case .cash(let r):
                     vgRows[id] = [id, vgConn, x.account, x.section.rawValue, r.date, r.detailsText, "\(r.amount)", r.balance.map { "\($0)" }, nil, nil, nil, nil, occurrence, raw, at]
@@ -163,7 +163,7 @@ public struct InvestmentsRawProjection: Projection {
             var w = CopyTextWriter()
             for (h, e) in vgAccounts.sorted(by: { $0.key < $1.key }) {
                 let j = e.json
-                let conn = e.event.streamID.split(separator: "/").dropFirst().first.map(String.init) ?? ""
+                let conn = StreamName.connection(of: e.event.streamID)
                 w.row(h, conn, j["name"]?.string, j["wrapper"]?.string, VanguardMoney.amount(j["valuation"]?["Value"]) ?? VanguardMoney.amount(j["valuation"]),
                       VanguardMoney.amount(j["cash"]), VanguardMoney.amount(j["performance"]?["AmountChange"]), j["performance"]?["PercentageChange"]?.numberText,
                       j["valuation"]?["AsAt"]?.string, j.canonicalString, e.recordedAtText)
@@ -175,9 +175,9 @@ public struct InvestmentsRawProjection: Projection {
             let ids = vgHoldings.keys.sorted()
             _ = try c.session.query("DELETE FROM \(c.table("vg_holdings")) WHERE hierarchy_id = ANY($1::text[])", [.textArray(ids)])
             var w = CopyTextWriter()
-            for h in ids {
-                for x in VanguardPosition.all(in: vgHoldings[h]!.json) {
-                    w.row(h, x.productCode, x.name, x.quantity, x.availableQuantity, x.averageCost, x.marketValue, x.latestPrice, x.latestPriceDate, x.annualFee, x.raw.canonicalString, vgHoldings[h]!.recordedAtText)
+            for (h, e) in vgHoldings.sorted(by: { $0.key < $1.key }) {
+                for x in VanguardPosition.all(in: e.json) {
+                    w.row(h, x.productCode, x.name, x.quantity, x.availableQuantity, x.averageCost, x.marketValue, x.latestPrice, x.latestPriceDate, x.annualFee, x.raw.canonicalString, e.recordedAtText)
                 }
             }
             try c.session.copyIn("COPY \(c.table("vg_holdings")) (hierarchy_id, product_code, name, quantity, available_quantity, average_cost, market_value, latest_price, latest_price_date, annual_fee, raw, observed_at) FROM STDIN", text: w)
