@@ -52,6 +52,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -66,6 +67,7 @@ let package = Package(
             "ProviderSamples", "CanonicalJSON",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -87,6 +89,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: [
             "Ingest", "ProviderFakes", "EventLog", "Projections", "Postgres", "FinsyncTestSupport", "CanonicalJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], exclude: ["Fixtures"]),
         // Runs the built `finsync` executable against real test databases.

@@ -55,6 +55,8 @@ public struct FinsyncConfiguration: Sendable {
     /// Where each valid entry (by connection id) is in the file's `[[trading212]]` array, so
     /// problems found later are keyed like the ones found while reading.
     var trading212Index: [String: Int] = [:]
+    /// The valid `[[enablebanking]]` applications (invalid ones are in ``readProblems``).
+    public var enablebanking: [EnableBankingConfiguration] = []
     /// Problems found while reading (types, unknown keys, secrets in the file); see ``validate(environment:)``.
     public var readProblems: [ConfigurationProblem] = []
     public var environment: [String: String]
@@ -157,6 +159,10 @@ public struct FinsyncConfiguration: Sendable {
                 trading212 = configurations
                 trading212Index = indexes
                 problems += t212Problems.map { ConfigurationProblem(key: $0.key, message: $0.message) }
+            case "enablebanking":
+                let (configurations, ebProblems) = EnableBankingConfiguration.parseCollectingProblems(from: table)
+                enablebanking = configurations
+                problems += ebProblems.map { ConfigurationProblem(key: $0.key, message: $0.message) }
             case "vanguard":
                 problems.append(.init(key: key, message: "Vanguard has no table: hand over a session with `finsync connect vanguard --session FILE`"))
             default:
@@ -167,7 +173,7 @@ public struct FinsyncConfiguration: Sendable {
     }
 
     /// The top-level keys and tables this version reads.
-    public static let knownTopLevelKeys = ["database_url", "owner_database_url", "schedule", "gocardless", "trading212"]
+    public static let knownTopLevelKeys = ["database_url", "owner_database_url", "schedule", "gocardless", "trading212", "enablebanking"]
 
     /// An unknown top-level key or table, with the known name it is closest to when it looks
     /// like a misspelling (`[gocardles]`).
@@ -203,6 +209,7 @@ public struct FinsyncConfiguration: Sendable {
             problems += secretProblems(name: "secret_key", env: g.secretKeyEnv, file: g.secretKeyFile)
         }
         problems += trading212Problems()
+        for (i, e) in enablebanking.enumerated() { problems += e.environmentProblems(index: i).map { ConfigurationProblem(key: $0.key, message: $0.message) } }
         return problems
     }
 
