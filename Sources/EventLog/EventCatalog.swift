@@ -21,4 +21,11 @@ public enum EventCatalog {
     public static let vanguardHoldingsObserved = "vanguard.holdings.observed"
     public static let vanguardSubaccountObserved = "vanguard.subaccount.observed"
     public static let vanguardTransactionImported = "vanguard.transaction.imported"
+    // Enable Banking (issue 16): see docs/ARCHITECTURE.md, "Enable Banking".
+    public static let enablebankingAspspObserved = "enablebanking.aspsp.observed"
+    public static let enablebankingSessionObserved = "enablebanking.session.observed"
+    public static let enablebankingAccountObserved = "enablebanking.account.observed"
+    public static let enablebankingBalancesObserved = "enablebanking.balances.observed"
+    public static let enablebankingTransactionBooked = "enablebanking.transaction.booked"
+    public static let enablebankingPendingObserved = "enablebanking.pending.observed"
 }

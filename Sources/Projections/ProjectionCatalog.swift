@@ -2,7 +2,7 @@
 public enum ProjectionCatalog {
     /// All projections.
     public static var all: [any Projection] {
-        [GoCardlessRawProjection(), InvestmentsRawProjection(), UnifiedProjection(), AnalyticsProjection()]
+        [GoCardlessRawProjection(), InvestmentsRawProjection(), EnableBankingRawProjection(), UnifiedProjection(), AnalyticsProjection()]
     }
 
     /// The projection named `name`, if any.

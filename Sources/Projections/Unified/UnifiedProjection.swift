@@ -18,7 +18,7 @@ public struct UnifiedProjection: Projection {
         EventCatalog.trading212AccountObserved, EventCatalog.trading212PositionsObserved, EventCatalog.trading212InstrumentObserved,
         EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved,
         EventCatalog.vanguardSubaccountObserved, EventCatalog.vanguardHoldingsObserved,
-    ])
+    ]).union(EnableBankingRawProjection().eventTypes)
     /// The contract tables, then two private ones that holdings are derived from.
     public let tables = ["institutions", "consents", "connections", "accounts", "holdings", "transactions", "instrument_metadata", "trading212_position_state"]
 
@@ -73,6 +73,8 @@ public struct UnifiedProjection: Projection {
                 try batch.foldTrading212(e)
             } else if e.type.hasPrefix("vanguard.") {
                 try batch.foldVanguard(e)
+            } else if e.type.hasPrefix("enablebanking.") {
+                try batch.foldEnableBanking(e)
             }
         }
         try batch.write(in: c)
