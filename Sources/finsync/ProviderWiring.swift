@@ -39,7 +39,7 @@ enum ProviderWiring {
     static func enableBankingApplication(_ e: EnableBankingConfiguration, logger: Logger) throws -> EnableBankingProvider.Application {
         do {
             return .init(configuration: e, client: EnableBankingClient(baseURL: e.baseURL, signer: try e.signer(), logger: logger))
-        } catch let error as EnableBankingConfigurationError {
+        } catch let error as ConfigurationProblem {
             throw IngestCommandError("[[enablebanking]] \(e.name): \(error)")
         }
     }

@@ -183,6 +183,30 @@ struct EnableBankingSyncTests {
         }
     }
 
+    @Test("a consent ending within 7 days warns with the command to run; once valid_until has passed nothing is asked and the connection needs reconnecting")
+    func consentExpiry() async throws {
+        try await EnableBankingHarness.with { h in
+            try await h.link("Nordea", "FI", days: 10)
+            _ = try await h.sync()
+            h.clock.advance(by: 4 * 86_400)
+            let run = try await h.sync()
+            let session = try #require(run.steps.first { $0.key == "session" })
+            #expect(session.status == .succeeded)
+            let warning = "consent at Nordea (FI) expires on 2026-12-05; reconnect with `finsync connect enablebanking --bank \"Nordea\" --country FI --name nordea-fi` before then"
+            #expect(session.notes == ["warning: " + warning])
+            #expect(try await h.health("nordea-fi")?["message"]?.string == warning)
+            #expect(try await h.provider.connections().first?.expiresSoon(now: h.clock.now) == true)
+
+            h.clock.advance(by: 7 * 86_400)
+            let asked = h.fake.requests.count
+            let after = try await h.sync()
+            #expect(h.fake.requests.count == asked)
+            #expect(after.steps.map(\.status) == [.failed])
+            #expect(after.steps.first?.error?.contains("finsync connect enablebanking --bank \"Nordea\" --country FI --name nordea-fi") == true)
+            #expect(try await h.health("nordea-fi")?["status"]?.string == "expired")
+        }
+    }
+
     @Test("an account whose identification hash changed is still matched by IBAN")
     func matchByIBAN() {
         let known = [EnableBankingLink.Account(key: "k1", uid: "old", identificationHash: "H1", iban: "FI0455231152453547", resource: .object([:]))]

@@ -162,7 +162,7 @@ public struct FinsyncConfiguration: Sendable {
             case "enablebanking":
                 let (configurations, ebProblems) = EnableBankingConfiguration.parseCollectingProblems(from: table)
                 enablebanking = configurations
-                problems += ebProblems.map { ConfigurationProblem(key: $0.key, message: $0.message) }
+                problems += ebProblems
             case "vanguard":
                 problems.append(.init(key: key, message: "Vanguard has no table: hand over a session with `finsync connect vanguard --session FILE`"))
             default:
@@ -209,7 +209,7 @@ public struct FinsyncConfiguration: Sendable {
             problems += secretProblems(name: "secret_key", env: g.secretKeyEnv, file: g.secretKeyFile)
         }
         problems += trading212Problems()
-        for (i, e) in enablebanking.enumerated() { problems += e.environmentProblems(index: i).map { ConfigurationProblem(key: $0.key, message: $0.message) } }
+        for (i, e) in enablebanking.enumerated() { problems += e.environmentProblems(index: i) }
         return problems
     }
 

@@ -108,11 +108,7 @@ public final class EnableBankingClient: Sendable {
         let retriable = method == "GET"
         var attempt = 0, retriedToken = false
         var spent: Duration = .zero
-        func nextDelay() -> Duration? {
-            guard retriable, attempt < retry.maxAttempts else { return nil }
-            let d = retry.delay(beforeRetry: attempt)
-            return spent + d <= retry.maxTotalTime ? d : nil
-        }
+        func nextDelay() -> Duration? { retriable ? retry.nextDelay(after: attempt, spent: spent) : nil }
         while true {
             attempt += 1
             let token = try await signer.token(now: now())

@@ -1,6 +1,10 @@
 import Foundation
 import TOMLKit
 
+/// A problem with an `[[enablebanking]]` entry is thrown as the configuration problem it is
+/// (key and message; never the key file's content).
+extension ConfigurationProblem: Error {}
+
 /// One Enable Banking application (`[[enablebanking]]` in finsync.toml):
 ///
 /// ```toml
@@ -42,10 +46,10 @@ public struct EnableBankingConfiguration: Sendable, Equatable {
     }
 
     /// Reads the private key file and builds the signer.
-    /// - Throws: ``EnableBankingConfigurationError`` naming the file (never its content).
+    /// - Throws: ``ConfigurationProblem`` naming the file (never its content).
     public func signer() throws -> EnableBankingTokenSigner {
         guard let data = FileManager.default.contents(atPath: privateKeyFile) else {
-            throw EnableBankingConfigurationError(key: "private_key_file", message: "cannot read \(privateKeyFile) (the application's private key, <application-id>.pem)")
+            throw ConfigurationProblem(key: "private_key_file", message: "cannot read \(privateKeyFile) (the application's private key, <application-id>.pem)")
         }
         return try EnableBankingTokenSigner(applicationID: applicationID, privateKeyPEM: String(decoding: data, as: UTF8.self), keyDescription: privateKeyFile)
     }
@@ -54,12 +58,12 @@ public struct EnableBankingConfiguration: Sendable, Equatable {
 
     /// Every valid `[[enablebanking]]` table and every problem, each named by its key
     /// (`enablebanking[1].application_id`).
-    public static func parseCollectingProblems(from root: TOMLTable) -> (configurations: [EnableBankingConfiguration], problems: [EnableBankingConfigurationError]) {
+    public static func parseCollectingProblems(from root: TOMLTable) -> (configurations: [EnableBankingConfiguration], problems: [ConfigurationProblem]) {
         guard let value = root["enablebanking"] else { return ([], []) }
         guard let array = value.array else {
-            return ([], [EnableBankingConfigurationError(key: "enablebanking", message: "must be an array of tables: write each application as [[enablebanking]]")])
+            return ([], [ConfigurationProblem(key: "enablebanking", message: "must be an array of tables: write each application as [[enablebanking]]")])
         }
-        var out: [EnableBankingConfiguration] = [], problems: [EnableBankingConfigurationError] = [], names = Set<String>()
+        var out: [EnableBankingConfiguration] = [], problems: [ConfigurationProblem] = [], names = Set<String>()
         for (i, element) in array.enumerated() {
             let prefix = "enablebanking[\(i)]"
             guard let t = element.table else {
@@ -112,11 +116,11 @@ public struct EnableBankingConfiguration: Sendable, Equatable {
     }
 
     /// Problems that depend on the machine: the key file must exist and hold an RSA key.
-    public func environmentProblems(index: Int) -> [EnableBankingConfigurationError] {
-        do { _ = try signer() } catch let e as EnableBankingConfigurationError {
-            return [EnableBankingConfigurationError(key: "enablebanking[\(index)].\(e.key)", message: e.message)]
+    public func environmentProblems(index: Int) -> [ConfigurationProblem] {
+        do { _ = try signer() } catch let e as ConfigurationProblem {
+            return [ConfigurationProblem(key: "enablebanking[\(index)].\(e.key)", message: e.message)]
         } catch {
-            return [EnableBankingConfigurationError(key: "enablebanking[\(index)].private_key_file", message: "\(privateKeyFile) cannot be used")]
+            return [ConfigurationProblem(key: "enablebanking[\(index)].private_key_file", message: "\(privateKeyFile) cannot be used")]
         }
         return []
     }

@@ -24,13 +24,13 @@ public actor EnableBankingTokenSigner {
     private var current: (token: String, expiresAt: Date)?
     private var signed = 0
 
-    /// - Throws: ``EnableBankingConfigurationError`` when `pem` is not an RSA private key of at least 2048 bits.
+    /// - Throws: ``ConfigurationProblem`` when `pem` is not an RSA private key of at least 2048 bits.
     public init(applicationID: String, privateKeyPEM pem: String, keyDescription: String = "the private key",
                 lifetime: TimeInterval = 3600, renewBefore: TimeInterval = 300) throws {
         do {
             key = try _RSA.Signing.PrivateKey(pemRepresentation: pem)
         } catch {
-            throw EnableBankingConfigurationError(key: "private_key_file",
+            throw ConfigurationProblem(key: "private_key_file",
                                                   message: "\(keyDescription) is not an RSA private key (PEM, at least 2048 bits) as downloaded from the Enable Banking control panel")
         }
         self.applicationID = applicationID

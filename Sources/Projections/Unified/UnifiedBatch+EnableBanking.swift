@@ -59,13 +59,7 @@ extension UnifiedBatch {
             let list = try e.enableBankingBalances()
             let id = EnableBankingBooking.accountRowID(key)
             var a = account(id, provider: "enablebanking", providerID: key, type: "bank", at: at)
-            if let choice = BalancePreference.choose(list) {
-                a.balanceAmount = choice.amount
-                a.balanceType = choice.type
-                a.balanceDate = choice.date ?? String(at.prefix(10))
-                a.currency = a.currency ?? choice.currency
-            }
-            a.updated = max(a.updated, at)
+            a.setBalance(BalancePreference.choose(list), at: at)
             accounts[id] = a
             activity[id] = max(activity[id] ?? at, at)
         case EventCatalog.enablebankingTransactionBooked:
