@@ -57,6 +57,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -71,6 +72,7 @@ let package = Package(
             "ProviderSamples", "CanonicalJSON", "Clocks",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -98,11 +100,13 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: [
             "Ingest", "ProviderFakes", "EventLog", "Projections", "Postgres", "FinsyncTestSupport", "CanonicalJSON", "Clocks",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "TOMLKit", package: "TOMLKit"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "Ingest", "ProviderFakes", "EventLog", "Postgres", "FinsyncTestSupport", "CanonicalJSON", "Clocks"]),
         // Runs the built `finsync` executable against real test databases.
-        .testTarget(name: "FinsyncCLITests", dependencies: ["FinsyncTestSupport", "Postgres", "EventLog", "CanonicalJSON"]),
+        .testTarget(name: "FinsyncCLITests", dependencies: ["FinsyncTestSupport", "Postgres", "EventLog", "CanonicalJSON", "ProviderFakes",
+                                                          .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
     ]
 )

@@ -24,6 +24,13 @@ public enum EventCatalog {
     public static let vanguardHoldingsObserved = EventKind("vanguard.holdings.observed")
     public static let vanguardSubaccountObserved = EventKind("vanguard.subaccount.observed")
     public static let vanguardTransactionImported = EventKind("vanguard.transaction.imported")
+    // Enable Banking (issue 16): see docs/ARCHITECTURE.md, "Enable Banking".
+    public static let enablebankingAspspObserved = EventKind("enablebanking.aspsp.observed")
+    public static let enablebankingSessionObserved = EventKind("enablebanking.session.observed")
+    public static let enablebankingAccountObserved = EventKind("enablebanking.account.observed")
+    public static let enablebankingBalancesObserved = EventKind("enablebanking.balances.observed")
+    public static let enablebankingTransactionBooked = EventKind("enablebanking.transaction.booked")
+    public static let enablebankingPendingObserved = EventKind("enablebanking.pending.observed")
 
     /// Every entry (tests check that names are unique and that projections read only these).
     public static let all: [EventKind] = [
@@ -45,6 +52,12 @@ public enum EventCatalog {
         vanguardHoldingsObserved,
         vanguardSubaccountObserved,
         vanguardTransactionImported,
+        enablebankingAspspObserved,
+        enablebankingSessionObserved,
+        enablebankingAccountObserved,
+        enablebankingBalancesObserved,
+        enablebankingTransactionBooked,
+        enablebankingPendingObserved,
     ]
 
     /// The entry named `name`, if any.

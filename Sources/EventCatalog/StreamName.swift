@@ -59,5 +59,5 @@ public enum StreamName {
         stream == base || (stream.hasPrefix(base) && stream.dropFirst(base.count).first == "/")
     }
 
-    private static func join(_ segments: String...) -> String { segments.joined(separator: "/") }
+    static func join(_ segments: String...) -> String { segments.joined(separator: "/") }
 }

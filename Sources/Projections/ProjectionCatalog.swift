@@ -2,7 +2,7 @@
 public enum ProjectionCatalog {
     /// All projections.
     public static var all: [any Projection] {
-        [GoCardlessRawProjection(), InvestmentsRawProjection(), UnifiedProjection(), AnalyticsProjection()]
+        [GoCardlessRawProjection(), InvestmentsRawProjection(), EnableBankingRawProjection(), UnifiedProjection(), AnalyticsProjection()]
     }
 
     /// The projection named `name`, if any.
@@ -18,6 +18,7 @@ public enum ProjectionCatalog {
     public static let dependants: [String: [String]] = [
         GoCardlessRawProjection().name: [UnifiedProjection().name],
         InvestmentsRawProjection().name: [UnifiedProjection().name],
+        EnableBankingRawProjection().name: [UnifiedProjection().name],
         UnifiedProjection().name: [AnalyticsProjection().name],
     ]
 }

@@ -25,6 +25,7 @@ struct Finsync: AsyncParsableCommand {
             ConfigCommand.self,
             SandboxCommand.self,
             ImportCommand.self,
+            InstitutionsCommand.self,
         ]
     )
 

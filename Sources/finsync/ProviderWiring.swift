@@ -28,7 +28,37 @@ enum ProviderWiring {
             out.append(Trading212Provider(configurations: c.trading212, environment: c.environment, instrumentCache: cache, historyProgress: progress))
         }
         if let connection { out.append(VanguardProvider(store: PostgresVanguardConnectionStore(connection: connection))) }
+        if !c.enablebanking.isEmpty, let connection {
+            let apps = try c.enablebanking.map { try enableBankingApplication($0, logger: logger) }
+            out.append(EnableBankingProvider(applications: apps, store: PostgresEnableBankingLinkStore(connection: connection)))
+        }
         return out
+    }
+
+    /// One `[[enablebanking]]` application with its client (the key file is read here).
+    static func enableBankingApplication(_ e: EnableBankingConfiguration, logger: Logger) throws -> EnableBankingProvider.Application {
+        do {
+            return .init(configuration: e, client: EnableBankingClient(baseURL: e.baseURL, signer: try e.signer(), logger: logger))
+        } catch let error as ConfigurationProblem {
+            throw IngestCommandError("[[enablebanking]] \(e.name): \(error)")
+        }
+    }
+
+    /// The `[[enablebanking]]` application named `name` (the only one when nil).
+    static func enableBankingApplication(_ c: FinsyncConfiguration, named name: String?, logger: Logger) throws -> EnableBankingProvider.Application {
+        guard !c.enablebanking.isEmpty else {
+            throw IngestCommandError("no [[enablebanking]] table in \(c.path ?? "the configuration"); add application_id and private_key_file")
+        }
+        if let name {
+            guard let e = c.enablebanking.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+                throw IngestCommandError("no [[enablebanking]] application named \(name); configured: \(c.enablebanking.map(\.name).joined(separator: ", "))")
+            }
+            return try enableBankingApplication(e, logger: logger)
+        }
+        guard c.enablebanking.count == 1, let only = c.enablebanking.first else {
+            throw IngestCommandError("several [[enablebanking]] applications are configured; choose one with --application (\(c.enablebanking.map(\.name).joined(separator: ", ")))")
+        }
+        return try enableBankingApplication(only, logger: logger)
     }
 
     /// The GoCardless client alone (for `connect`).

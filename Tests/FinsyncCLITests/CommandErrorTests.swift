@@ -164,7 +164,7 @@ struct CommandErrorTests {
     @Test func transactionsTakesNAsTheShortFormOfLimit() async throws {
         try await TestDatabase.with { db in
             let sync = try await Self.finsync(["sync", "--sandbox", "--json"], db: db)
-            #expect(sync.exited && sync.stdout.contains("\"events_appended\" : 170"), "\(sync)")
+            #expect(sync.exited && sync.stdout.contains("\"events_appended\" : 183"), "\(sync)")
             let r = try await Self.finsync(["transactions", "-n", "2"], db: db)
             #expect(r.status == 0, "\(r)")
             #expect(r.stdout.split(separator: "\n").count == 3, "a heading and two rows: \(r)")

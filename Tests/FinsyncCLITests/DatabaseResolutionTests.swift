@@ -67,7 +67,7 @@ struct DatabaseResolutionTests {
             """, mode: 0o600)
         return [
             Case(arguments: { _ in ["migrate"] }),
-            Case(arguments: { _ in ["sync", "--sandbox", "--json"] }, check: { #expect($0.stdout.contains("\"events_appended\" : 170"), "\($0)") }, succeeded: [0, 1]),
+            Case(arguments: { _ in ["sync", "--sandbox", "--json"] }, check: { #expect($0.stdout.contains("\"events_appended\" : 183"), "\($0)") }, succeeded: [0, 1]),
             Case(arguments: { _ in ["project", "--parallel", "1"] }),
             Case(arguments: { _ in ["status"] }),
             Case(arguments: { _ in ["events", "tail", "--count", "3"] }),

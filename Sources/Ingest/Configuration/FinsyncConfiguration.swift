@@ -59,6 +59,8 @@ public struct FinsyncConfiguration: Sendable {
     var trading212Index: [String: Int] = [:]
     /// `[notify]`: the webhooks told when a run fails or a connection needs the person.
     public var notify = NotifyConfiguration()
+    /// The valid `[[enablebanking]]` applications (invalid ones are in ``readProblems``).
+    public var enablebanking: [EnableBankingConfiguration] = []
     /// Problems found while reading (types, unknown keys, secrets in the file); see ``validate(environment:)``.
     public var readProblems: [ConfigurationProblem] = []
     public var environment: [String: String]
@@ -163,6 +165,10 @@ public struct FinsyncConfiguration: Sendable {
                 problems += t212Problems.map { ConfigurationProblem(key: $0.key, message: $0.message) }
             case "notify":
                 if let value = table[key] { notify = NotifyConfiguration.parse(value, problems: &problems) }
+            case "enablebanking":
+                let (configurations, ebProblems) = EnableBankingConfiguration.parseCollectingProblems(from: table)
+                enablebanking = configurations
+                problems += ebProblems
             case "vanguard":
                 problems.append(.init(key: key, message: "Vanguard has no table: hand over a session with `finsync connect vanguard --session FILE`"))
             default:
@@ -173,7 +179,7 @@ public struct FinsyncConfiguration: Sendable {
     }
 
     /// The top-level keys and tables this version reads.
-    public static let knownTopLevelKeys = ["database_url", "owner_database_url", "schedule", "gocardless", "trading212", "notify"]
+    public static let knownTopLevelKeys = ["database_url", "owner_database_url", "schedule", "gocardless", "trading212", "notify", "enablebanking"]
 
     /// An unknown top-level key or table, with the known name it is closest to when it looks
     /// like a misspelling (`[gocardles]`).
@@ -209,6 +215,7 @@ public struct FinsyncConfiguration: Sendable {
             problems += secretProblems(name: "secret_key", env: g.secretKeyEnv, file: g.secretKeyFile)
         }
         problems += trading212Problems()
+        for (i, e) in enablebanking.enumerated() { problems += e.environmentProblems(index: i) }
         return problems
     }
 

@@ -28,6 +28,14 @@ public struct RetryPolicy: Sendable {
         self.random = random
     }
 
+    /// The wait before another attempt once `attempt` attempts (1-based) took `spent` in all,
+    /// or nil when the attempts or the time allowed for them are used up.
+    public func nextDelay(after attempt: Int, spent: Duration) -> Duration? {
+        guard attempt < maxAttempts else { return nil }
+        let d = delay(beforeRetry: attempt)
+        return spent + d <= maxTotalTime ? d : nil
+    }
+
     /// The wait before retry number `retry` (1-based): "equal jitter", i.e. half of
     /// min(max, base·2^(retry−1)) plus a random part of the other half.
     public func delay(beforeRetry retry: Int) -> Duration {

@@ -18,7 +18,8 @@ public struct AnalyticsProjection: Projection {
     public let version = 1
     public let liveSchema = "analytics"
     public let eventTypes: Set<String> = [EventCatalog.gocardlessBalancesObserved.name, EventCatalog.gocardlessTransactionBooked.name, EventCatalog.trading212AccountObserved.name, EventCatalog.vanguardHoldingsObserved.name,
-                                                  EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name]
+                                                  EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name,
+                                                  EventCatalog.enablebankingBalancesObserved.name, EventCatalog.enablebankingTransactionBooked.name]
     public let tables = ["daily_balances", "monthly_cashflow", "net_worth_daily", "portfolio_value_daily", "cashflow_entries"]
 
     static let balances = DailySeries(table: "daily_balances", valueColumns: ["balance"])
@@ -60,6 +61,16 @@ public struct AnalyticsProjection: Projection {
                 let b = try e.booking(), t = b.transaction
                 let day = t.date ?? CalendarDay.text(fallbackDay)
                 entries[b.accountRowID + "\u{1F}" + b.key] = (b.accountRowID, b.key, String(day.prefix(7)) + "-01", t.currency, t.amount)
+            case EventCatalog.enablebankingBalancesObserved.name:
+                let account = EnableBankingBooking.accountRowID(try e.string("account_key"))
+                if let choice = BalancePreference.choose(try e.enableBankingBalances()) {
+                    balanceObs.append(.init(account: account, day: choice.date.flatMap(CalendarDay.day) ?? fallbackDay, values: [choice.amount], currency: choice.currency))
+                }
+            case EventCatalog.enablebankingTransactionBooked.name:
+                let b = try e.enableBankingBooking(), t = b.transaction
+                let account = EnableBankingBooking.accountRowID(b.accountKey)
+                let day = t.date ?? CalendarDay.text(fallbackDay)
+                entries[account + "\u{1F}" + b.key] = (account, b.key, String(day.prefix(7)) + "-01", t.currency, t.amount)
             case EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name:
                 // Dividends and cash movements count as the trading account's cash flow, keyed
                 // as in the unified transactions.

@@ -76,13 +76,7 @@ extension UnifiedBatch {
             let pid = try e.string("account_id")
             let list = try e.gocardlessBalances()
             var a = account(Self.gcAccount(pid), provider: "gocardless", providerID: pid, type: "bank", at: at)
-            if let choice = BalancePreference.choose(list) {
-                a.balanceAmount = choice.amount
-                a.balanceType = choice.type
-                a.balanceDate = choice.date ?? String(at.prefix(10))
-                a.currency = a.currency ?? choice.currency
-            }
-            a.updated = max(a.updated, at)
+            a.setBalance(BalancePreference.choose(list), at: at)
             accounts[Self.gcAccount(pid)] = a
             activity[Self.gcAccount(pid)] = max(activity[Self.gcAccount(pid)] ?? at, at)
         case EventCatalog.gocardlessTransactionBooked.name:

@@ -18,7 +18,7 @@ public struct UnifiedProjection: Projection {
         EventCatalog.trading212AccountObserved.name, EventCatalog.trading212PositionsObserved.name, EventCatalog.trading212InstrumentObserved.name,
         EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name,
         EventCatalog.vanguardSubaccountObserved.name, EventCatalog.vanguardHoldingsObserved.name,
-    ])
+    ]).union(EnableBankingRawProjection().eventTypes)
     /// The contract tables, then two private ones that holdings are derived from.
     public let tables = ["institutions", "consents", "connections", "accounts", "holdings", "transactions", "instrument_metadata", "trading212_position_state"]
 
@@ -73,6 +73,8 @@ public struct UnifiedProjection: Projection {
                 try batch.foldTrading212(e)
             } else if e.type.hasPrefix("vanguard.") {
                 try batch.foldVanguard(e)
+            } else if e.type.hasPrefix("enablebanking.") {
+                try batch.foldEnableBanking(e)
             }
         }
         try batch.write(in: c)

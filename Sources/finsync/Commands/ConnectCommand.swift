@@ -9,7 +9,7 @@ struct ConnectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect",
         abstract: "Link a new bank or broker connection.",
-        subcommands: [GoCardless.self, ConnectVanguardCommand.self]
+        subcommands: [GoCardless.self, ConnectVanguardCommand.self, ConnectEnableBankingCommand.self]
     )
 
     struct GoCardless: AsyncParsableCommand {

@@ -51,7 +51,10 @@ struct ConnectionsCommand: AsyncParsableCommand {
             if let e = c.expiresAt {
                 let days = Int((e.timeIntervalSince(now) / 86_400).rounded(.down))
                 print("    consent  " + (e <= now ? "expired \(IngestFormat.iso(e)) — reconnect" : "expires \(IngestFormat.iso(e)) (in \(days) days)"))
-                if c.expiresSoon(now: now) { print("    warning  consent expires within 7 days: reconnect with `finsync connect \(c.provider) --institution …`") }
+                if c.expiresSoon(now: now) {
+                    let reconnect = c.provider == "enablebanking" ? "finsync connect enablebanking --bank … --country … --name \(c.id)" : "finsync connect \(c.provider) --institution …"
+                    print("    warning  consent expires within 7 days: reconnect with `\(reconnect)`")
+                }
             }
             if let conn, let last = try? await Self.lastHealth(c, conn) { print("    last sync \(last)") }
             for a in c.accounts {

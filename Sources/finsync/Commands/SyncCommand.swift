@@ -14,7 +14,7 @@ struct SyncCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var options: SettingsOptions
-    @Option(help: "Only this provider: gocardless, trading212 or vanguard.") var provider: String?
+    @Option(help: "Only this provider: gocardless, trading212, vanguard or enablebanking.") var provider: String?
     @Option(help: "Only this connection id: a GoCardless requisition id, a [[trading212]] name (lower-cased) or a Vanguard connection name.") var connection: String?
     @Flag(help: "Print the run record as JSON (for scripts).") var json = false
     @Flag(help: "Extract and report what would be appended, without writing.") var dryRun = false
@@ -27,7 +27,7 @@ struct SyncCommand: AsyncParsableCommand {
         }
     }
 
-    static let providerNames = ["gocardless", "trading212", "vanguard"]
+    static let providerNames = ["gocardless", "trading212", "vanguard", "enablebanking"]
 
     func run() async throws {
         let settings = try options.resolve()

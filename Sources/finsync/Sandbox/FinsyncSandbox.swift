@@ -4,9 +4,9 @@ import Logging
 import Postgres
 import ProviderFakes
 
-/// The one-command demo's providers: the fake GoCardless bank, a fake Trading212 ISA and a
-/// fake Vanguard account (ISA + General Account), all on 127.0.0.1, with the credentials
-/// and session that open them.
+/// The one-command demo's providers: the fake GoCardless bank, a fake Trading212 ISA, a
+/// fake Vanguard account (ISA + General Account) and a fake Enable Banking bank (Nordea FI,
+/// linked in-process), all on 127.0.0.1, with the credentials and session that open them.
 ///
 /// The Vanguard session is written to a private temporary file (mode 600) and registered in
 /// an in-memory connection store, so the demo never touches the connections stored by
@@ -24,6 +24,9 @@ struct FinsyncSandbox: Sendable {
     let vanguard: FakeVanguardServer
     /// The session file the fake Vanguard issued (a temporary file).
     let vanguardSessionPath: String
+    /// The fake Enable Banking API, and its application's key in a private temporary file.
+    var enablebanking: EnableBankingSandbox? = nil
+    var enablebankingKeyPath: String? = nil
 
     /// Starts the three fakes and writes the Vanguard session file.
     static func start(accountQuota: Int = 100) async throws -> FinsyncSandbox {
@@ -40,7 +43,23 @@ struct FinsyncSandbox: Sendable {
                 await vanguard.stop()
                 throw IngestCommandError("sandbox: cannot write the Vanguard session file \(path)")
             }
-            return FinsyncSandbox(gocardless: gocardless, trading212: trading212, vanguard: vanguard, vanguardSessionPath: path)
+            var box = FinsyncSandbox(gocardless: gocardless, trading212: trading212, vanguard: vanguard, vanguardSessionPath: path)
+            let eb: EnableBankingSandbox
+            do { eb = try await EnableBankingSandbox.start() } catch {
+                await vanguard.stop()
+                try? FileManager.default.removeItem(atPath: path)
+                throw error
+            }
+            let keyPath = FileManager.default.temporaryDirectory.appendingPathComponent("finsync-sandbox-enablebanking-\(UUID().uuidString.lowercased()).pem").path
+            box.enablebanking = eb
+            box.enablebankingKeyPath = keyPath
+            guard FileManager.default.createFile(atPath: keyPath, contents: Data(eb.privateKeyPEM.utf8), attributes: [.posixPermissions: 0o600]) else {
+                await eb.stop()
+                await vanguard.stop()
+                try? FileManager.default.removeItem(atPath: path)
+                throw IngestCommandError("sandbox: cannot write the Enable Banking key file \(keyPath)")
+            }
+            return box
         } catch {
             await gocardless.stop()
             await trading212.stop()
@@ -71,15 +90,31 @@ struct FinsyncSandbox: Sendable {
         let store = InMemoryVanguardConnectionStore()
         let session = try VanguardSession.load(path: vanguardSessionPath)
         try await store.register(name: Self.vanguardName, sessionPath: vanguardSessionPath, sessionSHA256: session.fingerprint)
-        return [
+        var out: [any Provider] = [
             GoCardlessProvider(client: client),
             Trading212Provider(configurations: [trading212Configuration], environment: environment, instrumentCache: cache, historyProgress: progress),
             VanguardProvider(store: store),
         ]
+        if let eb = enablebanking, let keyPath = enablebankingKeyPath {
+            // The fake bank is linked in-process (its consent page approves at once), into an
+            // in-memory link store, so the demo never touches the links `finsync connect` stored.
+            let configuration = EnableBankingConfiguration(name: "sandbox", applicationID: EnableBankingSandbox.applicationID, privateKeyFile: keyPath,
+                                                           redirectURL: EnableBankingSandbox.redirectURL, baseURL: eb.server.baseURL)
+            let app = try ProviderWiring.enableBankingApplication(configuration, logger: logger)
+            let links = InMemoryEnableBankingLinkStore()
+            let linker = EnableBankingLinker(application: app, store: links)
+            let started = try await linker.start(bank: "Nordea", country: "FI", days: 90, connection: "sandbox-nordea")
+            guard let redirect = eb.server.consentRedirect(for: started.url) else { throw IngestCommandError("sandbox: the fake Enable Banking consent page did not redirect") }
+            _ = try await linker.finish(redirect: redirect, expectedState: started.state)
+            out.append(EnableBankingProvider(applications: [app], store: links))
+        }
+        return out
     }
 
     func stop() async {
         try? FileManager.default.removeItem(atPath: vanguardSessionPath)
+        if let enablebankingKeyPath { try? FileManager.default.removeItem(atPath: enablebankingKeyPath) }
+        await enablebanking?.stop()
         await gocardless.stop()
         await trading212.stop()
         await vanguard.stop()
