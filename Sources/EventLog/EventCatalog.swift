@@ -21,4 +21,5 @@ public enum EventCatalog {
     public static let vanguardHoldingsObserved = "vanguard.holdings.observed"
     public static let vanguardSubaccountObserved = "vanguard.subaccount.observed"
     public static let vanguardTransactionImported = "vanguard.transaction.imported"
+    public static let vanguardExportLinked = "vanguard.export.linked"
 }
