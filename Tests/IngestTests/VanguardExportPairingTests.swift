@@ -79,6 +79,9 @@ struct VanguardExportPairingTests {
                 """
             #expect(try await VanguardExportUnifiedTests.rows(conn, cashflow) == [[Self.gia01, "1101.1", "3"], [Self.isa01, "2787.91", "9"], [VanguardExportUnifiedTests.pension, "199.5", "3"]])
 
+            let valued = "SELECT DISTINCT a.provider_account_id FROM analytics.portfolio_value_daily p JOIN accounts a ON a.id = p.account_id ORDER BY 1"
+            #expect(try await VanguardExportUnifiedTests.rows(conn, valued) == [[VanguardExportUnifiedTests.pension]])  // paired blocks are valued by their session
+
             // The person says the General Account block is an account of its own, and pairs
             // the pension with nothing known: refused, naming what is known.
             #expect(try await linker.map(account: "Jane Doe - General Account", to: nil).by == .person)
@@ -92,6 +95,7 @@ struct VanguardExportPairingTests {
                 [Self.isa01, "2787.91", "9"], [VanguardExportUnifiedTests.gia, "1101.1", "3"], [VanguardExportUnifiedTests.pension, "199.5", "3"],
             ])
             #expect(try await VanguardExportUnifiedTests.rows(conn, "SELECT count(*)::text FROM holdings h JOIN accounts a ON a.id = h.account_id WHERE a.provider_account_id = $1", [.text(Self.gia01)]) == [["0"]])
+            #expect(try await VanguardExportUnifiedTests.rows(conn, valued) == [[VanguardExportUnifiedTests.gia], [VanguardExportUnifiedTests.pension]])
             try await VanguardExportUnifiedTests.expectRebuildEqual(conn)
         }
     }

@@ -98,6 +98,14 @@ struct VanguardExportUnifiedTests {
                 ["2024-10-01", "0", "100", "-100", "1"],
             ])
 
+            // The pension's value on each day its rows have (carried forward between them).
+            #expect(try await Self.rows(conn, """
+                SELECT p.date::text, p.total_value::text, p.unrealised_pnl::text FROM analytics.portfolio_value_daily p JOIN accounts a ON a.id = p.account_id
+                WHERE a.provider_account_id = $1 AND p.observed ORDER BY 1
+                """, [.text(Self.pension)]) == [["2022-02-01", "1000.00", "0.00"], ["2022-02-10", "1000.00", "0.00"], ["2022-04-08", "999.50", "0.00"]])
+            #expect(try await Self.rows(conn, "SELECT count(*)::text FROM analytics.portfolio_value_daily p JOIN accounts a ON a.id = p.account_id WHERE a.provider_account_id = $1", [.text(Self.pension)]) == [["67"]])
+            #expect(try await Self.rows(conn, "SELECT investment_values::text FROM analytics.net_worth_daily WHERE date = '2024-10-11'") == [["22587.91"]])
+
             // A later export overlapping the first: only its new rows are added, and the
             // account is derived again from all of them.
             var later = XLSXFixture.listing()

@@ -20,7 +20,7 @@ public struct AnalyticsProjection: Projection {
     public let eventTypes: Set<String> = [EventCatalog.gocardlessBalancesObserved, EventCatalog.gocardlessTransactionBooked, EventCatalog.trading212AccountObserved, EventCatalog.vanguardHoldingsObserved,
                                                   EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved,
                                                   EventCatalog.vanguardTransactionImported, EventCatalog.vanguardExportLinked]
-    public let tables = ["daily_balances", "monthly_cashflow", "net_worth_daily", "portfolio_value_daily", "cashflow_entries", "vanguard_export_links"]
+    public let tables = ["daily_balances", "monthly_cashflow", "net_worth_daily", "portfolio_value_daily", "cashflow_entries", "vanguard_export_links", "vanguard_export_rows"]
 
     static let balances = DailySeries(table: "daily_balances", valueColumns: ["balance"])
     static let portfolio = DailySeries(table: "portfolio_value_daily", valueColumns: ["total_value", "unrealised_pnl"])
@@ -44,6 +44,7 @@ public struct AnalyticsProjection: Projection {
                 amount numeric NOT NULL, PRIMARY KEY (account_id, transaction_key));
             CREATE TABLE IF NOT EXISTS \(c.table("vanguard_export_links")) (
                 export_account uuid PRIMARY KEY, connection text NOT NULL, account text NOT NULL, target_account uuid NOT NULL);
+            \(VanguardExportRowStore.createTable(in: c))
             """)
     }
 
@@ -82,10 +83,12 @@ public struct AnalyticsProjection: Projection {
             default: break
             }
         }
-        var touched: [ClosedRange<Int>] = []
+        let vanguard = try vanguardExport.apply(in: c)
+        portfolioObs += vanguard.observations
+        var touched: [ClosedRange<Int>] = vanguard.cleared.map { [$0] } ?? []
         if let r = try Self.balances.apply(balanceObs, in: c) { touched.append(r) }
         if let r = try Self.portfolio.apply(portfolioObs, in: c) { touched.append(r) }
-        for x in try vanguardExport.entries(in: c) { entries[x.account + "\u{1F}" + x.key] = x }
+        for x in vanguard.entries { entries[x.account + "\u{1F}" + x.key] = x }
         try applyCashflow(entries, in: c)
         if let lo = touched.map(\.lowerBound).min(), let hi = touched.map(\.upperBound).max() {
             _ = try c.session.query("DELETE FROM \(c.table("net_worth_daily")) WHERE date BETWEEN $1::date AND $2::date", [.text(CalendarDay.text(lo)), .text(CalendarDay.text(hi))])

@@ -18,11 +18,8 @@ import Postgres
 /// batch is derived again from all of them (``VanguardExportAccountSummary``), so a row
 /// imported later (an overlapping export) or a new link gives the same tables as a rebuild.
 struct VanguardExportBatch {
-    struct Row {
-        var exportAccount: String, connection: String, account: String, position: Int64, section: String, row: String, at: String
-    }
     /// Rows of this batch by row id.
-    var rows: [String: Row] = [:]
+    var rows: [String: VanguardExportRowStore.Row] = [:]
     /// Links of this batch by export account id (later events win).
     var links: [String: (connection: String, account: String, hierarchyID: String?, at: String)] = [:]
 
@@ -51,23 +48,15 @@ extension UnifiedBatch {
         }
         let x: VanguardExportEvent
         do { x = try VanguardExportEvent(validating: e.json) } catch { throw ProjectionError.malformed(e, "export row: \(error)") }
-        let id = x.rowID(stream: e.event.streamID)
-        guard vanguardExport.rows[id] == nil else { return }
-        vanguardExport.rows[id] = .init(exportAccount: Self.vanguardExportAccount(connection: conn, title: x.account), connection: conn, account: x.account,
-                                        position: e.position, section: x.section.rawValue, row: x.rowJSON.canonicalString, at: e.recordedAtText)
+        let (id, row) = VanguardExportRowStore.row(x, e, exportAccount: Self.vanguardExportAccount(connection: conn, title: x.account))
+        if vanguardExport.rows[id] == nil { vanguardExport.rows[id] = row }
         _ = investmentConnection(provider: "vanguard", stream: e.event.streamID)
     }
 
     /// Stores the batch's rows and links, then derives every touched block again.
     func writeVanguardExport(in c: ProjectionContext) throws {
         guard !vanguardExport.isEmpty else { return }
-        if !vanguardExport.rows.isEmpty {
-            var w = CopyTextWriter()
-            for (id, r) in vanguardExport.rows.sorted(by: { $0.value.position < $1.value.position }) {
-                w.row(id, r.exportAccount, r.connection, r.account, String(r.position), r.section, r.row, r.at)
-            }
-            try StagedUpsert(table: "vanguard_export_rows", columns: ["id", "export_account", "connection", "account", "position", "section", "row", "recorded_at"], conflict: ["id"]).run(w, in: c)
-        }
+        try VanguardExportRowStore.store(vanguardExport.rows, in: c)
         var touched: [String: (connection: String, account: String)] = [:]
         for r in vanguardExport.rows.values { touched[r.exportAccount] = (r.connection, r.account) }
         for (id, l) in vanguardExport.links { touched[id] = (l.connection, l.account) }
@@ -87,15 +76,10 @@ extension UnifiedBatch {
         let previousTarget = state.count == 1 ? state[0].string(1) : nil
         let target = hierarchyID.map(Self.vanguardAccount) ?? exportAccount
 
-        var rows: [(rowID: String, row: VanguardExportRow)] = [], names = Set<String>(), updated = ""
-        for r in try c.session.query("SELECT id::text, section, row, recorded_at::text FROM \(c.table("vanguard_export_rows")) WHERE export_account = $1::uuid ORDER BY position", [.text(exportAccount)]) {
-            guard let id = r.string(0), let section = r.string(1).flatMap(VanguardExportSection.init(rawValue:)), let text = r.string(2),
-                  let row = try? VanguardExportRow(validating: section, cells: VanguardExportEvent.cells(ofRow: JSONValue.parse(text))) else {
-                throw ProjectionError(code: .applyFailed, message: "vanguard_export_rows of \(title): a stored row cannot be read again")
-            }
-            rows.append((id, row))
+        let (rows, updated) = try VanguardExportRowStore.load(exportAccount: exportAccount, title: title, in: c)
+        var names = Set<String>()
+        for (_, row) in rows {
             if case .investment(let i) = row { names.insert(i.investmentName); if case .nameChange(let from, let to)? = i.details { names.formUnion([from, to]) } }
-            updated = max(updated, r.string(3) ?? "")
         }
         let summary = VanguardExportAccountSummary(rows: rows)
         let keys = rows.map { Self.vanguardExportTransactionKey(exportAccount: exportAccount, rowID: $0.rowID) }
@@ -131,14 +115,11 @@ extension UnifiedBatch {
         // is in the table before this runs, whichever batch the snapshot came in.
         let sessionHoldings = try target != exportAccount
             && c.session.query("SELECT 1 FROM \(c.table("accounts")) WHERE id = $1::uuid AND unrealised_pnl IS NOT NULL", [.text(target)]).count > 0
-        var value = summary.cashBalance ?? 0, pnl = Decimal(0)
         if !sessionHoldings && !summary.positions.isEmpty {
             var w = CopyTextWriter()
             for p in summary.positions {
                 let h = p.holding
-                let price = p.lastPrice
-                let current = price.map { VanguardHoldings.pennies(h.quantity * $0) }
-                if let current { value += current; pnl += current - h.bookCost }
+                let price = p.lastPrice, current = p.currentValue
                 w.row(DeterministicID.string("vanguard", "export-holding", exportAccount, h.investmentName), target, p.productCode, h.investmentName, nil, "\(h.quantity)",
                       h.quantity == 0 ? nil : "\(Self.rounded(h.bookCost / h.quantity, 6))", price.map { "\($0)" }, current.map { "\($0)" },
                       current.map { "\($0 - h.bookCost)" }, "GBP", updated, p.lastPriceDate)
@@ -152,7 +133,7 @@ extension UnifiedBatch {
             var w = CopyTextWriter()
             w.row(target, connectionID, "vanguard", Self.vanguardExportProviderID(connection: connection, title: title), "investment",
                   "Vanguard \(title) (\(wrapper))", "GBP", nil, summary.cashBalance.map { "\($0)" }, summary.cashBalance == nil ? nil : "cash",
-                  summary.cashBalanceDate, "\(VanguardHoldings.pennies(value))", "\(VanguardHoldings.pennies(pnl))", "active", updated)
+                  summary.cashBalanceDate, "\(summary.valuation.total)", "\(summary.valuation.unrealised)", "active", updated)
             try StagedUpsert(table: "accounts", columns: ["id", "connection_id", "provider", "provider_account_id", "account_type", "name", "currency", "iban",
                                                           "balance_amount", "balance_type", "balance_date", "total_value", "unrealised_pnl", "status", "updated_at"],
                              conflict: ["id"]).run(w, in: c)

@@ -62,10 +62,7 @@ public struct UnifiedProjection: Projection {
                 account_id uuid NOT NULL, ticker text NOT NULL, holding_id uuid NOT NULL, quantity numeric NOT NULL, average_price numeric,
                 current_price numeric, currency text, name text, isin text, current_value numeric, unrealised_pnl numeric,
                 updated_at timestamptz NOT NULL, PRIMARY KEY (account_id, ticker));
-            CREATE TABLE IF NOT EXISTS \(c.table("vanguard_export_rows")) (
-                id uuid PRIMARY KEY, export_account uuid NOT NULL, connection text NOT NULL, account text NOT NULL, position bigint NOT NULL,
-                section text NOT NULL, row text NOT NULL, recorded_at timestamptz NOT NULL);
-            CREATE INDEX IF NOT EXISTS vanguard_export_rows_account ON \(c.table("vanguard_export_rows")) (export_account, position);
+            \(VanguardExportRowStore.createTable(in: c))
             CREATE TABLE IF NOT EXISTS \(c.table("vanguard_export_accounts")) (
                 export_account uuid PRIMARY KEY, connection text NOT NULL, account text NOT NULL, hierarchy_id text,
                 linked_at timestamptz, target_account uuid);

@@ -20,6 +20,29 @@ public struct VanguardExportAccountSummary: Sendable {
     /// `yyyy-mm-dd` of the latest cash row.
     public var cashBalanceDate: String?
 
+    /// Cash plus each holding at its last trade price (``VanguardHoldings/Position/currentValue``),
+    /// and the holdings' unrealised gain over their book cost, to the penny.
+    public var valuation: (total: Decimal, unrealised: Decimal) {
+        var total = cashBalance ?? 0, unrealised = Decimal(0)
+        for p in positions {
+            guard let value = p.currentValue else { continue }
+            total += value
+            unrealised += value - p.holding.bookCost
+        }
+        return (VanguardHoldings.pennies(total), VanguardHoldings.pennies(unrealised))
+    }
+
+    /// The block's value as of each day a row has (`yyyy-mm-dd`, ascending): the
+    /// ``valuation`` of the rows up to that day. A pure function of the rows, so the
+    /// portfolio series is the same however the rows were batched.
+    public static func dailyValues(rows: [(rowID: String, row: VanguardExportRow)]) -> [(date: String, total: Decimal, unrealised: Decimal)] {
+        func date(_ r: VanguardExportRow) -> String { switch r { case .cash(let c): c.date; case .investment(let i): i.date } }
+        return Set(rows.map { date($0.row) }).sorted().map { day in
+            let v = VanguardExportAccountSummary(rows: rows.filter { date($0.row) <= day }).valuation
+            return (day, v.total, v.unrealised)
+        }
+    }
+
     /// - Parameter rows: the block's rows with their row ids, in the order they were appended.
     public init(rows: [(rowID: String, row: VanguardExportRow)]) {
         var cash: [CashEntry] = [], investments: [VanguardInvestmentRow] = []

@@ -31,6 +31,9 @@ public enum VanguardHoldings {
         public var lastPrice: Decimal?
         /// `yyyy-mm-dd` of ``lastPrice``: the price is as of that day, not today.
         public var lastPriceDate: String?
+
+        /// Units × ``lastPrice``, to the penny; nil without a price.
+        public var currentValue: Decimal? { lastPrice.map { VanguardHoldings.pennies(holding.quantity * $0) } }
     }
 
     static func pennies(_ value: Decimal) -> Decimal {
