@@ -7,7 +7,7 @@ import Postgres
 /// or the linked sub-account's), keyed as in the unified `transactions`; and, for a block
 /// that is an account of its own, its value in `portfolio_value_daily` on each day its rows
 /// have (``VanguardExportAccountSummary/dailyValues(rows:)``, from the rows kept in
-/// `vanguard_export_rows`). A linked block's value is its session's.
+/// `vanguard_export_value_rows`). A linked block's value is its session's.
 ///
 /// Which account a block is can change later (`vanguard.export.linked`): the private table
 /// `vanguard_export_links` keeps each block's current account, and a link that changes it
@@ -15,9 +15,12 @@ import Postgres
 /// before the batch's rows, which then go straight to the final account: the same tables
 /// whatever the batch boundaries.
 struct AnalyticsVanguardExport {
+    /// The analytics projection's export rows.
+    static let rowStore = VanguardExportRowStore(table: "vanguard_export_value_rows")
+
     struct CashRow { var exportAccount: String, key: String, month: String, amount: String }
     var rows: [CashRow] = []
-    /// Every row of this batch, for `vanguard_export_rows`.
+    /// Every row of this batch, for `vanguard_export_value_rows`.
     var stored: [String: VanguardExportRowStore.Row] = [:]
     /// Export account id → its linked sub-account (nil: unlinked), later events winning.
     var links: [String: String?] = [:]
@@ -82,7 +85,7 @@ struct AnalyticsVanguardExport {
         var w = CopyTextWriter()
         for id in ids { if let b = blocks[id] { w.row(id, b.connection, b.title, current[id]) } }
         try StagedUpsert(table: "vanguard_export_links", columns: ["export_account", "connection", "account", "target_account"], conflict: ["export_account"]).run(w, in: c)
-        try VanguardExportRowStore.store(stored, in: c)
+        try Self.rowStore.store(stored, in: c)
         var changes = Changes()
         changes.entries = rows.map { (current[$0.exportAccount] ?? $0.exportAccount, $0.key, $0.month, "GBP", $0.amount) }
         var lo = Int.max, hi = Int.min
@@ -93,7 +96,7 @@ struct AnalyticsVanguardExport {
                 lo = min(lo, day); hi = max(hi, day)
             }
             guard current[id] == id, let title = blocks[id]?.title else { continue }
-            let stored = try VanguardExportRowStore.load(exportAccount: id, title: title, in: c)
+            let stored = try Self.rowStore.load(exportAccount: id, title: title, in: c)
             for v in VanguardExportAccountSummary.dailyValues(rows: stored.rows) {
                 guard let day = CalendarDay.day(v.date) else { continue }
                 changes.observations.append(.init(account: id, day: day, values: ["\(v.total)", "\(v.unrealised)"], currency: "GBP"))

@@ -20,7 +20,7 @@ public struct AnalyticsProjection: Projection {
     public let eventTypes: Set<String> = [EventCatalog.gocardlessBalancesObserved, EventCatalog.gocardlessTransactionBooked, EventCatalog.trading212AccountObserved, EventCatalog.vanguardHoldingsObserved,
                                                   EventCatalog.trading212DividendObserved, EventCatalog.trading212TransactionObserved,
                                                   EventCatalog.vanguardTransactionImported, EventCatalog.vanguardExportLinked]
-    public let tables = ["daily_balances", "monthly_cashflow", "net_worth_daily", "portfolio_value_daily", "cashflow_entries", "vanguard_export_links", "vanguard_export_rows"]
+    public let tables = ["daily_balances", "monthly_cashflow", "net_worth_daily", "portfolio_value_daily", "cashflow_entries", "vanguard_export_links", "vanguard_export_value_rows"]
 
     static let balances = DailySeries(table: "daily_balances", valueColumns: ["balance"])
     static let portfolio = DailySeries(table: "portfolio_value_daily", valueColumns: ["total_value", "unrealised_pnl"])
@@ -44,7 +44,7 @@ public struct AnalyticsProjection: Projection {
                 amount numeric NOT NULL, PRIMARY KEY (account_id, transaction_key));
             CREATE TABLE IF NOT EXISTS \(c.table("vanguard_export_links")) (
                 export_account uuid PRIMARY KEY, connection text NOT NULL, account text NOT NULL, target_account uuid NOT NULL);
-            \(VanguardExportRowStore.createTable(in: c))
+            \(AnalyticsVanguardExport.rowStore.createTable(in: c))
             """)
     }
 

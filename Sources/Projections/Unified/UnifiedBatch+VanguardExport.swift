@@ -37,6 +37,9 @@ extension UnifiedBatch {
     /// The transaction key of an export cash row: `export:<export account id>:<row id>`.
     static func vanguardExportTransactionKey(exportAccount: String, rowID: String) -> String { "export:\(exportAccount):\(rowID)" }
 
+    /// The unified projection's export rows.
+    static let vanguardExportRows = VanguardExportRowStore(table: "vanguard_export_rows")
+
     /// Folds a `vanguard.transaction.imported` or `vanguard.export.linked` event.
     mutating func foldVanguardExport(_ e: ProjectedEvent) throws {
         let conn = VanguardExportEvent.connection(ofStream: e.event.streamID)
@@ -56,7 +59,7 @@ extension UnifiedBatch {
     /// Stores the batch's rows and links, then derives every touched block again.
     func writeVanguardExport(in c: ProjectionContext) throws {
         guard !vanguardExport.isEmpty else { return }
-        try VanguardExportRowStore.store(vanguardExport.rows, in: c)
+        try Self.vanguardExportRows.store(vanguardExport.rows, in: c)
         var touched: [String: (connection: String, account: String)] = [:]
         for r in vanguardExport.rows.values { touched[r.exportAccount] = (r.connection, r.account) }
         for (id, l) in vanguardExport.links { touched[id] = (l.connection, l.account) }
@@ -76,7 +79,7 @@ extension UnifiedBatch {
         let previousTarget = state.count == 1 ? state[0].string(1) : nil
         let target = hierarchyID.map(Self.vanguardAccount) ?? exportAccount
 
-        let (rows, updated) = try VanguardExportRowStore.load(exportAccount: exportAccount, title: title, in: c)
+        let (rows, updated) = try Self.vanguardExportRows.load(exportAccount: exportAccount, title: title, in: c)
         var names = Set<String>()
         for (_, row) in rows {
             if case .investment(let i) = row { names.insert(i.investmentName); if case .nameChange(let from, let to)? = i.details { names.formUnion([from, to]) } }

@@ -62,7 +62,7 @@ public struct UnifiedProjection: Projection {
                 account_id uuid NOT NULL, ticker text NOT NULL, holding_id uuid NOT NULL, quantity numeric NOT NULL, average_price numeric,
                 current_price numeric, currency text, name text, isin text, current_value numeric, unrealised_pnl numeric,
                 updated_at timestamptz NOT NULL, PRIMARY KEY (account_id, ticker));
-            \(VanguardExportRowStore.createTable(in: c))
+            \(UnifiedBatch.vanguardExportRows.createTable(in: c))
             CREATE TABLE IF NOT EXISTS \(c.table("vanguard_export_accounts")) (
                 export_account uuid PRIMARY KEY, connection text NOT NULL, account text NOT NULL, hierarchy_id text,
                 linked_at timestamptz, target_account uuid);

@@ -1,24 +1,26 @@
 import CanonicalJSON
 import Postgres
 
-/// The private table `vanguard_export_rows` that a projection deriving export blocks from
-/// all their rows keeps (unified: accounts, holdings, transactions; analytics: portfolio
-/// value): each row once, with the position it was appended at, so a block touched by a
-/// batch can be derived again from everything stored, in append order.
-enum VanguardExportRowStore {
-    static let table = "vanguard_export_rows"
+/// The private table of export rows that a projection deriving export blocks from all
+/// their rows keeps (unified: `vanguard_export_rows`, for accounts, holdings and
+/// transactions; analytics: `vanguard_export_value_rows`, for portfolio value): each row
+/// once, with the position it was appended at, so a block touched by a batch can be derived
+/// again from everything stored, in append order. Each projection names its own table (a
+/// replay may put every projection in one schema).
+struct VanguardExportRowStore {
+    let table: String
 
     /// One stored row.
     struct Row {
         var exportAccount: String, connection: String, account: String, position: Int64, section: String, row: String, at: String
     }
 
-    static func createTable(in c: ProjectionContext) -> String {
+    func createTable(in c: ProjectionContext) -> String {
         """
         CREATE TABLE IF NOT EXISTS \(c.table(table)) (
             id uuid PRIMARY KEY, export_account uuid NOT NULL, connection text NOT NULL, account text NOT NULL, position bigint NOT NULL,
             section text NOT NULL, row text NOT NULL, recorded_at timestamptz NOT NULL);
-        CREATE INDEX IF NOT EXISTS vanguard_export_rows_account ON \(c.table(table)) (export_account, position);
+        CREATE INDEX IF NOT EXISTS \(table)_account ON \(c.table(table)) (export_account, position);
         """
     }
 
@@ -28,7 +30,7 @@ enum VanguardExportRowStore {
                                                 position: e.position, section: x.section.rawValue, row: x.rowJSON.canonicalString, at: e.recordedAtText))
     }
 
-    static func store(_ rows: [String: Row], in c: ProjectionContext) throws {
+    func store(_ rows: [String: Row], in c: ProjectionContext) throws {
         guard !rows.isEmpty else { return }
         var w = CopyTextWriter()
         for (id, r) in rows.sorted(by: { $0.value.position < $1.value.position }) {
@@ -38,7 +40,7 @@ enum VanguardExportRowStore {
     }
 
     /// Every stored row of a block, in append order, with the time of the latest.
-    static func load(exportAccount: String, title: String, in c: ProjectionContext) throws -> (rows: [(rowID: String, row: VanguardExportRow)], latest: String) {
+    func load(exportAccount: String, title: String, in c: ProjectionContext) throws -> (rows: [(rowID: String, row: VanguardExportRow)], latest: String) {
         var rows: [(rowID: String, row: VanguardExportRow)] = [], latest = ""
         for r in try c.session.query("SELECT id::text, section, row, recorded_at::text FROM \(c.table(table)) WHERE export_account = $1::uuid ORDER BY position", [.text(exportAccount)]) {
             guard let id = r.string(0), let section = r.string(1).flatMap(VanguardExportSection.init(rawValue:)), let text = r.string(2),
