@@ -24,6 +24,7 @@ public enum EventCatalog {
     public static let vanguardHoldingsObserved = EventKind("vanguard.holdings.observed")
     public static let vanguardSubaccountObserved = EventKind("vanguard.subaccount.observed")
     public static let vanguardTransactionImported = EventKind("vanguard.transaction.imported")
+    public static let vanguardExportLinked = EventKind("vanguard.export.linked")
     // Enable Banking (issue 16): see docs/ARCHITECTURE.md, "Enable Banking".
     public static let enablebankingAspspObserved = EventKind("enablebanking.aspsp.observed")
     public static let enablebankingSessionObserved = EventKind("enablebanking.session.observed")
@@ -52,6 +53,7 @@ public enum EventCatalog {
         vanguardHoldingsObserved,
         vanguardSubaccountObserved,
         vanguardTransactionImported,
+        vanguardExportLinked,
         enablebankingAspspObserved,
         enablebankingSessionObserved,
         enablebankingAccountObserved,

@@ -43,6 +43,8 @@ public enum StreamName {
     public static func vanguardHoldings(_ connection: String, _ hierarchyID: String) -> String { join(vanguardSubaccount(connection, hierarchyID), "holdings") }
     /// `vanguard/<conn>/export/<account name>`: rows imported from a transactions export.
     public static func vanguardExport(_ connection: String, account: String) -> String { join("vanguard", connection, "export", account) }
+    /// `vanguard/<conn>/export-link/<block title>`: which session sub-account an export block is.
+    public static func vanguardExportLink(_ connection: String, account: String) -> String { join("vanguard", connection, "export-link", account) }
 
     // MARK: Parsing
 

@@ -15,12 +15,13 @@ import Postgres
 public struct AnalyticsProjection: Projection {
     public init() {}
     public let name = "analytics"
-    public let version = 1
+    public let version = 2
     public let liveSchema = "analytics"
     public let eventTypes: Set<String> = [EventCatalog.gocardlessBalancesObserved.name, EventCatalog.gocardlessTransactionBooked.name, EventCatalog.trading212AccountObserved.name, EventCatalog.vanguardHoldingsObserved.name,
                                                   EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name,
-                                                  EventCatalog.enablebankingBalancesObserved.name, EventCatalog.enablebankingTransactionBooked.name]
-    public let tables = ["daily_balances", "monthly_cashflow", "net_worth_daily", "portfolio_value_daily", "cashflow_entries"]
+                                                  EventCatalog.enablebankingBalancesObserved.name, EventCatalog.enablebankingTransactionBooked.name,
+                                                  EventCatalog.vanguardTransactionImported.name, EventCatalog.vanguardExportLinked.name]
+    public let tables = ["daily_balances", "monthly_cashflow", "net_worth_daily", "portfolio_value_daily", "cashflow_entries", "vanguard_export_links", "vanguard_export_value_rows"]
 
     static let balances = DailySeries(table: "daily_balances", valueColumns: ["balance"])
     static let portfolio = DailySeries(table: "portfolio_value_daily", valueColumns: ["total_value", "unrealised_pnl"])
@@ -42,6 +43,9 @@ public struct AnalyticsProjection: Projection {
             CREATE TABLE IF NOT EXISTS \(c.table("cashflow_entries")) (
                 account_id uuid NOT NULL, transaction_key text NOT NULL, month date NOT NULL, currency text NOT NULL,
                 amount numeric NOT NULL, PRIMARY KEY (account_id, transaction_key));
+            CREATE TABLE IF NOT EXISTS \(c.table("vanguard_export_links")) (
+                export_account uuid PRIMARY KEY, connection text NOT NULL, account text NOT NULL, target_account uuid NOT NULL);
+            \(AnalyticsVanguardExport.rowStore.createTable(in: c))
             """)
     }
 
@@ -49,6 +53,7 @@ public struct AnalyticsProjection: Projection {
         var balanceObs: [DailySeries.Observation] = []
         var portfolioObs: [DailySeries.Observation] = []
         var entries: OrderedDictionary<String, (account: String, key: String, month: String, currency: String, amount: String)> = [:]
+        var vanguardExport = AnalyticsVanguardExport()
         for e in events {
             let fallbackDay = CalendarDay.day(of: e.event.occurredAt ?? e.event.recordedAt)
             switch e.type {
@@ -80,6 +85,8 @@ public struct AnalyticsProjection: Projection {
                 let key = (e.type == EventCatalog.trading212DividendObserved.name ? "dividend:" : "cash:") + item.reference
                 let account = UnifiedBatch.t212Account(conn)
                 entries[account + "\u{1F}" + key] = (account, key, String(day.prefix(7)) + "-01", item.currency ?? "GBP", item.amount)
+            case EventCatalog.vanguardTransactionImported.name, EventCatalog.vanguardExportLinked.name:
+                try vanguardExport.fold(e)
             case EventCatalog.trading212AccountObserved.name, EventCatalog.vanguardHoldingsObserved.name:
                 if let v = try InvestmentValuation(e) {
                     portfolioObs.append(.init(account: v.account, day: fallbackDay, values: [v.totalValue, v.unrealised], currency: v.currency))
@@ -87,9 +94,12 @@ public struct AnalyticsProjection: Projection {
             default: break
             }
         }
-        var touched: [ClosedRange<Int>] = []
+        let vanguard = try vanguardExport.apply(in: c)
+        portfolioObs += vanguard.observations
+        var touched: [ClosedRange<Int>] = vanguard.cleared.map { [$0] } ?? []
         if let r = try Self.balances.apply(balanceObs, in: c) { touched.append(r) }
         if let r = try Self.portfolio.apply(portfolioObs, in: c) { touched.append(r) }
+        for x in vanguard.entries { entries[x.account + "\u{1F}" + x.key] = x }
         try applyCashflow(entries, in: c)
         if let lo = touched.map(\.lowerBound).min(), let hi = touched.map(\.upperBound).max() {
             _ = try c.session.query("DELETE FROM \(c.table("net_worth_daily")) WHERE date BETWEEN $1::date AND $2::date", [.text(CalendarDay.text(lo)), .text(CalendarDay.text(hi))])
@@ -102,6 +112,20 @@ public struct AnalyticsProjection: Projection {
                 ) x GROUP BY date, currency
                 """, [.text(CalendarDay.text(lo)), .text(CalendarDay.text(hi))])
         }
+    }
+
+    /// Adds a CTE's `deltas (account_id, month, currency, amount, sign)` to the monthly sums
+    /// (the one home of that arithmetic; rows left with no transactions are deleted after).
+    static func monthlyDeltaUpsert(_ monthly: String) -> String {
+        """
+        INSERT INTO \(monthly) AS t (account_id, month, currency, money_in, money_out, net, transaction_count)
+        SELECT account_id, month, currency, sum(CASE WHEN amount >= 0 THEN amount * sign ELSE 0 END),
+               sum(CASE WHEN amount < 0 THEN -amount * sign ELSE 0 END), sum(amount * sign), sum(sign)
+        FROM deltas GROUP BY account_id, month, currency
+        ON CONFLICT (account_id, month, currency) DO UPDATE SET money_in = t.money_in + EXCLUDED.money_in,
+            money_out = t.money_out + EXCLUDED.money_out, net = t.net + EXCLUDED.net,
+            transaction_count = t.transaction_count + EXCLUDED.transaction_count
+        """
     }
 
     /// Adds each booked transaction to its month, or moves/adjusts it when re-observed.
@@ -126,13 +150,7 @@ public struct AnalyticsProjection: Projection {
             deltas AS (
                 SELECT account_id, month, currency, amount, 1 AS sign FROM changed
                 UNION ALL SELECT account_id, old_month, old_currency, old_amount, -1 FROM changed WHERE existed)
-            INSERT INTO \(monthly) AS t (account_id, month, currency, money_in, money_out, net, transaction_count)
-            SELECT account_id, month, currency, sum(CASE WHEN amount >= 0 THEN amount * sign ELSE 0 END),
-                   sum(CASE WHEN amount < 0 THEN -amount * sign ELSE 0 END), sum(amount * sign), sum(sign)
-            FROM deltas GROUP BY account_id, month, currency
-            ON CONFLICT (account_id, month, currency) DO UPDATE SET money_in = t.money_in + EXCLUDED.money_in,
-                money_out = t.money_out + EXCLUDED.money_out, net = t.net + EXCLUDED.net,
-                transaction_count = t.transaction_count + EXCLUDED.transaction_count;
+            \(Self.monthlyDeltaUpsert(monthly));
             DELETE FROM \(monthly) WHERE transaction_count = 0;
             INSERT INTO \(entriesTable) AS t SELECT * FROM \(stage)
             ON CONFLICT (account_id, transaction_key) DO UPDATE SET month = EXCLUDED.month, currency = EXCLUDED.currency, amount = EXCLUDED.amount;

@@ -44,6 +44,8 @@ struct UnifiedBatch {
     var t212Positions: [String: (connection: String, positions: [Trading212Position], at: String)] = [:]
     /// Trading212 instrument metadata by ticker.
     var t212Instruments: [String: (name: String?, isin: String?, currency: String?, at: String)] = [:]
+    /// Vanguard export rows and links (`UnifiedBatch+VanguardExport`).
+    var vanguardExport = VanguardExportBatch()
 
     mutating func account(_ id: String, provider: String, providerID: String, type: String, at: String) -> Account {
         accounts[id] ?? Account(provider: provider, providerID: providerID, type: type, updated: at)
@@ -140,6 +142,7 @@ struct UnifiedBatch {
             }
             try c.session.copyIn("COPY \(c.table("holdings")) (id, account_id, ticker, name, isin, quantity, average_cost, current_price, current_value, unrealised_pnl, currency, updated_at) FROM STDIN", text: w)
         }
+        try writeVanguardExport(in: c)
         if !activity.isEmpty {
             let pairs = activity.sorted(by: { $0.key < $1.key })
             _ = try c.session.query("""

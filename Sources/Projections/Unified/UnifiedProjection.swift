@@ -11,16 +11,18 @@ import Postgres
 public struct UnifiedProjection: Projection {
     public init() {}
     public let name = "unified"
-    public let version = 1
+    public let version = 2
     public let liveSchema = "public"
     public let eventTypes: Set<String> = GoCardlessRawProjection().eventTypes.union([
         EventCatalog.connectionHealthObserved.name,
         EventCatalog.trading212AccountObserved.name, EventCatalog.trading212PositionsObserved.name, EventCatalog.trading212InstrumentObserved.name,
         EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name,
         EventCatalog.vanguardSubaccountObserved.name, EventCatalog.vanguardHoldingsObserved.name,
+        EventCatalog.vanguardTransactionImported.name, EventCatalog.vanguardExportLinked.name,
     ]).union(EnableBankingRawProjection().eventTypes)
-    /// The contract tables, then two private ones that holdings are derived from.
-    public let tables = ["institutions", "consents", "connections", "accounts", "holdings", "transactions", "instrument_metadata", "trading212_position_state"]
+    /// The contract tables, then private ones that holdings are derived from.
+    public let tables = ["institutions", "consents", "connections", "accounts", "holdings", "transactions", "instrument_metadata", "trading212_position_state",
+                         "vanguard_export_rows", "vanguard_export_accounts"]
 
     public func createTables(in c: ProjectionContext) throws {
         _ = try c.session.execute("""
@@ -44,7 +46,8 @@ public struct UnifiedProjection: Projection {
             CREATE TABLE IF NOT EXISTS \(c.table("holdings")) (
                 id uuid PRIMARY KEY, account_id uuid NOT NULL, ticker text, name text, isin text, quantity numeric NOT NULL,
                 average_cost numeric, current_price numeric, current_value numeric(18,2), unrealised_pnl numeric(18,2),
-                currency text, updated_at timestamptz NOT NULL);
+                currency text, updated_at timestamptz NOT NULL, price_date date);
+            ALTER TABLE \(c.table("holdings")) ADD COLUMN IF NOT EXISTS price_date date;
             CREATE INDEX IF NOT EXISTS holdings_account ON \(c.table("holdings")) (account_id);
             CREATE TABLE IF NOT EXISTS \(c.table("transactions")) (
                 id uuid PRIMARY KEY, account_id uuid NOT NULL, provider_transaction_key text NOT NULL,
@@ -59,6 +62,10 @@ public struct UnifiedProjection: Projection {
                 account_id uuid NOT NULL, ticker text NOT NULL, holding_id uuid NOT NULL, quantity numeric NOT NULL, average_price numeric,
                 current_price numeric, currency text, name text, isin text, current_value numeric, unrealised_pnl numeric,
                 updated_at timestamptz NOT NULL, PRIMARY KEY (account_id, ticker));
+            \(UnifiedBatch.vanguardExportRows.createTable(in: c))
+            CREATE TABLE IF NOT EXISTS \(c.table("vanguard_export_accounts")) (
+                export_account uuid PRIMARY KEY, connection text NOT NULL, account text NOT NULL, hierarchy_id text,
+                linked_at timestamptz, target_account uuid);
             """)
     }
 
@@ -71,6 +78,8 @@ public struct UnifiedProjection: Projection {
                 try batch.foldHealth(e)
             } else if e.type.hasPrefix("trading212.") {
                 try batch.foldTrading212(e)
+            } else if e.type == EventCatalog.vanguardTransactionImported.name || e.type == EventCatalog.vanguardExportLinked.name {
+                try batch.foldVanguardExport(e)
             } else if e.type.hasPrefix("vanguard.") {
                 try batch.foldVanguard(e)
             } else if e.type.hasPrefix("enablebanking.") {

@@ -72,6 +72,15 @@ public indirect enum VanguardTransactionDetails: Sendable, Equatable {
         return (q, name, code)
     }
 
+    /// The product code a purchase or sale (or its reversal) names.
+    public var productCode: String? {
+        switch self {
+        case .bought(_, _, let code), .sold(_, _, let code): code
+        case .reversal(let inner): inner.productCode
+        default: nil
+        }
+    }
+
     /// +1 for what adds units (a purchase, a reversed sale), -1 for what removes them, 0 otherwise.
     public var unitDirection: Int {
         switch self {

@@ -41,6 +41,7 @@ struct ConnectionsCommand: AsyncParsableCommand {
         if json { print(try IngestFormat.json(all)); return }
         if all.isEmpty {
             print("no connections: link a bank with `finsync connect gocardless --institution ID`, add a [[trading212]] entry to finsync.toml, or hand over a Vanguard session with `finsync connect vanguard --session FILE`")
+            if let conn { try await Self.printExportPairings(conn) }
             return
         }
         if conn == nil { print("(database not reachable: Vanguard connections, quotas and last sync health are not shown)") }
@@ -60,6 +61,22 @@ struct ConnectionsCommand: AsyncParsableCommand {
             for a in c.accounts {
                 let q = quotas.filter { $0.subject == a }
                 print("    account  \(a)" + (q.isEmpty ? "" : "  quota: \(IngestFormat.quota(q))"))
+            }
+        }
+        if let conn { try await Self.printExportPairings(conn) }
+    }
+
+    /// The account blocks of imported Vanguard exports and the session sub-account each is.
+    static func printExportPairings(_ conn: PostgresConnection) async throws {
+        let connections = try await conn.withSession { s in
+            try s.query("SELECT DISTINCT connection FROM ingest.vanguard_export_accounts ORDER BY connection").rows.compactMap { $0.string(0) }
+        }
+        for name in connections {
+            print("vanguard export \(name)  (imported with `finsync import vanguard`)")
+            for p in try await VanguardExportLinker(connection: conn, exportConnection: name).pairings() {
+                let pairing = p.link?.hierarchyID.map { "= session sub-account \($0) (by \(p.link?.by == .person ? "you" : "names"))" }
+                    ?? (p.link == nil ? "its own account (no session sub-account matches its names; pair with `finsync connect vanguard --map \"\(p.account)=SUBACCOUNT\"`)" : "its own account (by you)")
+                print("    account  \(p.account)  \(pairing)")
             }
         }
     }

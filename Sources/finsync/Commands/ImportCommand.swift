@@ -13,18 +13,19 @@ struct ImportCommand: AsyncParsableCommand {
         subcommands: [ImportVanguardCommand.self])
 }
 
-/// `finsync import vanguard FILE`: a Vanguard "Client Transactions Listing" export (CSV).
+/// `finsync import vanguard FILE`: a Vanguard "Client Transactions Listing" export (.xlsx,
+/// every sheet, or CSV).
 ///
 /// Appends one `vanguard.transaction.imported` event per row; importing the same file
 /// (or an overlapping one) again appends only the rows not yet stored.
 struct ImportVanguardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vanguard",
-        abstract: "Import a Vanguard Client Transactions Listing (CSV export).",
-        discussion: "Download it from vanguardinvestor.co.uk: Documents → Report generator → Client Transactions Listing; save the sheet as CSV.")
+        abstract: "Import a Vanguard Client Transactions Listing (.xlsx or CSV).",
+        discussion: "Download it from vanguardinvestor.co.uk: Documents → Report generator → Client Transactions Listing – Excel. Every sheet (one per account) is read; a sheet saved as CSV works too.")
 
     @OptionGroup var database: SettingsOptions
-    @Argument(help: "The export file (CSV).") var file: String
+    @Argument(help: "The export file (.xlsx or CSV).") var file: String
     @Option(name: .long, help: "The connection name (streams are vanguard/<name>/export/<account>).") var connection = "vanguard"
     @Flag(name: .long, help: "Parse and report without writing.") var dryRun = false
 
@@ -35,12 +36,8 @@ struct ImportVanguardCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let text: String
-        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-            throw ValidationError("cannot read \(file) as UTF-8 text; export the report as CSV")
-        }
         let export: VanguardExport
-        do { export = try VanguardExport.parse(text, file: file) } catch let e as VanguardExportError {
+        do { export = try VanguardExport.read(path: file) } catch let e as VanguardExportError {
             throw ValidationError(e.description)
         }
         for w in export.warnings { print("warning: \(w)") }
@@ -54,6 +51,10 @@ struct ImportVanguardCommand: AsyncParsableCommand {
             defer { conn.close() }
             let outcome = try await VanguardExportImporter(connection: connection, sink: EventLog(connection: conn)).importExport(export, runID: runID)
             print("import vanguard: \(outcome.eventsAppended) new rows, \(outcome.duplicates) already stored (run \(runID.uuidString.lowercased()))")
+            // Blocks that a registered session's sub-account is, by name, are paired with it.
+            let linker = VanguardExportLinker(connection: conn, exportConnection: connection)
+            try await linker.record(accounts: export.accounts.map(\.name))
+            for link in try await linker.linkByNames() { print("paired \"\(link.account)\" with session sub-account \(link.hierarchyID ?? "-") (by names)") }
         }
         for (account, holdings) in VanguardExportImporter.holdings(of: export).sorted(by: { $0.key < $1.key }) {
             print("\(account):" + (holdings.isEmpty ? " no units held" : ""))

@@ -1,14 +1,7 @@
 /// Splits CSV text into rows of cells (RFC 4180: quoted cells may hold commas, quotes
 /// doubled, and line breaks; CRLF or LF; a UTF-8 BOM is ignored).
 struct CSVReader {
-    struct Line: Sendable, Equatable {
-        /// 1-based line number where the row starts.
-        var number: Int
-        var cells: [String]
-        /// 1-based line number where each cell starts (later than ``number`` after a quoted
-        /// cell that spans lines).
-        var cellLines: [Int]
-    }
+    typealias Line = ExportSheet.Line
 
     static func read(_ text: String) -> [Line] {
         var lines: [Line] = []

@@ -12,13 +12,13 @@ extension VanguardExport {
     public func validate() throws {
         var problems: [VanguardExportError] = []
         var more = false
-        func record(_ cell: VanguardExportRowError, line: Int) {
-            if problems.count < VanguardExportError.maxReported { problems.append(VanguardExportError(cell, file: file, line: line)) } else { more = true }
+        func record(_ cell: VanguardExportRowError, sheet: String?, line: Int) {
+            if problems.count < VanguardExportError.maxReported { problems.append(VanguardExportError(cell, file: file, sheet: sheet, line: line)) } else { more = true }
         }
         for account in accounts {
-            do throws(VanguardExportRowError) { try VanguardExportEvent.validate(account: account.name) } catch { record(error, line: account.line) }
+            do throws(VanguardExportRowError) { try VanguardExportEvent.validate(account: account.name) } catch { record(error, sheet: account.sheet, line: account.line) }
             for row in account.rows {
-                do throws(VanguardExportRowError) { _ = try VanguardExportRow(validating: row.section, cells: row.cells) } catch { record(error, line: row.line(of: error.column)) }
+                do throws(VanguardExportRowError) { _ = try VanguardExportRow(validating: row.section, cells: row.cells) } catch { record(error, sheet: account.sheet, line: row.line(of: error.column)) }
             }
         }
         guard var first = problems.first else { return }

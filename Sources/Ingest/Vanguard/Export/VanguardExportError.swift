@@ -14,6 +14,10 @@ public struct VanguardExportError: Error, Sendable, CustomStringConvertible {
         /// A data row with a cell that is missing or not of its column's kind
         /// (``cell`` says which and why).
         public static let badCell = Code(raw: "bad cell")
+        /// A file that is empty, or neither an Excel workbook (.xlsx) nor CSV text.
+        public static let notReadable = Code(raw: "not an .xlsx or CSV file")
+        /// An .xlsx file whose ZIP container or XML parts cannot be read.
+        public static let damagedWorkbook = Code(raw: "damaged workbook")
         public var description: String { raw }
     }
 
@@ -23,6 +27,8 @@ public struct VanguardExportError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// The file as named to the importer, when it was read from one.
     public var file: String?
+    /// The workbook sheet, for an .xlsx file; ``line`` is then the sheet's row.
+    public var sheet: String?
     /// 1-based line of the file, when the problem is on one line (for a row, where it starts).
     public var line: Int?
     public var message: String
@@ -34,26 +40,37 @@ public struct VanguardExportError: Error, Sendable, CustomStringConvertible {
     /// Whether the file has more problems than the ``maxReported`` listed.
     public var moreNotListed = false
 
-    public init(code: Code, file: String? = nil, line: Int?, message: String) {
+    public init(code: Code, file: String? = nil, sheet: String? = nil, line: Int?, message: String) {
         self.code = code
         self.file = file
+        self.sheet = sheet
         self.line = line
         self.message = message
     }
 
     /// A bad cell (or account title) found on `line`.
-    public init(_ cell: VanguardExportRowError, file: String?, line: Int) {
-        self.init(code: .badCell, file: file, line: line, message: cell.description)
+    public init(_ cell: VanguardExportRowError, file: String?, sheet: String? = nil, line: Int) {
+        self.init(code: .badCell, file: file, sheet: sheet, line: line, message: cell.description)
         self.cell = cell
+    }
+
+    /// Where in the file: `line 12`, or `sheet "ISA" row 12` in a workbook.
+    public var place: String? {
+        switch (sheet, line) {
+        case (let sheet?, let line?) where line > 0: "sheet \"\(VanguardExportRowError.excerpt(sheet))\" row \(line)"
+        case (let sheet?, _): "sheet \"\(VanguardExportRowError.excerpt(sheet))\""
+        case (nil, let line?): "line \(line)"
+        case (nil, nil): nil
+        }
     }
 
     /// The column header of the bad cell, if the problem is one.
     public var column: String? { cell?.column }
 
     public var description: String {
-        var s = "Vanguard export" + (file.map { " \($0)" } ?? "") + (line.map { " line \($0)" } ?? "") + ": " + message
+        var s = "Vanguard export" + (file.map { " \($0)" } ?? "") + (place.map { " \($0)" } ?? "") + ": " + message
         if !others.isEmpty {
-            s += "\n" + others.map { "  also line " + ($0.line.map(String.init) ?? "?") + ": " + $0.message }.joined(separator: "\n")
+            s += "\n" + others.map { "  also " + ($0.place ?? "?") + ": " + $0.message }.joined(separator: "\n")
         }
         if moreNotListed { s += "\n  (only the first \(Self.maxReported) problems are listed)" }
         return s

@@ -24,13 +24,9 @@ public struct VanguardExportImporter: Sendable {
         self.sink = sink
     }
 
-    /// Reads and imports the file at `path` (UTF-8 CSV).
+    /// Reads and imports the file at `path` (.xlsx or UTF-8 CSV, ``VanguardExport/read(path:)``).
     public func importFile(at path: String, runID: UUID) async throws -> ExtractorOutcome {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw VanguardExportError(code: .notAnExport, file: path, line: nil, message: "cannot read the file")
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        return try await importExport(try VanguardExport.parse(text, file: path), runID: runID)
+        try await importExport(try VanguardExport.read(path: path), runID: runID)
     }
 
     /// The events for one parsed export, per stream, in file order.

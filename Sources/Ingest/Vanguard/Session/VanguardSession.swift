@@ -1,6 +1,7 @@
 import CanonicalJSON
 import Crypto
 import Foundation
+import Projections
 
 /// A logged-in Vanguard UK Investor session, handed over as a JSON file
 /// (`finsync connect vanguard --session FILE`). Login needs a browser and an SMS code,
@@ -90,14 +91,7 @@ public struct VanguardSession: Sendable, CustomStringConvertible {
     }
 
     /// ISA / GIA / SIPP / JISA from a sub-account's preferred name.
-    public static func wrapper(forName name: String) -> String {
-        let n = name.lowercased()
-        if n.contains("junior") || n.contains("jisa") { return "JISA" }
-        if n.contains("isa") { return "ISA" }
-        if n.contains("sipp") || n.contains("pension") { return "SIPP" }
-        if n.contains("general") || n.contains("gia") { return "GIA" }
-        return "UNKNOWN"
-    }
+    public static func wrapper(forName name: String) -> String { VanguardWrapper.code(forName: name) }
 
     /// The `Cookie` request header.
     /// The values a ``SecretRedactor`` must remove: every cookie value, the anti-forgery token and the cookie header.
