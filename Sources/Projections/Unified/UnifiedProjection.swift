@@ -11,7 +11,9 @@ import Postgres
 public struct UnifiedProjection: Projection {
     public init() {}
     public let name = "unified"
-    public let version = 1
+    /// 2: the keyset indexes `transactions_by_day` and `transactions_account_by_day` (the API's
+    /// transaction pages: newest sort day first, then id).
+    public let version = 2
     public let liveSchema = "public"
     public let eventTypes: Set<String> = GoCardlessRawProjection().eventTypes.union([
         EventCatalog.connectionHealthObserved,
@@ -52,6 +54,8 @@ public struct UnifiedProjection: Projection {
                 amount numeric NOT NULL, currency text NOT NULL, counterparty text, description text,
                 updated_at timestamptz NOT NULL, UNIQUE (account_id, provider_transaction_key));
             CREATE INDEX IF NOT EXISTS transactions_pending ON \(c.table("transactions")) (account_id) WHERE status = 'pending';
+            CREATE INDEX IF NOT EXISTS transactions_by_day ON \(c.table("transactions")) ((\(Self.transactionSortDay)), id);
+            CREATE INDEX IF NOT EXISTS transactions_account_by_day ON \(c.table("transactions")) (account_id, (\(Self.transactionSortDay)), id);
             CREATE TABLE IF NOT EXISTS \(c.table("instrument_metadata")) (
                 provider text NOT NULL, ticker text NOT NULL, name text, isin text, currency text, updated_at timestamptz NOT NULL,
                 PRIMARY KEY (provider, ticker));
@@ -61,6 +65,11 @@ public struct UnifiedProjection: Projection {
                 updated_at timestamptz NOT NULL, PRIMARY KEY (account_id, ticker));
             """)
     }
+
+    /// The day a transaction sorts by in the API (newest first): its booking date, else its
+    /// value date (pending items), else `-infinity`. The keyset indexes are built on exactly
+    /// this expression, so a page query must spell it the same way (it uses this constant).
+    public static let transactionSortDay = "coalesce(booking_date, value_date, '-infinity'::date)"
 
     public func apply(_ events: [ProjectedEvent], in c: ProjectionContext) throws {
         var batch = UnifiedBatch()
