@@ -22,6 +22,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian's packages, found through pkg-config.
@@ -71,10 +76,24 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The HTTP API (`finsync serve`): types and routing generated from Sources/Serve/openapi.yaml.
+        .target(name: "Serve", dependencies: [
+            "Postgres", "EventLog", "Projections", "Ingest", "Replay", "CanonicalJSON",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
         // Test support: provisions isolated databases on the ops/ cluster.
         .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog", "Projections"]),
         .executableTarget(name: "finsync", dependencies: [
             "EventLog", "Projections", "Ingest", "Replay", "Postgres", "ProviderSamples", "ProviderFakes", "CanonicalJSON", "CMalloc",
+            "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -91,6 +110,12 @@ let package = Package(
         ], exclude: ["Fixtures"]),
         // Runs the built `finsync` executable against real test databases.
         .testTarget(name: "FinsyncCLITests", dependencies: ["FinsyncTestSupport", "Postgres", "EventLog", "CanonicalJSON"]),
+        .testTarget(name: "ServeTests", dependencies: [
+            "Serve", "FinsyncTestSupport", "Postgres", "EventLog", "CanonicalJSON",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
     ]
 )

@@ -25,6 +25,8 @@ struct Finsync: AsyncParsableCommand {
             ConfigCommand.self,
             SandboxCommand.self,
             ImportCommand.self,
+            ServeCommand.self,
+            TokenCommand.self,
         ]
     )
 

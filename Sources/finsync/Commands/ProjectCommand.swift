@@ -27,23 +27,17 @@ struct ProjectCommand: AsyncParsableCommand {
         defer { workers.forEach { $0.close() } }
         let runner = ProjectionRunner(connection: conn, workers: workers)
         let targets = ProjectionCatalog.liveTargets
-        let catchUp = SnapshottingCatchUp(runner: runner, snapshots: snapshots.policy)
         let batchSize = self.batchSize
         if follow {
             let stop = ShutdownSignal()
-            let backoff = ReconnectBackoff()
-            try await runner.follow(targets, pollInterval: .seconds(poll), batchSize: batchSize, backoff: backoff, shouldStop: { stop.requested },
-                                    catchUp: { try await catchUp.catchUp(targets, batchSize: batchSize) },
-                                    onCatchUp: { results in
-                                        for r in results where r.eventsApplied > 0 || r.outcome != .caughtUp { print(ProjectCommand.describe(r)) }
-                                        fflush(nil)
-                                    },
-                                    onConnectionLost: { error, attempt in
-                                        let wait = backoff.delay(attempt: attempt)
-                                        FileHandle.standardError.write(Data("project: lost the database (\(error)); reconnecting in \(wait) (attempt \(attempt))\n".utf8))
-                                    })
+            let follower = ProjectionFollower(runner: runner, pollInterval: .seconds(poll), batchSize: batchSize, snapshots: snapshots.policy) { results in
+                for r in results where r.eventsApplied > 0 || r.outcome != .caughtUp { print(ProjectCommand.describe(r)) }
+                fflush(nil)
+            }
+            try await follower.run(shouldStop: { stop.requested })
             return
         }
+        let catchUp = SnapshottingCatchUp(runner: runner, snapshots: snapshots.policy)
         let results = try await catchUp.catchUp(targets, batchSize: batchSize)
         for r in results { print(ProjectCommand.describe(r)) }
         if results.contains(where: { $0.outcome == .failed }) { throw ExitCode(1) }
