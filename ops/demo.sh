@@ -23,3 +23,29 @@ echo
 "$bin" transactions --limit 12
 echo
 "$bin" events stats
+echo
+echo "==> the HTTP API: finsync serve for a moment, and a few answers (curl)" >&2
+token_name="demo-$(date +%s)"
+token="$("$bin" token create --name "$token_name" --scope read)"
+serve_log="$(mktemp)"
+"$bin" serve --no-schedule --port 0 > "$serve_log" 2>&1 &
+serve_pid=$!
+trap 'kill -TERM "$serve_pid" 2>/dev/null || true; rm -f "$serve_log"' EXIT
+url=""
+for _ in $(seq 1 600); do
+  url="$(sed -n 's/^finsync serve: listening on \(http:.*\)$/\1/p' "$serve_log" | head -n 1)"
+  [ -n "$url" ] && break
+  kill -0 "$serve_pid" 2>/dev/null || { cat "$serve_log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "finsync serve did not start" >&2; exit 1; }
+auth=(-H "Authorization: Bearer $token")
+echo "\$ curl $url/healthz"; curl -fsS "$url/healthz"; echo
+echo "\$ curl -H 'Authorization: Bearer …' $url/v1/accounts?type=investment"; curl -fsS "${auth[@]}" "$url/v1/accounts?type=investment"; echo
+echo "\$ curl -H 'Authorization: Bearer …' '$url/v1/transactions?limit=3'"; curl -fsS "${auth[@]}" "$url/v1/transactions?limit=3"; echo
+echo "\$ curl -H 'Authorization: Bearer …' $url/v1/analytics/net-worth?from=$(date -u -d '7 days ago' +%F)"; curl -fsS "${auth[@]}" "$url/v1/analytics/net-worth?from=$(date -u -d '7 days ago' +%F)"; echo
+echo "\$ curl $url/v1/accounts   # no token"; curl -sS "$url/v1/accounts"; echo
+kill -TERM "$serve_pid"; wait "$serve_pid" || true
+trap - EXIT
+rm -f "$serve_log"
+"$bin" token revoke "$token_name" >/dev/null
