@@ -27,17 +27,10 @@ bin="$(swift build --show-bin-path)/finsync"
 token="$("$bin" token create --name contract --scope write 2>/dev/null)"
 
 log="$(mktemp)"
-"$bin" serve --sandbox --no-schedule --port 0 > "$log" 2>&1 &
-pid=$!
+source "$root/ops/serve-start.sh"
+serve_start "$bin" "$log" --sandbox --no-schedule
+pid=$serve_pid url=$serve_url
 trap 'kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$log"' EXIT
-url=""
-for _ in $(seq 1 1200); do
-  url="$(sed -n 's/^finsync serve: listening on \(http:.*\)$/\1/p' "$log" | head -n 1)"
-  [ -n "$url" ] && break
-  kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "ops/contract-test.sh: finsync serve did not start" >&2; cat "$log" >&2; exit 1; }
 echo "ops/contract-test.sh: schemathesis against $url" >&2
 "$venv/bin/schemathesis" run "$root/Sources/Serve/openapi.yaml" --url "$url" \
   -H "Authorization: Bearer $token" \

@@ -28,17 +28,10 @@ echo "==> the HTTP API: finsync serve for a moment, and a few answers (curl)" >&
 token_name="demo-$(date +%s)"
 token="$("$bin" token create --name "$token_name" --scope read)"
 serve_log="$(mktemp)"
-"$bin" serve --no-schedule --port 0 > "$serve_log" 2>&1 &
-serve_pid=$!
+source "$root/ops/serve-start.sh"
+serve_start "$bin" "$serve_log" --no-schedule
+url=$serve_url
 trap 'kill -TERM "$serve_pid" 2>/dev/null || true; rm -f "$serve_log"' EXIT
-url=""
-for _ in $(seq 1 600); do
-  url="$(sed -n 's/^finsync serve: listening on \(http:.*\)$/\1/p' "$serve_log" | head -n 1)"
-  [ -n "$url" ] && break
-  kill -0 "$serve_pid" 2>/dev/null || { cat "$serve_log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "finsync serve did not start" >&2; exit 1; }
 auth=(-H "Authorization: Bearer $token")
 echo "\$ curl $url/healthz"; curl -fsS "$url/healthz"; echo
 echo "\$ curl -H 'Authorization: Bearer …' $url/v1/accounts?type=investment"; curl -fsS "${auth[@]}" "$url/v1/accounts?type=investment"; echo

@@ -34,12 +34,8 @@ struct APIBenchmark: AsyncParsableCommand {
     func run() async throws {
         guard let wrk = WrkLoad.locate() else { throw IngestCommandError("wrk is not installed: run `ops/install.sh --bench` (Debian's wrk package)") }
         let settings = try database.resolve()
-        let config = try await BenchDatabase.fresh(scratchDatabase, server: settings.database.configuration, owner: settings.ownerDatabase.configuration)
-        let conn = try await PostgresConnection.connect(config)
+        let (config, conn, log, filled) = try await BenchLog.scratch(scratchDatabase, settings: settings, events: events, quiet: json)
         defer { conn.close() }
-        let log = EventLog(connection: conn)
-        if !json { print("generating and appending \(events) events…") }
-        let filled = try await BenchLog.fill(log, events: events)
         if !json { print("folding them into the projections…") }
         let workers = try await PostgresConnection.connect(config, count: 3)
         defer { workers.forEach { $0.close() } }
