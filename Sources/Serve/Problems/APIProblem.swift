@@ -65,7 +65,7 @@ public struct APIProblem: Error, Sendable, Hashable {
         ]
         if let parameter { object["parameter"] = parameter }
         if let runID { object["run_id"] = runID.uuidString.lowercased() }
-        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
     }
 
     public static let contentType = "application/problem+json"
