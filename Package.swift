@@ -25,6 +25,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/drmohundro/SWXMLHash", from: "8.1.1"),
+        .package(url: "https://github.com/apple/swift-openapi-generator", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian's packages, found through pkg-config.
@@ -87,10 +92,24 @@ let package = Package(
             "Ingest", "EventLog", "Postgres", "CanonicalJSON", "Clocks",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The HTTP API (`finsync serve`): types and routing generated from Sources/Serve/openapi.yaml.
+        .target(name: "Serve", dependencies: [
+            "Postgres", "EventLog", "Projections", "Ingest", "Replay", "CanonicalJSON",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+            .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+        ], plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
         // Test support: provisions isolated databases on the ops/ cluster.
         .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog", "Projections", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "finsync", dependencies: [
             "EventLog", "Projections", "Ingest", "Replay", "Postgres", "ProviderSamples", "ProviderFakes", "CanonicalJSON", "CMalloc", "Notify", "Clocks",
+            "Serve",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,6 +131,12 @@ let package = Package(
         // Runs the built `finsync` executable against real test databases.
         .testTarget(name: "FinsyncCLITests", dependencies: ["FinsyncTestSupport", "Postgres", "EventLog", "CanonicalJSON", "ProviderFakes",
                                                           .product(name: "_CryptoExtras", package: "swift-crypto")]),
+        .testTarget(name: "ServeTests", dependencies: [
+            "Serve", "FinsyncTestSupport", "Postgres", "EventLog", "CanonicalJSON",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
     ]
 )

@@ -23,3 +23,22 @@ echo
 "$bin" transactions --limit 12
 echo
 "$bin" events stats
+echo
+echo "==> the HTTP API: finsync serve for a moment, and a few answers (curl)" >&2
+token_name="demo-$(date +%s)"
+token="$("$bin" token create --name "$token_name" --scope read)"
+serve_log="$(mktemp)"
+source "$root/ops/serve-start.sh"
+serve_start "$bin" "$serve_log" --no-schedule
+url=$serve_url
+trap 'kill -TERM "$serve_pid" 2>/dev/null || true; rm -f "$serve_log"' EXIT
+auth=(-H "Authorization: Bearer $token")
+echo "\$ curl $url/healthz"; curl -fsS "$url/healthz"; echo
+echo "\$ curl -H 'Authorization: Bearer …' $url/v1/accounts?type=investment"; curl -fsS "${auth[@]}" "$url/v1/accounts?type=investment"; echo
+echo "\$ curl -H 'Authorization: Bearer …' '$url/v1/transactions?limit=3'"; curl -fsS "${auth[@]}" "$url/v1/transactions?limit=3"; echo
+echo "\$ curl -H 'Authorization: Bearer …' $url/v1/analytics/net-worth?from=$(date -u -d '7 days ago' +%F)"; curl -fsS "${auth[@]}" "$url/v1/analytics/net-worth?from=$(date -u -d '7 days ago' +%F)"; echo
+echo "\$ curl $url/v1/accounts   # no token"; curl -sS "$url/v1/accounts"; echo
+kill -TERM "$serve_pid"; wait "$serve_pid" || true
+trap - EXIT
+rm -f "$serve_log"
+"$bin" token revoke "$token_name" >/dev/null

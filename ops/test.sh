@@ -16,3 +16,5 @@ export FINSYNC_TEST_OWNER_DATABASE_URL="$FINSYNC_OWNER_DATABASE_URL"
 echo "ops/test.sh: PostgreSQL at $DATABASE_URL (owner: $FINSYNC_OWNER_DATABASE_URL)" >&2
 swift build --build-tests
 swift test --skip-build "$@"
+# The API's contract test (schemathesis against a live server), on full runs only.
+if [ $# -eq 0 ]; then "$root/ops/contract-test.sh"; fi

@@ -26,6 +26,8 @@ struct Finsync: AsyncParsableCommand {
             SandboxCommand.self,
             ImportCommand.self,
             InstitutionsCommand.self,
+            ServeCommand.self,
+            TokenCommand.self,
         ]
     )
 

@@ -43,6 +43,23 @@ public struct FinsyncConfiguration: Sendable {
         public init() {}
     }
 
+    /// `[server]`: where `finsync serve` listens and who may read `/metrics`.
+    public struct Server: Sendable, Hashable {
+        /// Who may read `/metrics`.
+        public enum MetricsAccess: String, Sendable, Hashable, CaseIterable {
+            /// Any API token (the default).
+            case token
+            /// No token needed (e.g. a Prometheus on the same host).
+            case `public`
+            /// Not served.
+            case off
+        }
+        public var bind: String = "127.0.0.1"
+        public var port: Int = 8080
+        public var metrics: MetricsAccess = .token
+        public init() {}
+    }
+
     /// The file read, if any.
     public var path: String?
     /// `database_url` from the file (``FinsyncSettings`` decides what wins).
@@ -50,6 +67,7 @@ public struct FinsyncConfiguration: Sendable {
     /// `owner_database_url` from the file (``FinsyncSettings`` decides what wins).
     public var ownerDatabaseURL: String?
     public var schedule = Schedule()
+    public var server = Server()
     /// `nil` when the file has no `[gocardless]` table.
     public var gocardless: GoCardless?
     /// The valid `[[trading212]]` entries (invalid ones are in ``readProblems``).
@@ -169,6 +187,16 @@ public struct FinsyncConfiguration: Sendable {
                 let (configurations, ebProblems) = EnableBankingConfiguration.parseCollectingProblems(from: table)
                 enablebanking = configurations
                 problems += ebProblems
+            case "server":
+                guard let t = table[key]?.table else { problems.append(.init(key: key, message: "must be a table ([server])")); continue }
+                for k in t.keys where !["bind", "port", "metrics"].contains(k) { problems.append(.init(key: "server.\(k)", message: "unknown key (expected bind, port, metrics)")) }
+                if let s = string(t, "bind", "server.bind") { server.bind = s }
+                if let i = int(t, "port", "server.port") { server.port = i }
+                if let s = string(t, "metrics", "server.metrics") {
+                    if let m = Server.MetricsAccess(rawValue: s) { server.metrics = m } else {
+                        problems.append(.init(key: "server.metrics", message: "must be one of \(Server.MetricsAccess.allCases.map(\.rawValue).joined(separator: ", "))"))
+                    }
+                }
             case "vanguard":
                 problems.append(.init(key: key, message: "Vanguard has no table: hand over a session with `finsync connect vanguard --session FILE`"))
             default:
@@ -179,7 +207,7 @@ public struct FinsyncConfiguration: Sendable {
     }
 
     /// The top-level keys and tables this version reads.
-    public static let knownTopLevelKeys = ["database_url", "owner_database_url", "schedule", "gocardless", "trading212", "notify", "enablebanking"]
+    public static let knownTopLevelKeys = ["database_url", "owner_database_url", "schedule", "gocardless", "trading212", "notify", "enablebanking", "server"]
 
     /// An unknown top-level key or table, with the known name it is closest to when it looks
     /// like a misspelling (`[gocardles]`).
@@ -201,6 +229,8 @@ public struct FinsyncConfiguration: Sendable {
         if TimeZone(identifier: schedule.timezone) == nil {
             problems.append(.init(key: "schedule.timezone", message: "\"\(schedule.timezone)\" is not an IANA time zone (e.g. Europe/London, UTC)"))
         }
+        if !(1...65_535).contains(server.port) { problems.append(.init(key: "server.port", message: "must be between 1 and 65535")) }
+        if server.bind.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(.init(key: "server.bind", message: "must be an address to listen on, e.g. 127.0.0.1")) }
         if let g = gocardless {
             if let u = URL(string: g.baseURL), let scheme = u.scheme, ["http", "https"].contains(scheme), let host = u.host {
                 if scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(host) {

@@ -11,6 +11,8 @@ import Postgres
 public struct UnifiedProjection: Projection {
     public init() {}
     public let name = "unified"
+    /// 2: Vanguard export blocks as accounts (and `holdings.price_date`), and the keyset indexes `transactions_by_day` and `transactions_account_by_day` (the API's
+    /// transaction pages: newest sort day first, then id).
     public let version = 2
     public let liveSchema = "public"
     public let eventTypes: Set<String> = GoCardlessRawProjection().eventTypes.union([
@@ -55,6 +57,8 @@ public struct UnifiedProjection: Projection {
                 amount numeric NOT NULL, currency text NOT NULL, counterparty text, description text,
                 updated_at timestamptz NOT NULL, UNIQUE (account_id, provider_transaction_key));
             CREATE INDEX IF NOT EXISTS transactions_pending ON \(c.table("transactions")) (account_id) WHERE status = 'pending';
+            CREATE INDEX IF NOT EXISTS transactions_by_day ON \(c.table("transactions")) ((\(Self.transactionSortDay)), id);
+            CREATE INDEX IF NOT EXISTS transactions_account_by_day ON \(c.table("transactions")) (account_id, (\(Self.transactionSortDay)), id);
             CREATE TABLE IF NOT EXISTS \(c.table("instrument_metadata")) (
                 provider text NOT NULL, ticker text NOT NULL, name text, isin text, currency text, updated_at timestamptz NOT NULL,
                 PRIMARY KEY (provider, ticker));
@@ -68,6 +72,11 @@ public struct UnifiedProjection: Projection {
                 linked_at timestamptz, target_account uuid);
             """)
     }
+
+    /// The day a transaction sorts by in the API (newest first): its booking date, else its
+    /// value date (pending items), else `-infinity`. The keyset indexes are built on exactly
+    /// this expression, so a page query must spell it the same way (it uses this constant).
+    public static let transactionSortDay = "coalesce(booking_date, value_date, '-infinity'::date)"
 
     public func apply(_ events: [ProjectedEvent], in c: ProjectionContext) throws {
         var batch = UnifiedBatch()

@@ -1,11 +1,29 @@
 import CanonicalJSON
 import EventLog
 import Foundation
+import Ingest
+import Postgres
 import ProviderSamples
 
 /// Fills a benchmark's log with the generated household history, appending each stream's
 /// events in batches (as an ingestion run would), untimed.
 enum BenchLog {
+    /// A fresh scratch database (`BenchDatabase.fresh`) holding `events` generated events:
+    /// its runtime configuration, an open connection (the caller closes it) and the log.
+    static func scratch(_ name: String, settings: FinsyncSettings, events: Int, quiet: Bool) async throws
+        -> (config: PostgresConfiguration, connection: PostgresConnection, log: EventLog, filled: (events: Int, rawBytes: Int)) {
+        let config = try await BenchDatabase.fresh(name, server: settings.database.configuration, owner: settings.ownerDatabase.configuration)
+        let conn = try await PostgresConnection.connect(config)
+        let log = EventLog(connection: conn)
+        if !quiet { print("generating and appending \(events) events…") }
+        do {
+            return (config, conn, log, try await fill(log, events: events))
+        } catch {
+            conn.close()
+            throw error
+        }
+    }
+
     static func fill(_ log: EventLog, events: Int, batchSize: Int = 1000) async throws -> (events: Int, rawBytes: Int) {
         var buffers: [String: [NewEvent]] = [:]
         var generated = 0, raw = 0

@@ -23,12 +23,8 @@ struct RebuildBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try database.resolve()
-        let config = try await BenchDatabase.fresh(scratchDatabase, server: settings.database.configuration, owner: settings.ownerDatabase.configuration)
-        let conn = try await PostgresConnection.connect(config)
+        let (config, conn, log, filled) = try await BenchLog.scratch(scratchDatabase, settings: settings, events: events, quiet: json)
         defer { conn.close() }
-        let log = EventLog(connection: conn)
-        if !json { print("generating and appending \(events) events…") }
-        let filled = try await BenchLog.fill(log, events: events)
 
         // Rebuild: every projection from position 0 into fresh schemas.
         let targets = ProjectionCatalog.all.map { ProjectionTarget($0, schema: $0.liveSchema == "analytics" ? "bench_analytics" : "bench_main") }

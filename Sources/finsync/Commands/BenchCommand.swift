@@ -4,6 +4,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks that print measured figures (build with -c release).",
-        subcommands: [EventLogBenchmark.self, RebuildBenchmark.self, ReplayBenchmark.self]
+        subcommands: [EventLogBenchmark.self, RebuildBenchmark.self, ReplayBenchmark.self, APIBenchmark.self]
     )
 }

@@ -33,18 +33,12 @@ struct ConnectCommand: AsyncParsableCommand {
         func run() async throws {
             let settings = try options.resolve()
             let client = try ProviderWiring.gocardlessClient(settings.file, logger: Logger(label: "finsync.connect"))
-            let inst = try await client.institution(id: institution)
-            let maxAccess = Int(inst["max_access_valid_for_days"]?.string ?? "90") ?? 90
-            let maxHistory = Int(inst["transaction_total_days"]?.string ?? "90") ?? 90
-            let access = max(1, min(days, maxAccess)), hist = max(1, min(history, maxHistory))
-            let agreement = try await client.createAgreement(institutionID: institution, maxHistoricalDays: hist, accessValidForDays: access)
-            let requisition = try await client.createRequisition(institutionID: institution, agreementID: agreement["id"]?.string,
-                                                                  redirect: redirect, reference: "finsync-\(UUID().uuidString.lowercased())")
-            if json { print(PrettyJSON.render(requisition)); return }
-            print("Agreement \(agreement["id"]?.string ?? "?"): \(access) days of access, \(hist) days of history (\(inst["name"]?.string ?? institution)).")
-            if access < days { print("  (asked for \(days) days; \(institution) allows at most \(maxAccess))") }
-            print("Requisition \(requisition["id"]?.string ?? "?") — status \(requisition["status"]?.string ?? "?").")
-            print("Open this link to give consent at the bank:\n\n  \(requisition["link"]?.string ?? "(no link returned)")\n")
+            let consent = try await GoCardlessConsent.start(client: client, institution: institution, redirect: redirect, accessDays: days, historyDays: history)
+            if json { print(PrettyJSON.render(consent.requisition)); return }
+            print("Agreement \(consent.agreementID ?? "?"): \(consent.accessDays) days of access, \(consent.historyDays) days of history (\(consent.institutionName ?? institution)).")
+            if consent.accessDays < days { print("  (asked for \(days) days; \(institution) allows at most \(consent.maxAccessDays))") }
+            print("Requisition \(consent.requisitionID ?? "?") — status \(consent.status ?? "?").")
+            print("Open this link to give consent at the bank:\n\n  \(consent.link ?? "(no link returned)")\n")
             print("Then run `finsync connections` to check it is linked (LN) and `finsync sync` to fetch the data.")
         }
     }

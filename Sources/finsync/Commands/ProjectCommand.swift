@@ -31,17 +31,11 @@ struct ProjectCommand: AsyncParsableCommand {
         let catchUp = FoldDriver(runner: runner, batchSize: batchSize, snapshots: snapshots.policy)
         if follow {
             let stop = ShutdownSignal()
-            let backoff = ReconnectBackoff()
-            try await runner.follow(targets, pollInterval: .seconds(poll), batchSize: batchSize, backoff: backoff, shouldStop: { stop.requested },
-                                    catchUp: { try await catchUp.fold(targets).results },
-                                    onCatchUp: { results in
-                                        for r in results where r.eventsApplied > 0 || r.outcome != .caughtUp { print(ProjectCommand.describe(r)) }
-                                        fflush(nil)
-                                    },
-                                    onConnectionLost: { error, attempt in
-                                        let wait = backoff.delay(attempt: attempt)
-                                        FileHandle.standardError.write(Data("project: lost the database (\(error)); reconnecting in \(wait) (attempt \(attempt))\n".utf8))
-                                    })
+            let follower = ProjectionFollower(runner: runner, pollInterval: .seconds(poll), batchSize: batchSize, snapshots: snapshots.policy) { results in
+                for r in results where r.eventsApplied > 0 || r.outcome != .caughtUp { print(ProjectCommand.describe(r)) }
+                fflush(nil)
+            }
+            try await follower.run(shouldStop: { stop.requested })
             return
         }
         let results = try await catchUp.fold(targets).results

@@ -25,8 +25,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         var config = settings.file
         if let cron { config.schedule.cron = cron }
         if let timezone { config.schedule.timezone = timezone }
-        let problems = config.validate().filter { $0.key.hasPrefix("schedule") }
-        guard problems.isEmpty else { throw ConfigurationError(path: config.path, problems: problems) }
+        try ScheduledSync.validate(config)
         let expression = config.cronExpression, tz = config.timeZone
 
         if let n = printNext {
@@ -39,20 +38,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         let logger = Logger(label: "finsync.schedule")
         let conn = try await settings.connect()
         defer { conn.close() }
-        let providers = try await ProviderWiring.providers(config, connection: conn, logger: logger)
-        let runner = SyncRunner(connection: conn, providers: providers, afterAppend: AfterAppendHook.make(connection: conn), logger: logger)
-        let reporter = SyncReporter(mode: .plain)
-        let webhooks = config.notify.webhooks
-        let scheduler = Scheduler(cron: expression, timeZone: tz, logger: logger) {
-            // The server may have restarted since the last run: start this one on a live connection.
-            if await conn.isBroken {
-                logger.warning("lost the database since the last run; reconnecting")
-                try await conn.reconnect()
-            }
-            let record = try await runner.run(.init(trigger: .scheduled)) { reporter.report($0) }
-            logger.info("scheduled run \(record.runID.uuidString.lowercased()) ended \(record.status.rawValue)")
-            await RunNotifier(webhooks: webhooks, connection: conn, redactor: await SecretRedactor.of(providers), logger: logger).notify(after: record)
-        }
+        let scheduler = try await ScheduledSync.scheduler(config: config, connection: conn, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [scheduler], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }

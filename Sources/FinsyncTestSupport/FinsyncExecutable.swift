@@ -1,24 +1,23 @@
 import Foundation
-import Testing
 
 /// What one run of the `finsync` executable did.
-struct FinsyncRun: Sendable, CustomStringConvertible {
-    var arguments: [String]
-    var status: Int32
+public struct FinsyncRun: Sendable, CustomStringConvertible {
+    public var arguments: [String]
+    public var status: Int32
     /// Whether it ended by exiting (false: killed by a signal, e.g. a Swift fatal error).
-    var exited: Bool
-    var stdout: String
-    var stderr: String
-    var output: String { stdout + stderr }
-    var description: String { "finsync \(arguments.joined(separator: " ")) → \(exited ? "exit" : "signal") \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+    public var exited: Bool
+    public var stdout: String
+    public var stderr: String
+    public var output: String { stdout + stderr }
+    public var description: String { "finsync \(arguments.joined(separator: " ")) → \(exited ? "exit" : "signal") \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
 }
 
 /// Runs the real, built `finsync` executable (the one `swift build` put beside this test
 /// bundle) as a subprocess with exactly the environment a test gives it: nothing of the
 /// test's own `DATABASE_URL`, `PG*` or `FINSYNC_*` leaks in.
-enum FinsyncExecutable {
+public enum FinsyncExecutable {
     /// `$FINSYNC_EXECUTABLE`, else `finsync` in the directory of the running test binary.
-    static let url: URL = {
+    public static let url: URL = {
         if let e = ProcessInfo.processInfo.environment["FINSYNC_EXECUTABLE"], !e.isEmpty { return URL(fileURLWithPath: e) }
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         var dir = me.deletingLastPathComponent()
@@ -30,7 +29,7 @@ enum FinsyncExecutable {
     }()
 
     /// The part of the test's environment a command needs to run at all (no settings).
-    static var baseEnvironment: [String: String] {
+    public static var baseEnvironment: [String: String] {
         let env = ProcessInfo.processInfo.environment
         var out: [String: String] = ["LANG": "C.UTF-8"]
         for key in ["PATH", "HOME", "TMPDIR", "USER"] { if let v = env[key] { out[key] = v } }
@@ -38,7 +37,7 @@ enum FinsyncExecutable {
     }
 
     /// Starts `finsync arguments…` in `directory` with `baseEnvironment` plus `environment`.
-    static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL) throws -> (Process, stdout: URL, stderr: URL) {
+    public static func start(_ arguments: [String], environment: [String: String] = [:], directory: URL) throws -> (Process, stdout: URL, stderr: URL) {
         let p = Process()
         p.executableURL = url
         p.arguments = arguments
@@ -57,15 +56,15 @@ enum FinsyncExecutable {
     }
 
     /// Runs `finsync arguments…` to completion.
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL) async throws -> FinsyncRun {
-        #expect(FileManager.default.isExecutableFile(atPath: url.path), "build finsync first (swift build --build-tests); looked for \(url.path)")
+    public static func run(_ arguments: [String], environment: [String: String] = [:], directory: URL) async throws -> FinsyncRun {
+        guard FileManager.default.isExecutableFile(atPath: url.path) else { throw FinsyncExecutableMissing(path: url.path) }
         let (p, out, err) = try start(arguments, environment: environment, directory: directory)
         await waitForExit(p)
         return finish(p, arguments: arguments, stdout: out, stderr: err)
     }
 
     /// Waits for `p` to end without holding a cooperative thread.
-    static func waitForExit(_ p: Process) async {
+    public static func waitForExit(_ p: Process) async {
         nonisolated(unsafe) let process = p
         await withCheckedContinuation { (cont: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async { process.waitUntilExit(); cont.resume() }
@@ -73,7 +72,7 @@ enum FinsyncExecutable {
     }
 
     /// The outcome of a process that has ended; removes its output files.
-    static func finish(_ p: Process, arguments: [String], stdout: URL, stderr: URL) -> FinsyncRun {
+    public static func finish(_ p: Process, arguments: [String], stdout: URL, stderr: URL) -> FinsyncRun {
         defer { try? FileManager.default.removeItem(at: stdout); try? FileManager.default.removeItem(at: stderr) }
         let o = (try? String(contentsOf: stdout, encoding: .utf8)) ?? ""
         let e = (try? String(contentsOf: stderr, encoding: .utf8)) ?? ""
@@ -82,22 +81,28 @@ enum FinsyncExecutable {
 }
 
 /// A private working directory for one test (its own `finsync.toml`), removed afterwards.
-struct ScratchDirectory: Sendable {
-    let url: URL
+public struct ScratchDirectory: Sendable {
+    public let url: URL
 
-    init() throws {
+    public init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("finsync-cli-\(UUID().uuidString.lowercased())")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
     /// Writes `text` to `name` in the directory; returns its path.
     @discardableResult
-    func write(_ name: String, _ text: String, mode: Int = 0o644) throws -> String {
+    public func write(_ name: String, _ text: String, mode: Int = 0o644) throws -> String {
         let file = url.appendingPathComponent(name)
         try text.write(to: file, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file.path)
         return file.path
     }
 
-    func remove() { try? FileManager.default.removeItem(at: url) }
+    public func remove() { try? FileManager.default.removeItem(at: url) }
+}
+
+/// The built `finsync` executable is not where the tests look for it.
+public struct FinsyncExecutableMissing: Error, CustomStringConvertible {
+    public var path: String
+    public var description: String { "build finsync first (swift build --build-tests); looked for \(path)" }
 }

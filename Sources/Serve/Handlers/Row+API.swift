@@ -1,0 +1,64 @@
+import Foundation
+import Postgres
+
+/// Reading API values from query rows (text results).
+extension PostgresRow {
+    /// A UUID column that must be there; a row without one is a broken table, answered as a 500.
+    func requiredUUID(_ column: Int) throws -> String {
+        guard let id = uuid(column) else { throw PostgresError(code: .decoding, message: "column \(column) is not a uuid") }
+        return id.uuidString.lowercased()
+    }
+
+    func optionalUUID(_ column: Int) -> String? { uuid(column)?.uuidString.lowercased() }
+
+    func requiredString(_ column: Int) throws -> String {
+        guard let s = string(column) else { throw PostgresError(code: .decoding, message: "column \(column) is NULL") }
+        return s
+    }
+
+    func requiredDate(_ column: Int) throws -> Date {
+        guard let d = date(column) else { throw PostgresError(code: .decoding, message: "column \(column) is not a timestamp") }
+        return d
+    }
+
+    /// Money from an amount column and a currency column; nil when either is NULL.
+    func money(_ amount: Int, _ currency: Int) -> Components.Schemas.Money? {
+        guard let a = string(amount), let c = string(currency) else { return nil }
+        return Components.Schemas.Money(amount: a, currency: c)
+    }
+
+    /// Money that must be there.
+    func requiredMoney(_ amount: Int, _ currency: Int) throws -> Components.Schemas.Money {
+        guard let m = money(amount, currency) else { throw PostgresError(code: .decoding, message: "columns \(amount), \(currency) are not money") }
+        return m
+    }
+}
+
+/// Builds a statement's WHERE clause and parameters together, so each filter's `$n` and
+/// value can never drift apart.
+struct Filters {
+    private(set) var clauses: [String] = []
+    private(set) var parameters: [PostgresParameter] = []
+
+    /// Adds `clause`, in which `$?` stands for the value's placeholder.
+    mutating func add(_ clause: String, _ value: PostgresParameter) {
+        parameters.append(value)
+        clauses.append(clause.replacingOccurrences(of: "$?", with: "$\(parameters.count)"))
+    }
+
+    /// Adds a clause with two values (`$?1`, `$?2`).
+    mutating func add(_ clause: String, _ a: PostgresParameter, _ b: PostgresParameter) {
+        parameters.append(a)
+        let first = parameters.count
+        parameters.append(b)
+        clauses.append(clause.replacingOccurrences(of: "$?1", with: "$\(first)").replacingOccurrences(of: "$?2", with: "$\(first + 1)"))
+    }
+
+    /// A placeholder for a value used outside WHERE (e.g. LIMIT).
+    mutating func placeholder(_ value: PostgresParameter) -> String {
+        parameters.append(value)
+        return "$\(parameters.count)"
+    }
+
+    var whereClause: String { clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ") }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Postgres
+import Projections
+
+/// One page of `GET /v1/transactions` as SQL: the filters, the keyset after the cursor,
+/// newest sort day first, then id. Built once here for the handler and for
+/// `finsync bench api`'s libpq baseline, so both run the same statement.
+public struct TransactionQuery: Sendable {
+    public var accountID: UUID?
+    public var status: String?
+    /// Booking dates, `YYYY-MM-DD`, inclusive.
+    public var bookedFrom: String?
+    public var bookedTo: String?
+    /// Decimal strings, inclusive.
+    public var amountMin: String?
+    public var amountMax: String?
+    /// Text searched for in counterparty and description (case-insensitive, literally).
+    public var text: String?
+    public var after: TransactionCursor?
+    public var limit: Int
+
+    public init(accountID: UUID? = nil, status: String? = nil, bookedFrom: String? = nil, bookedTo: String? = nil, amountMin: String? = nil,
+                amountMax: String? = nil, text: String? = nil, after: TransactionCursor? = nil, limit: Int = 100) {
+        self.accountID = accountID
+        self.status = status
+        self.bookedFrom = bookedFrom
+        self.bookedTo = bookedTo
+        self.amountMin = amountMin
+        self.amountMax = amountMax
+        self.text = text
+        self.after = after
+        self.limit = limit
+    }
+
+    /// The sort-day expression the keyset indexes are built on.
+    static let sortDay = UnifiedProjection.transactionSortDay
+
+    /// The columns of each row: those listed here, then the sort day as text.
+    static let columns = "id, account_id, provider_transaction_key, status, booking_date::text, value_date::text, amount::text, currency, counterparty, description, updated_at"
+
+    /// The statement and its parameters; it returns `limit + 1` rows, so the caller knows
+    /// whether there is a next page.
+    public var statement: (sql: String, parameters: [PostgresParameter]) {
+        var f = Filters()
+        if let accountID { f.add("account_id = $?", PostgresParameter(accountID)) }
+        if let status { f.add("status = $?", .text(status)) }
+        if let bookedFrom { f.add("booking_date >= $?::date", .text(bookedFrom)) }
+        if let bookedTo { f.add("booking_date <= $?::date", .text(bookedTo)) }
+        if let amountMin { f.add("amount >= $?::numeric", .text(amountMin)) }
+        if let amountMax { f.add("amount <= $?::numeric", .text(amountMax)) }
+        if let text, !text.isEmpty { f.add("(counterparty ILIKE $? ESCAPE '\\' OR description ILIKE $? ESCAPE '\\')", .text(Self.likePattern(text))) }
+        if let after { f.add("(\(Self.sortDay), id) < ($?1::date, $?2::uuid)", .text(after.day), PostgresParameter(after.id)) }
+        let limitPlaceholder = f.placeholder(PostgresParameter(limit + 1))
+        let sql = "SELECT \(Self.columns), (\(Self.sortDay))::text FROM transactions \(f.whereClause) ORDER BY \(Self.sortDay) DESC, id DESC LIMIT \(limitPlaceholder)"
+        return (sql, f.parameters)
+    }
+
+    /// `%text%` for ILIKE, with the pattern characters in `text` taken literally.
+    static func likePattern(_ text: String) -> String {
+        var out = "%"
+        for ch in text {
+            if ch == "\\" || ch == "%" || ch == "_" { out.append("\\") }
+            out.append(ch)
+        }
+        return out + "%"
+    }
+}
