@@ -89,6 +89,9 @@ struct DatabaseResolutionTests {
             Case(arguments: { _ in ["replay", "snapshots"] }),
             Case(arguments: { _ in ["replay", "diff", "--from", "0", "--to", "1"] }),
             Case(arguments: { _ in ["replay", "drop", "cli_replay"] }),
+            Case(arguments: { _ in ["token", "create", "--name", "clitest", "--scope", "read"] }, check: { #expect($0.stdout.contains("fst_"), "\($0)") }),
+            Case(arguments: { _ in ["token", "list"] }, check: { #expect($0.stdout.contains("clitest"), "\($0)") }),
+            Case(arguments: { _ in ["token", "revoke", "clitest"] }),
             Case(arguments: { _ in ["bench", "eventlog", "--events", "20", "--scratch-database", benchDatabase, "--json"] }),
         ]
     }

@@ -2,7 +2,8 @@ import FinsyncTestSupport
 import Foundation
 import Testing
 
-/// The read endpoints answer exactly the unified rows, for all three providers.
+/// The read endpoints answer exactly the unified rows, for every sandbox provider (two banks
+/// through GoCardless and Enable Banking, the Trading212 ISA, Vanguard funds).
 @Suite struct ServeReadTests {
     @Test func accountsHoldingsInstitutionsAndConnectionsAreTheUnifiedRows() async throws {
         let data = try await SandboxDatabase.shared.value
@@ -12,7 +13,7 @@ import Testing
             let expected = try await data.rows("SELECT id::text, provider, account_type, balance_amount::text, currency, total_value::text FROM accounts ORDER BY id")
             let got = accounts.items.sorted { ($0["id"] as? String ?? "") < ($1["id"] as? String ?? "") }
             #expect(got.map { $0["id"] as? String } == expected.map { $0[0] })
-            #expect(Set(got.compactMap { $0["provider"] as? String }) == ["gocardless", "trading212", "vanguard"])
+            #expect(Set(got.compactMap { $0["provider"] as? String }) == ["gocardless", "enablebanking", "trading212", "vanguard"])
             for (row, item) in zip(expected, got) {
                 #expect(item["provider"] as? String == row[1])
                 #expect(item["type"] as? String == row[2])
@@ -28,8 +29,10 @@ import Testing
             let banks = try await server.request("/v1/accounts?type=bank", token: data.readToken)
             #expect(banks.items.count == expected.filter { $0[2] == "bank" }.count)
             #expect(banks.items.allSatisfy { $0["type"] as? String == "bank" })
-            let vanguard = try await server.request("/v1/accounts?provider=vanguard", token: data.readToken)
-            #expect(vanguard.items.count == expected.filter { $0[1] == "vanguard" }.count && !vanguard.items.isEmpty)
+            for provider in ["vanguard", "enablebanking"] {
+                let some = try await server.request("/v1/accounts?provider=\(provider)", token: data.readToken)
+                #expect(some.items.count == expected.filter { $0[1] == provider }.count && !some.items.isEmpty, "\(provider)")
+            }
 
             let holdings = try await server.request("/v1/holdings", token: data.readToken)
             let holdingRows = try await data.rows("SELECT id::text, quantity::text FROM holdings ORDER BY id")
