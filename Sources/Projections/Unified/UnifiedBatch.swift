@@ -80,10 +80,10 @@ struct UnifiedBatch {
             try StagedUpsert(table: "connections", columns: ["id", "provider", "provider_connection_id", "institution_id", "consent_id", "status", "created_at", "expires_at", "last_synced_at", "last_error"],
                              conflict: ["id"], update: ["institution_id", "consent_id", "created_at", "expires_at", "last_synced_at", "last_error"], keepExistingWhenNull: true).run(w, in: c)
             // Status only where this batch observed one.
-            let withStatus = connections.filter { $0.value.status != nil }.sorted(by: { $0.key < $1.key })
+            let withStatus = connections.compactMap { id, row in row.status.map { (id: id, status: $0) } }.sorted { $0.id < $1.id }
             if !withStatus.isEmpty {
                 _ = try c.session.query("UPDATE \(c.table("connections")) t SET status = v.status FROM unnest($1::uuid[], $2::text[]) AS v(id, status) WHERE t.id = v.id",
-                                        [.textArray(withStatus.map(\.key)), .textArray(withStatus.map { $0.value.status! })])
+                                        [.textArray(withStatus.map(\.id)), .textArray(withStatus.map(\.status))])
             }
             // Connections learn their consent's expiry (the consent may have come in an earlier batch).
             _ = try c.session.query("""

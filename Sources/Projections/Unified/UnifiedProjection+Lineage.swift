@@ -19,7 +19,7 @@ extension UnifiedProjection: ProjectionLineage {
         case "connections":
             return try connectionLineage(row, in: c)
         case "accounts" where row["provider"] == "trading212" || row["provider"] == "vanguard":
-            return Self.investmentAccountLineage(provider: row["provider"]!, pid: row["provider_account_id"] ?? "")
+            return Self.investmentAccountLineage(provider: row["provider"] ?? "", pid: row["provider_account_id"] ?? "")
         case "accounts":
             guard row["provider"] == "gocardless", let pid = row["provider_account_id"] else { return .empty }
             let base = StreamName.gocardlessAccount(pid)
