@@ -113,7 +113,10 @@ import Testing
     }
 
     @Test func sigtermDuringARequestFinishesItAndExitsZero() async throws {
-        let data = try await SandboxDatabase.shared.value
+        // A database of its own: on the shared one, another test's server could be the one
+        // waiting on the lock below, and SIGTERM would then come before this request is sent.
+        let data = try await SandboxDatabase.make()
+        defer { Task { try? await data.database.drop() } }
         let dir = try ScratchDirectory()
         defer { dir.remove() }
         let server = try await ServeProcess.start(data.database, ["--no-schedule", "--no-follow"], directory: dir)
