@@ -241,9 +241,8 @@ public struct ProjectionRunner: Sendable {
         }
         var events: [ProjectedEvent] = []
         events.reserveCapacity(batch.events.count)
-        let versions = t.projection.schemaVersions
         for e in batch.events where e.position > from && wanted.contains(e.type) {
-            let read = versions[e.type] ?? EventKind.firstVersion...EventKind.firstVersion
+            let read = t.projection.versions(of: e.type)
             if !read.contains(e.event.type.version) {
                 parked.append(ParkedEvent(.unknownSchemaVersion(e.event, reads: read), target: t, position: e.position, eventType: e.type))
             } else if let defect = e.defect {

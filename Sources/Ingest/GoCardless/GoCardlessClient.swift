@@ -163,11 +163,7 @@ public final class GoCardlessClient: Sendable {
         // Time spent so far: the attempts themselves plus the waits between them.
         var spent: Duration = .zero
         /// The wait before another attempt, or nil when the attempts or the time for them are used up.
-        func nextDelay() -> Duration? {
-            guard retriable, attempt < retry.maxAttempts else { return nil }
-            let d = retry.delay(beforeRetry: attempt)
-            return spent + d <= retry.maxTotalTime ? d : nil
-        }
+        func nextDelay() -> Duration? { retriable ? retry.nextDelay(after: attempt, spent: spent) : nil }
         func wait(_ d: Duration) async throws {
             spent += d
             try await clock.sleep(for: d)
