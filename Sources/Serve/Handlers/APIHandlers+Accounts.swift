@@ -8,7 +8,7 @@ extension APIHandlers {
         let items = try await pool.session { s in
             try s.query("SELECT id, provider, provider_institution_id, name, bic, logo_url, array_to_json(countries)::text FROM institutions ORDER BY provider, name NULLS LAST, id")
                 .rows.map { r in
-                    Components.Schemas.Institution(id: try r.requiredUUID(0), provider: try r.requiredString(1), providerInstitutionId: try r.requiredString(2),
+                    Components.Schemas.Institution(id: try r.requiredUUID(0), provider: try r.decode(String.self, 1), providerInstitutionId: try r.decode(String.self, 2),
                                                    name: r.string(3), bic: r.string(4), logoUrl: r.string(5),
                                                    countries: r.string(6).flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) })
                 }
@@ -47,22 +47,22 @@ extension APIHandlers {
             try s.query(sql, params).rows.map { r in
                 // Prices are in the instrument's currency (`holdings.currency`); values and P/L in the account's.
                 Components.Schemas.Holding(id: try r.requiredUUID(0), accountId: try r.requiredUUID(1), ticker: r.string(2), name: r.string(3), isin: r.string(4),
-                                           quantity: try r.requiredString(5), averageCost: r.money(6, 8), currentPrice: r.money(7, 8),
+                                           quantity: try r.decode(String.self, 5), averageCost: r.money(6, 8), currentPrice: r.money(7, 8),
                                            currentValue: r.money(9, 11), unrealisedPnl: r.money(10, 11), priceDate: r.string(13),
-                                           updatedAt: try r.requiredDate(12))
+                                           updatedAt: try r.decode(Date.self, 12))
             }
         }
         return .ok(.init(body: .json(.init(items: items))))
     }
 
     static func account(_ r: PostgresRow) throws -> Components.Schemas.Account {
-        guard let type = Components.Schemas.AccountType(rawValue: try r.requiredString(4)) else {
+        guard let type = Components.Schemas.AccountType(rawValue: try r.decode(String.self, 4)) else {
             throw PostgresError(code: .decoding, message: "unknown account type")
         }
         return Components.Schemas.Account(
-            id: try r.requiredUUID(0), connectionId: r.optionalUUID(1), provider: try r.requiredString(2), providerAccountId: try r.requiredString(3),
+            id: try r.requiredUUID(0), connectionId: r.optionalUUID(1), provider: try r.decode(String.self, 2), providerAccountId: try r.decode(String.self, 3),
             _type: type, name: r.string(5), institutionName: r.string(6), currency: r.string(7), iban: r.string(8),
             balance: r.money(9, 7).map { Components.Schemas.Balance(money: $0, _type: r.string(10), date: r.string(11)) },
-            totalValue: r.money(12, 7), unrealisedPnl: r.money(13, 7), status: r.string(14), updatedAt: try r.requiredDate(15))
+            totalValue: r.money(12, 7), unrealisedPnl: r.money(13, 7), status: r.string(14), updatedAt: try r.decode(Date.self, 15))
     }
 }

@@ -10,7 +10,7 @@ extension APIHandlers {
         let params = f.parameters
         let items = try await pool.session { s in
             try s.query(sql, params).rows.map { r in
-                Components.Schemas.NetWorthPoint(date: try r.requiredString(0), bankBalances: try r.requiredMoney(2, 1),
+                Components.Schemas.NetWorthPoint(date: try r.decode(String.self, 0), bankBalances: try r.requiredMoney(2, 1),
                                                  investmentValues: try r.requiredMoney(3, 1), netWorth: try r.requiredMoney(4, 1))
             }
         }
@@ -31,7 +31,7 @@ extension APIHandlers {
         let params = f.parameters
         let items = try await pool.session { s in
             try s.query(sql, params).rows.map { r in
-                Components.Schemas.CashflowMonth(accountId: try r.requiredUUID(0), month: try r.requiredString(1), moneyIn: try r.requiredMoney(3, 2),
+                Components.Schemas.CashflowMonth(accountId: try r.requiredUUID(0), month: try r.decode(String.self, 1), moneyIn: try r.requiredMoney(3, 2),
                                                  moneyOut: try r.requiredMoney(4, 2), net: try r.requiredMoney(5, 2), transactionCount: r.int(6) ?? 0)
             }
         }
@@ -45,7 +45,7 @@ extension APIHandlers {
         let params = f.parameters
         let items = try await pool.session { s in
             try s.query(sql, params).rows.map { r in
-                Components.Schemas.BalancePoint(accountId: try r.requiredUUID(0), date: try r.requiredString(1), balance: try r.requiredMoney(2, 3), observed: r.bool(4) ?? true)
+                Components.Schemas.BalancePoint(accountId: try r.requiredUUID(0), date: try r.decode(String.self, 1), balance: try r.requiredMoney(2, 3), observed: r.bool(4) ?? true)
             }
         }
         return .ok(.init(body: .json(.init(items: items))))
@@ -61,7 +61,7 @@ extension APIHandlers {
         let params = f.parameters
         let items = try await pool.session { s in
             try s.query(sql, params).rows.map { r in
-                Components.Schemas.PortfolioPoint(accountId: try r.requiredUUID(0), date: try r.requiredString(1), totalValue: try r.requiredMoney(2, 4),
+                Components.Schemas.PortfolioPoint(accountId: try r.requiredUUID(0), date: try r.decode(String.self, 1), totalValue: try r.requiredMoney(2, 4),
                                                   unrealisedPnl: try r.requiredMoney(3, 4), observed: r.bool(5) ?? true)
             }
         }

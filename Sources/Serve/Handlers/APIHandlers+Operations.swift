@@ -17,15 +17,15 @@ extension APIHandlers {
                 WHERE a.connection_id IS NOT NULL ORDER BY q.subject, q.scope
                 """).rows {
                 guard let c = r.optionalUUID(0) else { continue }
-                quotas[c, default: []].append(.init(account: try r.requiredString(1), scope: try r.requiredString(2), limit: r.int(3), remaining: r.int(4), nextAllowedAt: r.date(5)))
+                quotas[c, default: []].append(.init(account: try r.decode(String.self, 1), scope: try r.decode(String.self, 2), limit: r.int(3), remaining: r.int(4), nextAllowedAt: r.date(5)))
             }
             return try s.query("""
                 SELECT id, provider, provider_connection_id, institution_id, status, expires_at, last_synced_at, last_error
                 FROM connections ORDER BY provider, provider_connection_id
                 """).rows.map { r in
-                let id = try r.requiredUUID(0), status = try r.requiredString(4), expires = r.date(5)
+                let id = try r.requiredUUID(0), status = try r.decode(String.self, 4), expires = r.date(5)
                 return Components.Schemas.Connection(
-                    id: id, provider: try r.requiredString(1), providerConnectionId: try r.requiredString(2), institutionId: r.optionalUUID(3),
+                    id: id, provider: try r.decode(String.self, 1), providerConnectionId: try r.decode(String.self, 2), institutionId: r.optionalUUID(3),
                     status: status, statusText: Self.words(status), consentExpiresAt: expires,
                     consentDaysLeft: expires.map { Int(($0.timeIntervalSince(now) / 86_400).rounded(.down)) },
                     lastSyncedAt: r.date(6), lastError: r.string(7), quotas: quotas[id] ?? [])

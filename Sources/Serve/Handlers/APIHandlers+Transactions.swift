@@ -27,7 +27,7 @@ extension APIHandlers {
         let limit = query.limit
         let (sql, params) = query.statement
         let rows = try await pool.session { s in
-            try s.query(sql, params).rows.map { r in (try Self.transaction(r), try r.requiredString(11)) }
+            try s.query(sql, params).rows.map { r in (try Self.transaction(r), try r.decode(String.self, 11)) }
         }
         let page = rows.prefix(limit)
         let next = rows.count > limit ? page.last.flatMap { last in UUID(uuidString: last.0.id).map { TransactionCursor(day: last.1, id: $0).encoded } } : nil
@@ -50,12 +50,12 @@ extension APIHandlers {
     }
 
     static func transaction(_ r: PostgresRow) throws -> Components.Schemas.Transaction {
-        guard let status = Components.Schemas.TransactionStatus(rawValue: try r.requiredString(3)) else {
+        guard let status = Components.Schemas.TransactionStatus(rawValue: try r.decode(String.self, 3)) else {
             throw PostgresError(code: .decoding, message: "unknown transaction status")
         }
         return Components.Schemas.Transaction(
-            id: try r.requiredUUID(0), accountId: try r.requiredUUID(1), providerTransactionKey: try r.requiredString(2), status: status,
+            id: try r.requiredUUID(0), accountId: try r.requiredUUID(1), providerTransactionKey: try r.decode(String.self, 2), status: status,
             bookingDate: r.string(4), valueDate: r.string(5), money: try r.requiredMoney(6, 7), counterparty: r.string(8), description: r.string(9),
-            updatedAt: try r.requiredDate(10))
+            updatedAt: try r.decode(Date.self, 10))
     }
 }

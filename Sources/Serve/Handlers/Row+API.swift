@@ -3,23 +3,11 @@ import Postgres
 
 /// Reading API values from query rows (text results).
 extension PostgresRow {
-    /// A UUID column that must be there; a row without one is a broken table, answered as a 500.
-    func requiredUUID(_ column: Int) throws -> String {
-        guard let id = uuid(column) else { throw PostgresError(code: .decoding, message: "column \(column) is not a uuid") }
-        return id.uuidString.lowercased()
-    }
+    /// A UUID column that must be there, as the API writes ids (lower case). A row without one
+    /// is a broken table: ``PostgresRow/decode(_:_:)`` throws, answered as a 500.
+    func requiredUUID(_ column: Int) throws -> String { try decode(UUID.self, column).uuidString.lowercased() }
 
     func optionalUUID(_ column: Int) -> String? { uuid(column)?.uuidString.lowercased() }
-
-    func requiredString(_ column: Int) throws -> String {
-        guard let s = string(column) else { throw PostgresError(code: .decoding, message: "column \(column) is NULL") }
-        return s
-    }
-
-    func requiredDate(_ column: Int) throws -> Date {
-        guard let d = date(column) else { throw PostgresError(code: .decoding, message: "column \(column) is not a timestamp") }
-        return d
-    }
 
     /// Money from an amount column and a currency column; nil when either is NULL.
     func money(_ amount: Int, _ currency: Int) -> Components.Schemas.Money? {
