@@ -117,9 +117,9 @@ public final class EnableBankingClient: Sendable {
             var headers: [(name: String, value: String)] = [("accept", "application/json"), ("authorization", "Bearer \(token)")]
             if body != nil { headers.append(("content-type", "application/json")) }
             let response: ProviderHTTPResponse
-            let started = ContinuousClock.now
+            let elapsed = clock.stopwatch()
             do {
-                defer { spent += ContinuousClock.now - started }
+                defer { spent += elapsed() }
                 response = try await transport.send(method, url: url, headers: headers, body: body?.canonicalBytes, endpoint: endpoint)
             } catch let e as ProviderHTTPError {
                 if e.isTransient, let d = nextDelay() {
