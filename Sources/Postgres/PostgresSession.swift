@@ -8,6 +8,7 @@ import Foundation
 public final class PostgresSession {
     let conn: OpaquePointer
     private var prepared: [String: String] = [:]  // sql -> statement name
+    private var preparedSerial = 0
     private var closed = false
 
     init(conn: OpaquePointer) { self.conn = conn }
@@ -41,8 +42,22 @@ public final class PostgresSession {
     ///   - binaryResult: ask for binary column values (integers, `bytea`, `uuid`, timestamps
     ///     decode without parsing text).
     ///   - prepare: prepare the statement once per connection and reuse it afterwards.
+    ///
+    /// A prepared statement is re-planned by the server after DDL on what it reads (a rebuild's
+    /// table swap included); only a changed result type cannot be, and then the statement
+    /// is prepared afresh once.
     @discardableResult
     public func query(_ sql: String, _ params: [PostgresParameter] = [], binaryResult: Bool = false, prepare: Bool = false) throws -> PostgresResult {
+        guard prepare else { return try run(sql, params, binaryResult: binaryResult, prepare: false) }
+        do {
+            return try run(sql, params, binaryResult: binaryResult, prepare: true)
+        } catch let e as PostgresError where e.sqlState == "0A000" && e.message.contains("cached plan must not change result type") {
+            if let name = prepared.removeValue(forKey: sql) { _ = try? execute("DEALLOCATE \(name)") }
+            return try run(sql, params, binaryResult: binaryResult, prepare: true)
+        }
+    }
+
+    private func run(_ sql: String, _ params: [PostgresParameter], binaryResult: Bool, prepare: Bool) throws -> PostgresResult {
         let r: OpaquePointer? = try withParams(params) { values, lengths, formats in
             if prepare {
                 let name = try preparedName(for: sql)
@@ -57,7 +72,8 @@ public final class PostgresSession {
     /// Prepares `sql` under a generated name, once per connection.
     func preparedName(for sql: String) throws -> String {
         if let name = prepared[sql] { return name }
-        let name = "finsync_\(prepared.count + 1)"
+        preparedSerial += 1
+        let name = "finsync_\(preparedSerial)"
         guard let r = PQprepare(conn, name, sql, 0, nil) else { throw connectionError(sql) }
         _ = try check(r, sql)
         prepared[sql] = name

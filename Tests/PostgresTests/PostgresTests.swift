@@ -121,6 +121,28 @@ import Testing
         }
     }
 
+    /// A rebuild swaps tables under the API's prepared statements: a statement whose table was
+    /// replaced reads the new table, and one whose result type changed is prepared afresh
+    /// instead of failing with "cached plan must not change result type".
+    @Test func preparedStatementsSurviveTableSwapsAndResultTypeChanges() async throws {
+        try await TestDatabase.with { db in
+            let c = try await db.connect()
+            defer { c.close() }
+            let (before, swapped, widened) = try await c.withSession { s -> ([String?], [String?], [String?]) in
+                _ = try s.execute("CREATE TABLE p (id int, v text); INSERT INTO p VALUES (1, 'old')")
+                let read = { try s.query("SELECT * FROM p WHERE id = $1", [1], prepare: true).rows.map { $0.string(1) } }
+                let before = try read()
+                _ = try s.execute("CREATE TABLE p_new (id int, v text); INSERT INTO p_new VALUES (1, 'new'); DROP TABLE p; ALTER TABLE p_new RENAME TO p")
+                let swapped = try read()
+                _ = try s.execute("ALTER TABLE p ALTER COLUMN v TYPE varchar(10), ADD COLUMN w int")
+                return (before, swapped, try read())
+            }
+            #expect(before == ["old"])
+            #expect(swapped == ["new"])
+            #expect(widened == ["new"])
+        }
+    }
+
     @Test func pipelineRunsStatementsInOrderAndStopsAtFailure() async throws {
         try await TestDatabase.with { db in
             let c = try await db.connect()

@@ -10,7 +10,7 @@ import Testing
         try await ServeProcess.with(data.database) { server in
             let accounts = try await server.request("/v1/accounts", token: data.readToken)
             #expect(accounts.status == 200, "\(accounts.text)")
-            let expected = try await data.rows("SELECT id::text, provider, account_type, balance_amount::text, currency, total_value::text FROM accounts ORDER BY id")
+            let expected = try await data.rows("SELECT id::text, provider, account_type, balance_amount::text, currency, total_value::text, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM accounts ORDER BY id")
             let got = accounts.items.sorted { ($0["id"] as? String ?? "") < ($1["id"] as? String ?? "") }
             #expect(got.map { $0["id"] as? String } == expected.map { $0[0] })
             #expect(Set(got.compactMap { $0["provider"] as? String }) == ["gocardless", "enablebanking", "trading212", "vanguard"])
@@ -21,6 +21,8 @@ import Testing
                 #expect(balance?["amount"] as? String == row[3], "balance of \(row[0] ?? "")")
                 if row[3] != nil { #expect(balance?["currency"] as? String == row[4]) }
                 #expect((item["total_value"] as? [String: Any])?["amount"] as? String == row[5])
+                // Times as PostgreSQL keeps them: UTC, to the microsecond.
+                #expect(item["updated_at"] as? String == row[6])
                 // One account by id answers the same object.
                 let one = try await server.request("/v1/accounts/\(row[0] ?? "")", token: data.readToken)
                 #expect(one.status == 200)

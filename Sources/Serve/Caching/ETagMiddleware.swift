@@ -5,7 +5,8 @@ import Hummingbird
 
 /// ETags for GETs, from the state behind the answer (``ResourceState``) plus the path and
 /// query: a matching `If-None-Match` answers 304 after one small read of checkpoints,
-/// without touching the tables; other answers carry the ETag.
+/// without touching the tables; other answers carry the ETag, their state read in the
+/// handler's own database session (``ResourceStateProbe``).
 ///
 /// The state is read *before* the answer, so an ETag is never newer than its body: if the
 /// projections move in between, the next request simply sees a different ETag.
@@ -14,19 +15,32 @@ struct ETagMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .get, let sql = ResourceState.sql(forPath: request.uri.path) else { return try await next(request, context) }
-        let state = try await pool.session { s in try s.query(sql)[0].string(0) ?? "" }
-        let tag = Self.tag(state: state, path: request.uri.path, query: request.uri.query ?? "")
-        if let wanted = request.headers[.ifNoneMatch], Self.matches(wanted, tag) {
-            return Response(status: .notModified, headers: [.eTag: tag])
+        let path = request.uri.path, query = request.uri.query ?? ""
+        if let wanted = request.headers[.ifNoneMatch] {
+            let tag = Self.tag(state: try await pool.session { s in try ResourceState.read(sql, in: s) }, path: path, query: query)
+            if Self.matches(wanted, tag) { return Response(status: .notModified, headers: [.eTag: tag]) }
+            var response = try await next(request, context)
+            if response.status == .ok { response.headers[.eTag] = tag }
+            return response
         }
-        var response = try await next(request, context)
-        if response.status == .ok { response.headers[.eTag] = tag }
+        // Nothing to compare: the handler's own session reads the state first (see
+        // ResourceStateProbe); a handler that read nothing from the database is tagged after.
+        let probe = ResourceStateProbe(sql: sql)
+        var response = try await ResourceStateProbe.$current.withValue(probe) { try await next(request, context) }
+        guard response.status == .ok else { return response }
+        let state: String
+        if let read = probe.value { state = read } else { state = try await pool.session { s in try ResourceState.read(sql, in: s) } }
+        response.headers[.eTag] = Self.tag(state: state, path: path, query: query)
         return response
     }
 
     static func tag(state: String, path: String, query: String) -> String {
         let digest = SHA256.hash(data: Data("\(state)\n\(path)\n\(query)".utf8))
-        return "\"" + digest.prefix(12).map { String(format: "%02x", $0) }.joined() + "\""
+        let hex = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = [UInt8(ascii: "\"")]
+        for byte in digest.prefix(12) { out += [hex[Int(byte >> 4)], hex[Int(byte & 0xf)]] }
+        out.append(UInt8(ascii: "\""))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `If-None-Match`: `*` or a list of (possibly weak) tags.

@@ -31,6 +31,11 @@ enum ResourceState {
         return nil
     }
 
+    /// Runs a state statement of ``sql(forPath:)``.
+    static func read(_ sql: String, in session: PostgresSession) throws -> String {
+        try session.query(sql, prepare: true).rows.first?.string(0) ?? ""
+    }
+
     /// The live checkpoint of a projection of the catalogue.
     private static func checkpoint(_ projection: String) -> String {
         let schema = ProjectionCatalog.named(projection)?.liveSchema ?? "public"

@@ -31,10 +31,17 @@ public final class ConnectionPool: Sendable {
 
     /// Runs `body` on one pooled connection; a lost connection becomes a 503 problem (and is
     /// reconnected for the next request).
+    ///
+    /// Within a request that carries a ``ResourceStateProbe``, the block first reads the
+    /// answer's state on the same connection, ahead of the handler's own statements.
     public func session<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) throws -> T) async throws -> T {
         let conn = connection
+        let probe = ResourceStateProbe.current
         do {
-            return try await conn.withSession(body)
+            return try await conn.withSession { s in
+                try probe?.readIfNeeded(in: s)
+                return try body(s)
+            }
         } catch let error as PostgresError {
             if await conn.isBroken {
                 try? await conn.reconnect()

@@ -23,13 +23,13 @@ extension APIHandlers {
         if let c = try Parameters.uuid(input.query.connectionId, name: "connection_id") { f.add("a.connection_id = $?", PostgresParameter(c)) }
         let sql = "\(AccountQuery.select) \(f.whereClause) \(AccountQuery.order)"
         let params = f.parameters
-        let items = try await pool.session { s in try s.query(sql, params).rows.map(Self.account) }
+        let items = try await pool.session { s in try s.query(sql, params, prepare: true).rows.map(Self.account) }
         return .ok(.init(body: .json(.init(items: items))))
     }
 
     func getAccount(_ input: Operations.GetAccount.Input) async throws -> Operations.GetAccount.Output {
         let id = try Parameters.id(input.path.id)
-        let found = try await pool.session { s in try s.query("\(AccountQuery.select) WHERE a.id = $1", [PostgresParameter(id)]).rows.map(Self.account).first }
+        let found = try await pool.session { s in try s.query("\(AccountQuery.select) WHERE a.id = $1", [PostgresParameter(id)], prepare: true).rows.map(Self.account).first }
         guard let found else { throw APIProblem.notFound("account", input.path.id) }
         return .ok(.init(body: .json(found)))
     }
@@ -44,7 +44,7 @@ extension APIHandlers {
             """
         let params = f.parameters
         let items = try await pool.session { s in
-            try s.query(sql, params).rows.map { r in
+            try s.query(sql, params, prepare: true).rows.map { r in
                 // Prices are in the instrument's currency (`holdings.currency`); values and P/L in the account's.
                 Components.Schemas.Holding(id: try r.requiredUUID(0), accountId: try r.requiredUUID(1), ticker: r.string(2), name: r.string(3), isin: r.string(4),
                                            quantity: try r.decode(String.self, 5), averageCost: r.money(6, 8), currentPrice: r.money(7, 8),

@@ -9,7 +9,7 @@ extension APIHandlers {
         let sql = "SELECT date::text, currency, bank_balances::text, investment_values::text, net_worth::text FROM analytics.net_worth_daily \(f.whereClause) ORDER BY date, currency"
         let params = f.parameters
         let items = try await pool.session { s in
-            try s.query(sql, params).rows.map { r in
+            try s.query(sql, params, prepare: true).rows.map { r in
                 Components.Schemas.NetWorthPoint(date: try r.decode(String.self, 0), bankBalances: try r.requiredMoney(2, 1),
                                                  investmentValues: try r.requiredMoney(3, 1), netWorth: try r.requiredMoney(4, 1))
             }
@@ -30,7 +30,7 @@ extension APIHandlers {
             """
         let params = f.parameters
         let items = try await pool.session { s in
-            try s.query(sql, params).rows.map { r in
+            try s.query(sql, params, prepare: true).rows.map { r in
                 Components.Schemas.CashflowMonth(accountId: try r.requiredUUID(0), month: try r.decode(String.self, 1), moneyIn: try r.requiredMoney(3, 2),
                                                  moneyOut: try r.requiredMoney(4, 2), net: try r.requiredMoney(5, 2), transactionCount: r.int(6) ?? 0)
             }
@@ -44,7 +44,7 @@ extension APIHandlers {
         let sql = "SELECT account_id, date::text, balance::text, currency, observed FROM analytics.daily_balances \(f.whereClause) ORDER BY date, account_id"
         let params = f.parameters
         let items = try await pool.session { s in
-            try s.query(sql, params).rows.map { r in
+            try s.query(sql, params, prepare: true).rows.map { r in
                 Components.Schemas.BalancePoint(accountId: try r.requiredUUID(0), date: try r.decode(String.self, 1), balance: try r.requiredMoney(2, 3), observed: r.bool(4) ?? true)
             }
         }
@@ -60,7 +60,7 @@ extension APIHandlers {
             """
         let params = f.parameters
         let items = try await pool.session { s in
-            try s.query(sql, params).rows.map { r in
+            try s.query(sql, params, prepare: true).rows.map { r in
                 Components.Schemas.PortfolioPoint(accountId: try r.requiredUUID(0), date: try r.decode(String.self, 1), totalValue: try r.requiredMoney(2, 4),
                                                   unrealisedPnl: try r.requiredMoney(3, 4), observed: r.bool(5) ?? true)
             }

@@ -27,7 +27,7 @@ extension APIHandlers {
         let limit = query.limit
         let (sql, params) = query.statement
         let rows = try await pool.session { s in
-            try s.query(sql, params).rows.map { r in (try Self.transaction(r), try r.decode(String.self, 11)) }
+            try s.query(sql, params, prepare: true).rows.map { r in (try Self.transaction(r), try r.decode(String.self, 11)) }
         }
         let page = rows.prefix(limit)
         let next = rows.count > limit ? page.last.flatMap { last in UUID(uuidString: last.0.id).map { TransactionCursor(day: last.1, id: $0).encoded } } : nil
@@ -37,7 +37,7 @@ extension APIHandlers {
     func getTransaction(_ input: Operations.GetTransaction.Input) async throws -> Operations.GetTransaction.Output {
         let id = try Parameters.id(input.path.id)
         let found = try await pool.session { s in
-            try s.query("SELECT \(TransactionQuery.columns) FROM transactions WHERE id = $1", [PostgresParameter(id)]).rows.map(Self.transaction).first
+            try s.query("SELECT \(TransactionQuery.columns) FROM transactions WHERE id = $1", [PostgresParameter(id)], prepare: true).rows.map(Self.transaction).first
         }
         guard let found else { throw APIProblem.notFound("transaction", input.path.id) }
         // What `finsync explain transactions <id>` shows: the events whose fold wrote the row.

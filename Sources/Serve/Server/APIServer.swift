@@ -4,6 +4,7 @@ import Ingest
 import Logging
 import NIOCore
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import Postgres
 
 /// The HTTP server of `finsync serve`: Hummingbird 2 with the routes and types generated
@@ -70,7 +71,9 @@ public struct APIServer: Sendable {
             }
         }
         let handlers = APIHandlers(pool: pool, sync: sync, consent: consent, readiness: Readiness(pendingMigrations: pendingMigrations), logger: logger)
-        try handlers.registerHandlers(on: router)
+        // Compact JSON (pretty printing costs bytes on the wire and encoder time; keys stay
+        // sorted so answers read the same from run to run) and lock-free date formatting.
+        try handlers.registerHandlers(on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
         return Application(
             router: router,
             configuration: .init(address: .hostname(options.bind, port: options.port), serverName: "finsync"),

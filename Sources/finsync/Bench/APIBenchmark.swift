@@ -66,18 +66,23 @@ struct APIBenchmark: AsyncParsableCommand {
         defer { server.stop() }
         if !json { print("serving on port \(server.port); \(connections) connections, \(seconds) s per route") }
         let load = WrkLoad(threads: 2, connections: connections, seconds: seconds)
-        var figures: [(Route, WrkLoad.Figures, Double)] = []
+        var figures: [(Route, WrkLoad.Figures, Double, Double)] = []
         for route in routes {
             _ = try load.run(wrk, url: "http://127.0.0.1:\(server.port)\(route.path)", token: token)  // warm-up… and below, measured
+            let cpuBefore = server.cpuSeconds()
             let f = try load.run(wrk, url: "http://127.0.0.1:\(server.port)\(route.path)", token: token)
+            // The server's own CPU time per answer: unlike requests/s, it does not move with
+            // whatever else the machine's two cores are doing.
+            let cpuPerRequest = f.requests > 0 ? (server.cpuSeconds() - cpuBefore) * 1000 / Double(f.requests) : 0
             let baseline = try await Self.baseline(route.statement, on: conn, seconds: Double(seconds))
-            figures.append((route, f, baseline))
+            figures.append((route, f, baseline, cpuPerRequest))
         }
         let rss = server.residentMiB()
 
         var perRoute: [String: JSONValue] = [:]
-        for (route, f, base) in figures {
+        for (route, f, base, cpu) in figures {
             perRoute[route.name] = [
+                "server_cpu_ms_per_request": .number(String(format: "%.3f", cpu)),
                 "path": .string(route.path),
                 "rps": .number(String(format: "%.0f", f.requestsPerSecond)),
                 "p50_ms": .number(String(format: "%.2f", f.p50Milliseconds)),
@@ -95,18 +100,19 @@ struct APIBenchmark: AsyncParsableCommand {
         ])
         if json { print(result.canonicalString); return }
         print("events: \(filled.events); server RSS at the end: \(String(format: "%.1f", rss)) MiB")
-        for (route, f, base) in figures {
-            print("  \(route.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(String(format: "%7.0f", f.requestsPerSecond)) req/s  p50 \(String(format: "%6.2f", f.p50Milliseconds)) ms  p99 \(String(format: "%6.2f", f.p99Milliseconds)) ms  (libpq, one connection: \(String(format: "%.0f", base)) queries/s)\(f.non2xx > 0 ? "  \(f.non2xx) non-2xx!" : "")")
+        for (route, f, base, cpu) in figures {
+            print("  \(route.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(String(format: "%7.0f", f.requestsPerSecond)) req/s  p50 \(String(format: "%6.2f", f.p50Milliseconds)) ms  p99 \(String(format: "%6.2f", f.p99Milliseconds)) ms  server CPU \(String(format: "%.2f", cpu)) ms/request  (libpq, one connection: \(String(format: "%.0f", base)) queries/s)\(f.non2xx > 0 ? "  \(f.non2xx) non-2xx!" : "")")
         }
     }
 
-    /// Queries per second of `statement` issued back to back on one libpq connection for `seconds`.
+    /// Queries per second of `statement` issued back to back on one libpq connection for `seconds`,
+    /// prepared once as the server prepares it.
     static func baseline(_ statement: (sql: String, parameters: [PostgresParameter]), on conn: PostgresConnection, seconds: Double) async throws -> Double {
         try await conn.withSession { s in
             let clock = ContinuousClock(), start = clock.now
             var n = 0
             while (clock.now - start) < .seconds(seconds) {
-                _ = try s.query(statement.sql, statement.parameters)
+                _ = try s.query(statement.sql, statement.parameters, prepare: true)
                 n += 1
             }
             return Double(n) / ((clock.now - start) / .seconds(1))
@@ -138,6 +144,16 @@ struct ServeSubprocess {
             }
         }
         throw IngestCommandError("finsync serve did not start: \(text)")
+    }
+
+    /// CPU time (user and system) the server has used so far, in seconds.
+    func cpuSeconds() -> Double {
+        guard let s = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = s.lastIndex(of: ")") else { return 0 }
+        // After the command name: state is field 3, utime and stime are fields 14 and 15.
+        let fields = s[s.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// The server's resident memory now (MiB).

@@ -8,6 +8,8 @@ struct WrkLoad {
         var p50Milliseconds: Double
         var p99Milliseconds: Double
         var non2xx: Int
+        /// Requests completed in the run.
+        var requests: Int
     }
 
     var threads = 2
@@ -36,9 +38,9 @@ struct WrkLoad {
         return try Self.parse(String(decoding: data, as: UTF8.self))
     }
 
-    /// Reads `Requests/sec:`, the `Latency Distribution` lines and `Non-2xx or 3xx responses:`.
+    /// Reads `N requests in`, `Requests/sec:`, the `Latency Distribution` lines and `Non-2xx or 3xx responses:`.
     static func parse(_ text: String) throws -> Figures {
-        var rps: Double?, p50: Double?, p99: Double?, non2xx = 0
+        var rps: Double?, p50: Double?, p99: Double?, non2xx = 0, requests = 0
         for raw in text.split(separator: "\n") {
             let line = raw.trimmingCharacters(in: .whitespaces)
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -46,9 +48,10 @@ struct WrkLoad {
             if line.hasPrefix("50%"), parts.count == 2 { p50 = milliseconds(String(parts[1])) }
             if line.hasPrefix("99%"), parts.count == 2 { p99 = milliseconds(String(parts[1])) }
             if line.hasPrefix("Non-2xx or 3xx responses:"), let v = parts.last.flatMap({ Int($0) }) { non2xx = v }
+            if parts.count > 2, parts[1] == "requests", parts[2] == "in", let v = Int(parts[0]) { requests = v }
         }
         guard let rps, let p50, let p99 else { throw IngestCommandError("could not read wrk's output:\n\(text)") }
-        return Figures(requestsPerSecond: rps, p50Milliseconds: p50, p99Milliseconds: p99, non2xx: non2xx)
+        return Figures(requestsPerSecond: rps, p50Milliseconds: p50, p99Milliseconds: p99, non2xx: non2xx, requests: requests)
     }
 
     /// `812.00us`, `1.23ms`, `2.01s` in milliseconds.
