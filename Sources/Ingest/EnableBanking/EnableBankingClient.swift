@@ -72,9 +72,10 @@ public final class EnableBankingClient: Sendable {
     }
 
     /// `GET /accounts/{uid}/balances` → the `balances` array.
-    public func balances(uid: String, bank: String?, account: String?) async throws -> [JSONValue] {
+    /// - Parameter psu: the PSU headers to send (``EnableBankingPSUHeaders``); none for a background call.
+    public func balances(uid: String, bank: String?, account: String?, psu: [(name: String, value: String)] = []) async throws -> [JSONValue] {
         let endpoint = "GET /accounts/{uid}/balances"
-        let r = try await get("/accounts/\(escape(uid))/balances", endpoint: endpoint, bank: bank, account: account)
+        let r = try await get("/accounts/\(escape(uid))/balances", endpoint: endpoint, bank: bank, account: account, psu: psu)
         guard let list = r["balances"]?.array else { throw malformed(endpoint, bank, account, "expected {\"balances\": [...]}") }
         return list
     }
@@ -82,13 +83,13 @@ public final class EnableBankingClient: Sendable {
     /// `GET /accounts/{uid}/transactions`: one page. Follow-up pages must repeat `dateFrom`,
     /// `dateTo` and `status` exactly (the caller's loop does).
     public func transactions(uid: String, dateFrom: String, dateTo: String, status: String?, strategy: String?, continuationKey: String?,
-                             bank: String?, account: String?) async throws -> TransactionPage {
+                             bank: String?, account: String?, psu: [(name: String, value: String)] = []) async throws -> TransactionPage {
         let endpoint = "GET /accounts/{uid}/transactions"
         var q: [(String, String)] = [("date_from", dateFrom), ("date_to", dateTo)]
         if let status { q.append(("transaction_status", status)) }
         if let strategy { q.append(("strategy", strategy)) }
         if let continuationKey { q.append(("continuation_key", continuationKey)) }
-        let r = try await get("/accounts/\(escape(uid))/transactions", query: q, endpoint: endpoint, bank: bank, account: account)
+        let r = try await get("/accounts/\(escape(uid))/transactions", query: q, endpoint: endpoint, bank: bank, account: account, psu: psu)
         guard let list = r["transactions"]?.array else { throw malformed(endpoint, bank, account, "expected {\"transactions\": [...]}") }
         let key = r["continuation_key"]?.string.flatMap { $0.isEmpty ? nil : $0 }
         return TransactionPage(transactions: list, continuationKey: key)
@@ -96,11 +97,13 @@ public final class EnableBankingClient: Sendable {
 
     // MARK: Sending
 
-    private func get(_ path: String, query: [(String, String)] = [], endpoint: String, bank: String? = nil, account: String? = nil) async throws -> JSONValue {
-        try await send("GET", path: path, query: query, body: nil, endpoint: endpoint, bank: bank, account: account)
+    private func get(_ path: String, query: [(String, String)] = [], endpoint: String, bank: String? = nil, account: String? = nil,
+                     psu: [(name: String, value: String)] = []) async throws -> JSONValue {
+        try await send("GET", path: path, query: query, body: nil, endpoint: endpoint, bank: bank, account: account, psu: psu)
     }
 
-    private func send(_ method: String, path: String, query: [(String, String)], body: JSONValue?, endpoint: String, bank: String?, account: String?) async throws -> JSONValue {
+    private func send(_ method: String, path: String, query: [(String, String)], body: JSONValue?, endpoint: String, bank: String?, account: String?,
+                      psu: [(name: String, value: String)] = []) async throws -> JSONValue {
         var components = URLComponents()
         components.queryItems = query.isEmpty ? nil : query.map { URLQueryItem(name: $0.0, value: $0.1) }
         // `+` is a space in query strings: continuation keys and dates must arrive as sent.
@@ -116,6 +119,7 @@ public final class EnableBankingClient: Sendable {
             let redactor = SecretRedactor(secrets: [token])
             var headers: [(name: String, value: String)] = [("accept", "application/json"), ("authorization", "Bearer \(token)")]
             if body != nil { headers.append(("content-type", "application/json")) }
+            headers += psu
             let response: ProviderHTTPResponse
             let elapsed = clock.stopwatch()
             do {
