@@ -35,6 +35,8 @@ public struct APIServer: Sendable {
     public let pool: ConnectionPool
     public let sync: SyncLauncher?
     public let consent: ConsentStarter?
+    /// Enable Banking linking over the API; nil without `[[enablebanking]]`.
+    public var enableBanking: EnableBankingConnector? = nil
     public let metrics: APIMetrics
     public let logger: Logger
     let pendingMigrations: @Sendable (PostgresSession) throws -> [String]?
@@ -69,7 +71,8 @@ public struct APIServer: Sendable {
                                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
             }
         }
-        let handlers = APIHandlers(pool: pool, sync: sync, consent: consent, readiness: Readiness(pendingMigrations: pendingMigrations), logger: logger)
+        var handlers = APIHandlers(pool: pool, sync: sync, consent: consent, readiness: Readiness(pendingMigrations: pendingMigrations), logger: logger)
+        handlers.enableBanking = enableBanking
         try handlers.registerHandlers(on: router)
         return Application(
             router: router,
