@@ -79,6 +79,16 @@ struct ServeEnableBankingTests {
             let monzo = steps.filter { $0["connection_id"] as? String == "monzo-gb" }
             #expect(monzo.count == 2 && monzo.allSatisfy { $0["status"] as? String == "succeeded" }, "\(monzo)")
             #expect(monzo.contains { ($0["notes"] as? [String])?.contains { $0.contains("no person is present") } == true }, "\(monzo)")
+
+            // A transaction of an Enable Banking account explains itself to the events that made it.
+            let accounts2 = try await server.request("/v1/accounts?provider=enablebanking", token: data.readToken).items
+            let accountID = try #require(accounts2.first?["id"] as? String)
+            let transactions = try await server.request("/v1/transactions?account_id=\(accountID)", token: data.readToken).items
+            let transactionID = try #require(transactions.first { $0["status"] as? String == "booked" }?["id"] as? String)
+            let detail = try await server.request("/v1/transactions/\(transactionID)", token: data.readToken)
+            let lineage = (detail.json["lineage"] as? [[String: Any]]) ?? []
+            #expect(!lineage.isEmpty && lineage.allSatisfy { $0["event_type"] as? String == "enablebanking.transaction.booked" && ($0["position"] as? Int ?? 0) > 0 }, "\(detail.text)")
+            #expect(lineage.allSatisfy { ($0["stream"] as? String)?.hasPrefix("enablebanking/account/") == true }, "\(detail.text)")
         }
     }
 }
