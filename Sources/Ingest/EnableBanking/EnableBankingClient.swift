@@ -9,7 +9,8 @@ import Logging
 ///   reused for an hour); a 401 `UNAUTHORIZED_ACCESS` drops the token and tries once more.
 /// - Requests go through ``ProviderHTTPTransport`` (deadline, fast connect failures, no redirects).
 /// - 5xx answers and transport failures of reads are retried with ``RetryPolicy``'s bounded,
-///   jittered backoff; `POST /auth` and `POST /sessions` never are (a code works once).
+///   jittered backoff (``RetryingRequest``, the loop GoCardless uses too); `POST /auth` and
+///   `POST /sessions` never are (a code works once).
 /// - A 429 (`ASPSP_RATE_LIMIT_EXCEEDED`, the bank's budget) is never retried.
 /// - Error bodies of every shape become an ``EnableBankingError`` naming endpoint, bank and
 ///   account; tokens are redacted from anything the API says.
@@ -109,36 +110,21 @@ public final class EnableBankingClient: Sendable {
         // `+` is a space in query strings: continuation keys and dates must arrive as sent.
         let queryText = components.percentEncodedQuery.map { "?" + $0.replacingOccurrences(of: "+", with: "%2B") } ?? ""
         let url = baseURL + path + queryText
-        let retriable = method == "GET"
-        var attempt = 0, retriedToken = false
-        var spent: Duration = .zero
-        func nextDelay() -> Duration? { retriable ? retry.nextDelay(after: attempt, spent: spent) : nil }
-        while true {
-            attempt += 1
+        var retriedToken = false
+        let request = RetryingRequest(provider: "Enable Banking", transport: transport, policy: retry, clock: clock, logger: logger)
+        return try await request.send(method, url: url, body: body?.canonicalBytes, endpoint: endpoint, retriable: method == "GET", prepare: {
             let token = try await signer.token(now: clock.date)
-            let redactor = SecretRedactor(secrets: [token])
             var headers: [(name: String, value: String)] = [("accept", "application/json"), ("authorization", "Bearer \(token)")]
             if body != nil { headers.append(("content-type", "application/json")) }
-            headers += psu
-            let response: ProviderHTTPResponse
-            let elapsed = clock.stopwatch()
-            do {
-                defer { spent += elapsed() }
-                response = try await transport.send(method, url: url, headers: headers, body: body?.canonicalBytes, endpoint: endpoint)
-            } catch let e as ProviderHTTPError {
-                if e.isTransient, let d = nextDelay() {
-                    logger.warning("Enable Banking \(endpoint): \(e.code); retrying in \(d)")
-                    spent += d
-                    try await clock.sleep(for: d)
-                    continue
-                }
-                let code: EnableBankingError.Code = e.code == .deadlineExceeded ? .timeout : e.code == .redirectRefused ? .redirectRefused : .transport
-                throw EnableBankingError(code: code, endpoint: endpoint, bank: bank, account: account, httpStatus: e.status,
-                                         message: e.message + (e.isTransient ? " (gave up after \(attempt) attempt\(attempt == 1 ? "" : "s"))" : ""))
-            }
+            return (headers + psu, SecretRedactor(secrets: [token]))
+        }, transportFailure: { e, attempts in
+            let code: EnableBankingError.Code = e.code == .deadlineExceeded ? .timeout : e.code == .redirectRefused ? .redirectRefused : .transport
+            return EnableBankingError(code: code, endpoint: endpoint, bank: bank, account: account, httpStatus: e.status,
+                                      message: e.message + (e.isTransient ? " (gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"))" : ""))
+        }, answer: { response, redactor, attempt -> RetryingRequest.Step<JSONValue> in
             let status = response.status
             if (200..<300).contains(status) {
-                do { return try JSONValue.parse(response.body) } catch { throw malformed(endpoint, bank, account, redactor.redact("\(error)")) }
+                do { return .done(try JSONValue.parse(response.body)) } catch { throw malformed(endpoint, bank, account, redactor.redact("\(error)")) }
             }
             let parsed = EnableBankingErrorBody(status: status, body: response.body)
             func fail(_ code: EnableBankingError.Code) -> EnableBankingError {
@@ -156,23 +142,17 @@ public final class EnableBankingClient: Sendable {
                 if status == 401, !retriedToken {
                     retriedToken = true
                     await signer.invalidate()
-                    attempt -= 1
-                    continue
+                    return .again
                 }
                 throw fail(.authenticationFailed)
             case (404, _): throw fail(.notFound)
             case (500...599, _):
-                if let d = nextDelay() {
-                    logger.warning("Enable Banking \(endpoint) answered \(status); retrying in \(d)")
-                    spent += d
-                    try await clock.sleep(for: d)
-                    continue
-                }
+                if let d = attempt.backoff { return .retry(after: d, reason: "answered \(status)") }
                 throw fail(.server)
             case (400, _), (422, _): throw fail(.invalidRequest)
             default: throw fail(.unexpectedStatus)
             }
-        }
+        })
     }
 
     private func object(_ j: JSONValue, _ endpoint: String, bank: String?, account: String?) throws -> JSONValue {
