@@ -107,6 +107,13 @@ struct EnableBankingKnownLog {
             #expect(connection.events.map(\.position) == [2, 4, 5, 6, 7, 8, 9, 10, 12])
             #expect(connection.row["provider"] == "enablebanking")
 
+            // Analytics rows of the account: its cash-flow entries and months, its daily balances and the day's net worth.
+            let k1 = EnableBankingBooking.accountRowID("k1")
+            #expect(try await positions("cashflow_entries", [k1, "tid:e1"]) == [5])
+            #expect(try await positions("monthly_cashflow", [k1, "2024-03-01", "EUR"]) == [5, 7, 10])
+            #expect(try await positions("daily_balances", [k1, "2024-03-01"]) == [4, 8])
+            #expect(try await positions("net_worth_daily", ["2024-03-01", "EUR"]) == [4, 8])
+
             // Gone rows cannot be explained: the ITAV balance dropped at 8, pending p1 booked at 10.
             await #expect(throws: ReplayError.self) { _ = try await explainer.explain(table: "eb_balances", key: ["k1", "ITAV", "0"]) }
             await #expect(throws: ReplayError.self) { _ = try await explainer.explain(table: "eb_transactions", key: [EnableBankingBooking.rowID(accountKey: "k1", key: "pending:tid:p1")]) }
