@@ -41,3 +41,29 @@ public protocol ProjectionLineage: Projection {
     /// this projection's.
     func lineage(table: String, row: [String: String], in context: ProjectionContext) throws -> RowLineage?
 }
+
+extension RowLineage {
+    /// A row that whole sets replace (an account's balances, its pending transactions): it is
+    /// written by each set event (`setType`) that holds it, and by the first one that drops it
+    /// after one held it; `removes` names other events that delete it while it exists (a
+    /// booking of a pending item). Only events for which `belongs` holds are considered.
+    public static func replacedSetMember(streams: [String], eventTypes: Set<String>, setType: String,
+                                         belongs: @escaping @Sendable (ProjectedEvent) -> Bool,
+                                         holds: @escaping @Sendable (ProjectedEvent) -> Bool,
+                                         removes: (@Sendable (ProjectedEvent) -> Bool)? = nil) -> RowLineage {
+        RowLineage(streams: streams, eventTypes: eventTypes, select: { events in
+            var existed = false
+            return events.filter { e in
+                guard belongs(e) else { return false }
+                if e.type == setType {
+                    let has = holds(e)
+                    defer { existed = has }
+                    return has || existed
+                }
+                guard existed, let removes, removes(e) else { return false }
+                existed = false
+                return true
+            }
+        })
+    }
+}

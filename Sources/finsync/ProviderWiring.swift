@@ -3,6 +3,7 @@ import Ingest
 import Logging
 import Postgres
 import ProviderFakes
+import Serve
 
 /// The providers a configuration enables, built for the ingestion commands.
 enum ProviderWiring {
@@ -59,6 +60,17 @@ enum ProviderWiring {
             throw IngestCommandError("several [[enablebanking]] applications are configured; choose one with --application (\(c.enablebanking.map(\.name).joined(separator: ", ")))")
         }
         return try enableBankingApplication(only, logger: logger)
+    }
+
+    /// Enable Banking linking for `finsync serve`'s `POST /v1/connections`: the configured
+    /// applications with the links in `store` (the sandbox's own, with its in-memory links),
+    /// or nil when none is configured.
+    static func enableBankingConnector(_ c: FinsyncConfiguration, sandbox: FinsyncSandbox?, store: any EnableBankingLinkStore, logger: Logger) throws -> EnableBankingConnector? {
+        if let sandbox {
+            return try sandbox.enableBankingApplication(logger: logger).map { EnableBankingConnector(applications: [$0], store: sandbox.enablebankingLinks) }
+        }
+        guard !c.enablebanking.isEmpty else { return nil }
+        return EnableBankingConnector(applications: try c.enablebanking.map { try enableBankingApplication($0, logger: logger) }, store: store)
     }
 
     /// The GoCardless client alone (for `connect`).

@@ -24,6 +24,8 @@ struct EnableBankingCLITests {
                     application_id = "\(Self.applicationID)"
                     private_key_file = "\(keyPath)"
                     base_url = "\(fake.baseURL)"
+                    psu_ip_address = "81.2.69.160"
+                    psu_user_agent = "Mozilla/5.0 (X11; Linux x86_64)"
                     """)
                 let institutions = try await FinsyncExecutable.run(["institutions", "--provider", "enablebanking", "--country", "GB"], directory: dir.url)
                 #expect(institutions.status == 0, "\(institutions)")
@@ -45,6 +47,10 @@ struct EnableBankingCLITests {
                 let sync = try await FinsyncExecutable.run(["sync", "--provider", "enablebanking", "--json"], directory: dir.url)
                 #expect(sync.status == 0, "\(sync)")
                 #expect(sync.stdout.contains("\"status\" : \"succeeded\"") && sync.stdout.contains("monzo-gb"), "\(sync)")
+                // Standard input is not a terminal (as under cron): a background fetch, no PSU headers, and the record says why.
+                let dataCalls = fake.psuHeaders.filter { $0.target.contains("/accounts/") }
+                #expect(!dataCalls.isEmpty && dataCalls.allSatisfy { $0.psu.isEmpty }, "\(dataCalls)")
+                #expect(sync.stdout.contains("none were sent because no person is present"), "\(sync)")
                 let connections = try await FinsyncExecutable.run(["connections"], directory: dir.url)
                 #expect(connections.stdout.contains("enablebanking monzo-gb  Monzo (GB)"), "\(connections)")
                 let body = key.pemRepresentation.split(separator: "\n").filter { !$0.hasPrefix("-----") }

@@ -31,7 +31,7 @@ struct EnableBankingHarness {
     /// A new 2048-bit key per harness: no key is shared between tests or stored in the repository.
     static func throwawayKey() throws -> _RSA.Signing.PrivateKey { try _RSA.Signing.PrivateKey(keySize: .bits2048) }
 
-    static func with(pending: Bool = false, tweak: @Sendable (inout FakeEnableBankingScenario) -> Void = { _ in },
+    static func with(pending: Bool = false, psu: EnableBankingPSUHeaders = EnableBankingPSUHeaders(), tweak: @Sendable (inout FakeEnableBankingScenario) -> Void = { _ in },
                      _ body: @escaping (EnableBankingHarness) async throws -> Void) async throws {
         let key = try throwawayKey()
         var scenario = FakeEnableBankingScenario.standard(applicationID: applicationID, publicKeyPEM: key.publicKey.pemRepresentation, redirectURLs: [redirect])
@@ -47,7 +47,7 @@ struct EnableBankingHarness {
                 defer { conn.close() }
                 let logs = LogRecorder()
                 let logger = Logger(label: "test.eb") { _ in RecordingLogHandler(recorder: logs) }
-                let configuration = EnableBankingConfiguration(applicationID: applicationID, privateKeyFile: keyFile, redirectURL: redirect, baseURL: fake.baseURL, pending: pending)
+                let configuration = EnableBankingConfiguration(applicationID: applicationID, privateKeyFile: keyFile, redirectURL: redirect, baseURL: fake.baseURL, pending: pending, psu: psu)
                 let client = EnableBankingClient(baseURL: fake.baseURL, signer: try configuration.signer(),
                                                  retry: RetryPolicy(maxAttempts: 3, random: { 0.5 }),
                                                  clock: clock, logger: logger)

@@ -9,7 +9,8 @@ import Logging
 ///   reused for an hour); a 401 `UNAUTHORIZED_ACCESS` drops the token and tries once more.
 /// - Requests go through ``ProviderHTTPTransport`` (deadline, fast connect failures, no redirects).
 /// - 5xx answers and transport failures of reads are retried with ``RetryPolicy``'s bounded,
-///   jittered backoff; `POST /auth` and `POST /sessions` never are (a code works once).
+///   jittered backoff (``RetryingRequest``, the loop GoCardless uses too); `POST /auth` and
+///   `POST /sessions` never are (a code works once).
 /// - A 429 (`ASPSP_RATE_LIMIT_EXCEEDED`, the bank's budget) is never retried.
 /// - Error bodies of every shape become an ``EnableBankingError`` naming endpoint, bank and
 ///   account; tokens are redacted from anything the API says.
@@ -72,9 +73,10 @@ public final class EnableBankingClient: Sendable {
     }
 
     /// `GET /accounts/{uid}/balances` → the `balances` array.
-    public func balances(uid: String, bank: String?, account: String?) async throws -> [JSONValue] {
+    /// - Parameter psu: the PSU headers to send (``EnableBankingPSUHeaders``); none for a background call.
+    public func balances(uid: String, bank: String?, account: String?, psu: [(name: String, value: String)] = []) async throws -> [JSONValue] {
         let endpoint = "GET /accounts/{uid}/balances"
-        let r = try await get("/accounts/\(escape(uid))/balances", endpoint: endpoint, bank: bank, account: account)
+        let r = try await get("/accounts/\(escape(uid))/balances", endpoint: endpoint, bank: bank, account: account, psu: psu)
         guard let list = r["balances"]?.array else { throw malformed(endpoint, bank, account, "expected {\"balances\": [...]}") }
         return list
     }
@@ -82,13 +84,13 @@ public final class EnableBankingClient: Sendable {
     /// `GET /accounts/{uid}/transactions`: one page. Follow-up pages must repeat `dateFrom`,
     /// `dateTo` and `status` exactly (the caller's loop does).
     public func transactions(uid: String, dateFrom: String, dateTo: String, status: String?, strategy: String?, continuationKey: String?,
-                             bank: String?, account: String?) async throws -> TransactionPage {
+                             bank: String?, account: String?, psu: [(name: String, value: String)] = []) async throws -> TransactionPage {
         let endpoint = "GET /accounts/{uid}/transactions"
         var q: [(String, String)] = [("date_from", dateFrom), ("date_to", dateTo)]
         if let status { q.append(("transaction_status", status)) }
         if let strategy { q.append(("strategy", strategy)) }
         if let continuationKey { q.append(("continuation_key", continuationKey)) }
-        let r = try await get("/accounts/\(escape(uid))/transactions", query: q, endpoint: endpoint, bank: bank, account: account)
+        let r = try await get("/accounts/\(escape(uid))/transactions", query: q, endpoint: endpoint, bank: bank, account: account, psu: psu)
         guard let list = r["transactions"]?.array else { throw malformed(endpoint, bank, account, "expected {\"transactions\": [...]}") }
         let key = r["continuation_key"]?.string.flatMap { $0.isEmpty ? nil : $0 }
         return TransactionPage(transactions: list, continuationKey: key)
@@ -96,45 +98,33 @@ public final class EnableBankingClient: Sendable {
 
     // MARK: Sending
 
-    private func get(_ path: String, query: [(String, String)] = [], endpoint: String, bank: String? = nil, account: String? = nil) async throws -> JSONValue {
-        try await send("GET", path: path, query: query, body: nil, endpoint: endpoint, bank: bank, account: account)
+    private func get(_ path: String, query: [(String, String)] = [], endpoint: String, bank: String? = nil, account: String? = nil,
+                     psu: [(name: String, value: String)] = []) async throws -> JSONValue {
+        try await send("GET", path: path, query: query, body: nil, endpoint: endpoint, bank: bank, account: account, psu: psu)
     }
 
-    private func send(_ method: String, path: String, query: [(String, String)], body: JSONValue?, endpoint: String, bank: String?, account: String?) async throws -> JSONValue {
+    private func send(_ method: String, path: String, query: [(String, String)], body: JSONValue?, endpoint: String, bank: String?, account: String?,
+                      psu: [(name: String, value: String)] = []) async throws -> JSONValue {
         var components = URLComponents()
         components.queryItems = query.isEmpty ? nil : query.map { URLQueryItem(name: $0.0, value: $0.1) }
         // `+` is a space in query strings: continuation keys and dates must arrive as sent.
         let queryText = components.percentEncodedQuery.map { "?" + $0.replacingOccurrences(of: "+", with: "%2B") } ?? ""
         let url = baseURL + path + queryText
-        let retriable = method == "GET"
-        var attempt = 0, retriedToken = false
-        var spent: Duration = .zero
-        func nextDelay() -> Duration? { retriable ? retry.nextDelay(after: attempt, spent: spent) : nil }
-        while true {
-            attempt += 1
+        var retriedToken = false
+        let request = RetryingRequest(provider: "Enable Banking", transport: transport, policy: retry, clock: clock, logger: logger)
+        return try await request.send(method, url: url, body: body?.canonicalBytes, endpoint: endpoint, retriable: method == "GET", prepare: {
             let token = try await signer.token(now: clock.date)
-            let redactor = SecretRedactor(secrets: [token])
             var headers: [(name: String, value: String)] = [("accept", "application/json"), ("authorization", "Bearer \(token)")]
             if body != nil { headers.append(("content-type", "application/json")) }
-            let response: ProviderHTTPResponse
-            let elapsed = clock.stopwatch()
-            do {
-                defer { spent += elapsed() }
-                response = try await transport.send(method, url: url, headers: headers, body: body?.canonicalBytes, endpoint: endpoint)
-            } catch let e as ProviderHTTPError {
-                if e.isTransient, let d = nextDelay() {
-                    logger.warning("Enable Banking \(endpoint): \(e.code); retrying in \(d)")
-                    spent += d
-                    try await clock.sleep(for: d)
-                    continue
-                }
-                let code: EnableBankingError.Code = e.code == .deadlineExceeded ? .timeout : e.code == .redirectRefused ? .redirectRefused : .transport
-                throw EnableBankingError(code: code, endpoint: endpoint, bank: bank, account: account, httpStatus: e.status,
-                                         message: e.message + (e.isTransient ? " (gave up after \(attempt) attempt\(attempt == 1 ? "" : "s"))" : ""))
-            }
+            return (headers + psu, SecretRedactor(secrets: [token]))
+        }, transportFailure: { e, attempts in
+            let code: EnableBankingError.Code = e.code == .deadlineExceeded ? .timeout : e.code == .redirectRefused ? .redirectRefused : .transport
+            return EnableBankingError(code: code, endpoint: endpoint, bank: bank, account: account, httpStatus: e.status,
+                                      message: e.message + (e.isTransient ? " (gave up after \(attempts) attempt\(attempts == 1 ? "" : "s"))" : ""))
+        }, answer: { response, redactor, attempt -> RetryingRequest.Step<JSONValue> in
             let status = response.status
             if (200..<300).contains(status) {
-                do { return try JSONValue.parse(response.body) } catch { throw malformed(endpoint, bank, account, redactor.redact("\(error)")) }
+                do { return .done(try JSONValue.parse(response.body)) } catch { throw malformed(endpoint, bank, account, redactor.redact("\(error)")) }
             }
             let parsed = EnableBankingErrorBody(status: status, body: response.body)
             func fail(_ code: EnableBankingError.Code) -> EnableBankingError {
@@ -152,23 +142,17 @@ public final class EnableBankingClient: Sendable {
                 if status == 401, !retriedToken {
                     retriedToken = true
                     await signer.invalidate()
-                    attempt -= 1
-                    continue
+                    return .again
                 }
                 throw fail(.authenticationFailed)
             case (404, _): throw fail(.notFound)
             case (500...599, _):
-                if let d = nextDelay() {
-                    logger.warning("Enable Banking \(endpoint) answered \(status); retrying in \(d)")
-                    spent += d
-                    try await clock.sleep(for: d)
-                    continue
-                }
+                if let d = attempt.backoff { return .retry(after: d, reason: "answered \(status)") }
                 throw fail(.server)
             case (400, _), (422, _): throw fail(.invalidRequest)
             default: throw fail(.unexpectedStatus)
             }
-        }
+        })
     }
 
     private func object(_ j: JSONValue, _ endpoint: String, bank: String?, account: String?) throws -> JSONValue {

@@ -15,7 +15,12 @@ extension ConfigurationProblem: Error {}
 /// redirect_url = "https://127.0.0.1:8765/callback" # registered on the application
 /// base_url = "https://api.enablebanking.com"      # default; http only on loopback
 /// pending = false                                 # booked only (default); true where the bank keeps pending references stable
+/// psu_ip_address = "81.2.69.160"                  # optional: your public IP, sent as Psu-Ip-Address when you sync at a terminal
+/// psu_user_agent = "Mozilla/5.0 (X11; Linux)"     # optional: sent as Psu-User-Agent likewise
 /// ```
+///
+/// The PSU values are sent only when a person is present (``EnableBankingPSUHeaders``);
+/// the address must be public (private, loopback and link-local ones are refused here).
 ///
 /// The file names where the key is, never the key; ``signer()`` reads it when needed.
 /// Which banks are linked is not configuration: `finsync connect enablebanking` stores each
@@ -32,9 +37,11 @@ public struct EnableBankingConfiguration: Sendable, Equatable {
     /// Fetch pending transactions too (default: booked only, as Enable Banking advises
     /// where pending references change on booking).
     public var pending: Bool
+    /// What is sent as PSU headers when a person is present (nothing configured: none).
+    public var psu: EnableBankingPSUHeaders
 
     public init(name: String = "main", applicationID: String, privateKeyFile: String, redirectURL: String = EnableBankingConfiguration.defaultRedirectURL,
-                baseURL: String = EnableBankingConfiguration.defaultBaseURL, pending: Bool = false) {
+                baseURL: String = EnableBankingConfiguration.defaultBaseURL, pending: Bool = false, psu: EnableBankingPSUHeaders = EnableBankingPSUHeaders()) {
         self.name = name
         self.applicationID = applicationID
         self.privateKeyFile = privateKeyFile
@@ -43,6 +50,7 @@ public struct EnableBankingConfiguration: Sendable, Equatable {
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.pending = pending
+        self.psu = psu
     }
 
     /// Reads the private key file and builds the signer.
@@ -54,7 +62,7 @@ public struct EnableBankingConfiguration: Sendable, Equatable {
         return try EnableBankingTokenSigner(applicationID: applicationID, privateKeyPEM: String(decoding: data, as: UTF8.self), keyDescription: privateKeyFile)
     }
 
-    static let knownKeys: Set<String> = ["name", "application_id", "private_key_file", "redirect_url", "base_url", "pending"]
+    static let knownKeys: Set<String> = ["name", "application_id", "private_key_file", "redirect_url", "base_url", "pending", "psu_ip_address", "psu_user_agent"]
 
     /// Every valid `[[enablebanking]]` table and every problem, each named by its key
     /// (`enablebanking[1].application_id`).
@@ -100,8 +108,10 @@ public struct EnableBankingConfiguration: Sendable, Equatable {
             guard names.insert(name.lowercased()).inserted else {
                 problems.append(.init(key: "\(prefix).name", message: "application name \"\(name)\" is used twice")); continue
             }
+            let psu = psuHeaders(fields, prefix: prefix, problems: &problems)
+            guard let psu else { continue }
             let c = EnableBankingConfiguration(name: name, applicationID: app.lowercased(), privateKeyFile: keyFile,
-                                               redirectURL: fields["redirect_url"] ?? defaultRedirectURL, baseURL: fields["base_url"] ?? defaultBaseURL, pending: pending)
+                                               redirectURL: fields["redirect_url"] ?? defaultRedirectURL, baseURL: fields["base_url"] ?? defaultBaseURL, pending: pending, psu: psu)
             for (key, url) in [("base_url", c.baseURL), ("redirect_url", c.redirectURL)] {
                 guard let u = URL(string: url), let scheme = u.scheme, ["http", "https"].contains(scheme), let host = u.host, !host.isEmpty else {
                     problems.append(.init(key: "\(prefix).\(key)", message: "\"\(url)\" is not an http(s) URL")); ok = false; continue
@@ -113,6 +123,33 @@ public struct EnableBankingConfiguration: Sendable, Equatable {
             if ok { out.append(c) }
         }
         return (out, problems)
+    }
+
+    /// `psu_ip_address` (trimmed; a public IPv4/IPv6 address) and `psu_user_agent` (trimmed,
+    /// printable), or nil after appending the problems naming the key.
+    static func psuHeaders(_ fields: [String: String], prefix: String, problems: inout [ConfigurationProblem]) -> EnableBankingPSUHeaders? {
+        var psu = EnableBankingPSUHeaders(), ok = true
+        if let raw = fields["psu_ip_address"] {
+            // Trimmed: an address fetched from icanhazip.com ends in a newline (firefly-iii#12523).
+            let ip = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let why = PublicIPAddress.problem(ip) {
+                problems.append(.init(key: "\(prefix).psu_ip_address",
+                                      message: "\"\(ip)\" \(why); banks accept only the public address of the person's connection (leave it out to send no PSU headers)"))
+                ok = false
+            } else {
+                psu.ipAddress = ip
+            }
+        }
+        if let raw = fields["psu_user_agent"] {
+            let ua = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if ua.isEmpty || ua.count > 512 || ua.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f || !$0.isASCII }) {
+                problems.append(.init(key: "\(prefix).psu_user_agent", message: "must be a browser user agent: 1 to 512 printable ASCII characters"))
+                ok = false
+            } else {
+                psu.userAgent = ua
+            }
+        }
+        return ok ? psu : nil
     }
 
     /// Problems that depend on the machine: the key file must exist and hold an RSA key.

@@ -77,7 +77,9 @@ public struct EnableBankingLinker: Sendable {
     /// and stores the link as `connection`.
     /// - Parameter expectedState: the state this process sent, when it started the linking
     ///   (a redirect for another attempt is refused).
-    public func finish(redirect: String, expectedState: String? = nil) async throws -> EnableBankingLink {
+    /// - Parameter expectedConnection: the connection the caller means to finish (the API's
+    ///   `/v1/connections/{connection}/finish`): a redirect naming another is refused.
+    public func finish(redirect: String, expectedState: String? = nil, expectedConnection: String? = nil) async throws -> EnableBankingLink {
         guard let items = URLComponents(string: redirect.trimmingCharacters(in: .whitespacesAndNewlines))?.queryItems else {
             throw EnableBankingError(code: .invalidRequest, endpoint: "redirect", message: "the redirect URL has no query (expected ?code=…&state=…)")
         }
@@ -88,6 +90,10 @@ public struct EnableBankingLinker: Sendable {
         let bank = "\(started.bank) (\(started.country))"
         if let error = value("error") {
             throw EnableBankingError(code: .invalidRequest, endpoint: "redirect", bank: bank, message: "the bank answered \(error): \(value("error_description") ?? "no description"); start linking again")
+        }
+        if let expectedConnection, started.connection != expectedConnection {
+            throw EnableBankingError(code: .invalidRequest, endpoint: "redirect", bank: bank,
+                                     message: "the redirect is for connection \(started.connection), not \(expectedConnection)")
         }
         if let expectedState, stateText != expectedState {
             throw EnableBankingError(code: .invalidRequest, endpoint: "redirect", bank: bank, message: "the redirect's state does not match this linking attempt; start linking again")
@@ -118,6 +124,9 @@ public struct EnableBankingLinker: Sendable {
               let b = j["b"]?.string, let c = j["c"]?.string, let n = j["n"]?.string, !n.isEmpty else { return nil }
         return (b, c, n)
     }
+
+    /// The connection a linking attempt's `state` names (what `finish` will store).
+    public static func connectionName(state: String) -> String? { parseState(state)?.connection }
 
     /// The default connection name for a bank: `nordea-fi`.
     public static func defaultConnectionName(bank: String, country: String) -> String {

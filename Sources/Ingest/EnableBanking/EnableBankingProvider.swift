@@ -24,7 +24,13 @@ import Projections
 /// - Budgets: a 429 (`ASPSP_RATE_LIMIT_EXCEEDED`, no `Retry-After`) records the scope spent
 ///   until the next UTC midnight for "daily" wording, else one hour (never beyond 24 hours),
 ///   and the scope is skipped, not failed, until then.
-/// - Scheduled syncs are background fetches: no PSU headers are sent (none is present).
+/// - PSU headers (``EnableBankingPSUHeaders``): sent on data calls only when a person is
+///   present (``StepContext/personPresent``: an interactive `finsync sync`), with the
+///   configured values, all or none of the bank's `required_psu_headers`. Scheduled and
+///   API-started runs are background fetches and send none. A call with PSU headers is
+///   exempt from the bank's background limit, so a budget recorded spent by a background
+///   429 does not stop it (and it leaves that record as it is). What was sent, or why not,
+///   is in the step's notes.
 public struct EnableBankingProvider: Provider {
     public struct Options: Sendable {
         public var expiryWarningDays: Int
@@ -80,6 +86,8 @@ public struct EnableBankingProvider: Provider {
         func banks(_ country: String) -> [JSONValue]? { aspsps[country] }
         func setBanks(_ country: String, _ b: [JSONValue]) { aspsps[country] = b }
         func link(_ c: String) -> EnableBankingLink? { links[c] }
+        /// The bank's `/aspsps` entry, when this run read the bank list.
+        func bank(_ link: EnableBankingLink) -> JSONValue? { aspsps[link.bankCountry]?.first { $0["name"]?.string == link.bankName } }
     }
 
     // MARK: Connections
@@ -223,22 +231,32 @@ public struct EnableBankingProvider: Provider {
                                               to: StreamName.enablebankingAccount(account.key), ignoring: [])
         var notes: [String] = [], errors: [String] = [], quotas: [QuotaStatus] = []
         var fetched = 0
+        let bank = await run.bank(link)
+        let psu = app.configuration.psu.choose(personPresent: ctx.personPresent, required: bank.map { $0["required_psu_headers"]?.array?.compactMap(\.string) ?? [] },
+                                               bank: link.bankLabel)
+        if let note = psu.note { notes.append(note) }
         for scope in [Scope.transactions, .balances] {
             let known = try await ctx.quotas.status(provider: name, subject: account.key, scope: scope.rawValue)?.current(at: ctx.now(), window: Self.accountBudgetWindow)
             if let known, known.isSpent(at: ctx.now()), let next = known.nextAllowedAt {
-                notes.append("\(scope.rawValue) skipped: the bank's budget for this account is spent; next allowed at \(ISO8601DateFormatter().string(from: next))")
-                quotas.append(known)
-                continue
+                guard psu.isPresent else {
+                    notes.append("\(scope.rawValue) skipped: the bank's budget for this account is spent; next allowed at \(ISO8601DateFormatter().string(from: next))")
+                    quotas.append(known)
+                    continue
+                }
+                notes.append("\(scope.rawValue): the bank's background budget is spent until \(ISO8601DateFormatter().string(from: next)); fetched anyway, a person is present")
             }
             do {
                 let rejected: String?
                 switch scope {
-                case .transactions: rejected = try await syncTransactions(account, uid: uid, link, app, ctx, notes: &notes)
-                case .balances: rejected = try await syncBalances(account, uid: uid, link, app, ctx)
+                case .transactions: rejected = try await syncTransactions(account, uid: uid, link, app, ctx, psu: psu.headers, notes: &notes)
+                case .balances: rejected = try await syncBalances(account, uid: uid, link, app, ctx, psu: psu.headers)
                 }
                 if let rejected { errors.append("\(scope.rawValue): \(rejected)") }
                 fetched += 1
-                let q = QuotaStatus(provider: name, subject: account.key, scope: scope.rawValue, limit: known?.limit, remaining: nil, nextAllowedAt: nil, lastSuccessAt: ctx.now())
+                // A call with PSU headers did not use the background budget: a spent one stays spent.
+                let keep = psu.isPresent ? known : nil
+                let q = QuotaStatus(provider: name, subject: account.key, scope: scope.rawValue, limit: known?.limit, remaining: keep?.remaining,
+                                    nextAllowedAt: keep?.nextAllowedAt, lastSuccessAt: ctx.now())
                 try await ctx.quotas.record(q)
                 quotas.append(q)
             } catch let e as EnableBankingError where e.code == .rateLimited {
@@ -271,9 +289,10 @@ public struct EnableBankingProvider: Provider {
         return min(midnight, now.addingTimeInterval(accountBudgetWindow))
     }
 
-    func syncBalances(_ account: EnableBankingLink.Account, uid: String, _ link: EnableBankingLink, _ app: Application, _ ctx: StepContext) async throws -> String? {
+    func syncBalances(_ account: EnableBankingLink.Account, uid: String, _ link: EnableBankingLink, _ app: Application, _ ctx: StepContext,
+                      psu: [(name: String, value: String)]) async throws -> String? {
         let endpoint = "GET /accounts/{uid}/balances"
-        let list = try await app.client.balances(uid: uid, bank: link.bankLabel, account: account.key)
+        let list = try await app.client.balances(uid: uid, bank: link.bankLabel, account: account.key, psu: psu)
         let payload: JSONValue = .object(["account_key": .string(account.key), "balances": .array(list)])
         do { _ = try EnableBankingBalance.all(in: payload) } catch {
             return "\(EnableBankingError(code: .unnormalisableItems, endpoint: endpoint, bank: link.bankLabel, account: account.key, message: error.description))"
@@ -285,7 +304,7 @@ public struct EnableBankingProvider: Provider {
     }
 
     func syncTransactions(_ account: EnableBankingLink.Account, uid: String, _ link: EnableBankingLink, _ app: Application, _ ctx: StepContext,
-                          notes: inout [String]) async throws -> String? {
+                          psu: [(name: String, value: String)], notes: inout [String]) async throws -> String? {
         let endpoint = "GET /accounts/{uid}/transactions"
         let today = CalendarDay.day(of: ctx.now())
         let last = try await ctx.cursors.value(provider: name, subject: account.key, name: "last_booked_date")
@@ -295,18 +314,18 @@ public struct EnableBankingProvider: Provider {
             let from = max(lastDay - options.overlapDays, today - EnableBankingWindows.maxDays + 1)
             if lastDay - options.overlapDays < from { notes.append("transactions between \(last) and \(CalendarDay.text(from)) were not asked for: the bank serves 90 days") }
             for w in EnableBankingWindows.split(from: from, to: today) {
-                raw += try await fetchWindow(uid: uid, from: w.from, to: w.to, status: status, strategy: nil, link, account, app.client, notes: &notes)
+                raw += try await fetchWindow(uid: uid, from: w.from, to: w.to, status: status, strategy: nil, link, account, app.client, psu: psu, notes: &notes)
             }
         } else {
             // A new account: the deepest history now (many banks serve more than 90 days
             // only in the first minutes after consent), else the last 90 days.
             do {
                 raw = try await fetchWindow(uid: uid, from: CalendarDay.text(today - options.deepHistoryDays + 1), to: CalendarDay.text(today), status: status,
-                                            strategy: "longest", link, account, app.client, notes: &notes)
+                                            strategy: "longest", link, account, app.client, psu: psu, notes: &notes)
             } catch let e as EnableBankingError where e.code == .wrongPeriod || e.code == .invalidRequest {
                 notes.append("\(link.bankLabel) refused \(options.deepHistoryDays) days of history (\(e.errorCode ?? e.code.rawValue)); fetched the last 90 days")
                 for w in EnableBankingWindows.split(from: today - EnableBankingWindows.maxDays + 1, to: today) {
-                    raw += try await fetchWindow(uid: uid, from: w.from, to: w.to, status: status, strategy: nil, link, account, app.client, notes: &notes)
+                    raw += try await fetchWindow(uid: uid, from: w.from, to: w.to, status: status, strategy: nil, link, account, app.client, psu: psu, notes: &notes)
                 }
             }
         }
@@ -349,14 +368,14 @@ public struct EnableBankingProvider: Provider {
     /// it is dropped and the loop ends. Identical items with the same `entry_reference` on
     /// two pages are kept once.
     func fetchWindow(uid: String, from: String, to: String, status: String?, strategy: String?, _ link: EnableBankingLink, _ account: EnableBankingLink.Account,
-                     _ client: EnableBankingClient, notes: inout [String]) async throws -> [JSONValue] {
+                     _ client: EnableBankingClient, psu: [(name: String, value: String)], notes: inout [String]) async throws -> [JSONValue] {
         var out: [JSONValue] = []
         var seenItems = Set<JSONValue>()
         var seenKeys = Set<String>()
         var key: String? = nil
         for page in 1...max(1, options.maxPages) {
             let p = try await client.transactions(uid: uid, dateFrom: from, dateTo: to, status: status, strategy: strategy, continuationKey: key,
-                                                  bank: link.bankLabel, account: account.key)
+                                                  bank: link.bankLabel, account: account.key, psu: psu)
             if let next = p.continuationKey, seenKeys.contains(next) {
                 notes.append("\(link.bankLabel) repeated continuation key on page \(page) of \(from)…\(to); that page was a repeat and was not stored")
                 break

@@ -10,7 +10,8 @@ import Logging
 /// - Requests go through ``ProviderHTTPTransport`` (overall deadline, fast connect failures,
 ///   no redirects: the token call carries the secret id and key).
 /// - 5xx answers, deadlines and connection failures are retried with bounded, jittered
-///   exponential backoff (``RetryPolicy``, bounded in attempts and in total time); a 429 of
+///   exponential backoff (``RetryingRequest`` with ``RetryPolicy``, bounded in attempts and
+///   in total time); a 429 of
 ///   the general API limit is waited for when its reset is near, a 429 of the bank's
 ///   per-account budget is never retried.
 /// - Every answer is kept as JSON with its number literals (``CanonicalJSON/JSONValue``).
@@ -156,20 +157,10 @@ public final class GoCardlessClient: Sendable {
     }
 
     private func send(_ method: String, url: String, body: JSONValue?, endpoint: String, accountID: String?, authenticated: Bool) async throws -> GoCardlessResponse {
-        var attempt = 0
         var retriedToken = false
+        let request = RetryingRequest(provider: "GoCardless", transport: transport, policy: retry, clock: clock, logger: logger)
         // Creating agreements/requisitions is not idempotent: never repeat it on a 5xx or timeout.
-        let retriable = method == "GET" || !authenticated
-        // Time spent so far: the attempts themselves plus the waits between them.
-        var spent: Duration = .zero
-        /// The wait before another attempt, or nil when the attempts or the time for them are used up.
-        func nextDelay() -> Duration? { retriable ? retry.nextDelay(after: attempt, spent: spent) : nil }
-        func wait(_ d: Duration) async throws {
-            spent += d
-            try await clock.sleep(for: d)
-        }
-        while true {
-            attempt += 1
+        return try await request.send(method, url: url, body: body?.canonicalBytes, endpoint: endpoint, retriable: method == "GET" || !authenticated, prepare: {
             var headers: [(name: String, value: String)] = [("accept", "application/json")]
             var token: String?
             if authenticated {
@@ -178,30 +169,20 @@ public final class GoCardlessClient: Sendable {
                 headers.append(("authorization", "Bearer \(t)"))
             }
             if body != nil { headers.append(("content-type", "application/json")) }
+            return (headers, token)
+        }, transportFailure: { e, attempts in
+            let code: GoCardlessError.Code = e.code == .deadlineExceeded ? .timeout : e.code == .redirectRefused ? .redirectRefused : .transport
+            return GoCardlessError(code: code, endpoint: endpoint, accountID: accountID, httpStatus: e.status, summary: e.message,
+                                   detail: e.isTransient ? "gave up after \(attempts) attempt\(attempts == 1 ? "" : "s")" : nil)
+        }, answer: { response, token, attempt -> RetryingRequest.Step<GoCardlessResponse> in
             // Whatever the provider says is cleaned of the secrets and the token it was sent.
             let redactor = self.redactor.merging(SecretRedactor(secrets: token.map { [$0] } ?? []))
-
-            let response: ProviderHTTPResponse
-            let elapsed = clock.stopwatch()
-            do {
-                defer { spent += elapsed() }
-                response = try await transport.send(method, url: url, headers: headers, body: body?.canonicalBytes, endpoint: endpoint)
-            } catch let e as ProviderHTTPError {
-                if e.isTransient, let d = nextDelay() {
-                    logger.warning("GoCardless \(endpoint): \(e.code); retrying in \(d)")
-                    try await wait(d)
-                    continue
-                }
-                let code: GoCardlessError.Code = e.code == .deadlineExceeded ? .timeout : e.code == .redirectRefused ? .redirectRefused : .transport
-                throw GoCardlessError(code: code, endpoint: endpoint, accountID: accountID, httpStatus: e.status, summary: e.message,
-                                      detail: e.isTransient ? "gave up after \(attempt) attempt\(attempt == 1 ? "" : "s")" : nil)
-            }
             let status = response.status
             let rate = RateLimitInfo(headers: response.headers)
 
             if (200..<300).contains(status) {
                 do {
-                    return GoCardlessResponse(json: try JSONValue.parse(response.body), rateLimit: rate, status: status)
+                    return .done(GoCardlessResponse(json: try JSONValue.parse(response.body), rateLimit: rate, status: status))
                 } catch {
                     throw malformed(endpoint, accountID, redactor.redact("\(error)"))
                 }
@@ -223,8 +204,7 @@ public final class GoCardlessClient: Sendable {
                 if authenticated, !retriedToken, let token {
                     retriedToken = true
                     await tokens.invalidate(token)
-                    attempt -= 1
-                    continue
+                    return .again
                 }
                 throw fail(.authenticationFailed)
             case 403:
@@ -235,23 +215,17 @@ public final class GoCardlessClient: Sendable {
                 let bankBudget = errorBody.type == "RateLimitError" || rate.accountBudgetSpent
                 let resetSeconds = bankBudget ? (rate.accountSuccessReset ?? rate.reset) : (rate.reset ?? rate.accountSuccessReset)
                 let resetWait = Duration.seconds(resetSeconds ?? 60)
-                if !bankBudget, attempt < retry.maxAttempts, resetWait <= retry.maxRateLimitWait {
-                    logger.warning("GoCardless \(endpoint) rate-limited; waiting \(resetWait) for the window to reset")
-                    try await wait(resetWait)
-                    continue
+                if !bankBudget, attempt.number < retry.maxAttempts, resetWait <= retry.maxRateLimitWait {
+                    return .retry(after: resetWait, reason: "rate-limited; waiting for the window to reset")
                 }
                 throw fail(bankBudget ? .accountQuotaSpent : .rateLimited, retryAfter: resetSeconds.map { .seconds($0) })
             case 500...599:
-                if let d = nextDelay() {
-                    logger.warning("GoCardless \(endpoint) answered \(status); retrying in \(d)")
-                    try await wait(d)
-                    continue
-                }
+                if let d = attempt.backoff { return .retry(after: d, reason: "answered \(status)") }
                 throw fail(.server)
             case 400: throw fail(.invalidRequest)
             default: throw fail(.unexpectedStatus)
             }
-        }
+        })
     }
 
     private func accessToken() async throws -> String {

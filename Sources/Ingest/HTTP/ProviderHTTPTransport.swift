@@ -14,8 +14,8 @@ import NIOPosix
 /// - A 3xx answer is never followed: every provider request carries credentials (a secret
 ///   in the body, a bearer token, an API key, session cookies), so it is an error naming the
 ///   endpoint and where it pointed.
-/// - Retrying is not done here: each provider client has its own bounded policy (see
-///   ``ProviderHTTPError/isTransient``).
+/// - Retrying is not done here: GoCardless and Enable Banking wrap it in ``RetryingRequest``,
+///   Trading212 has its own policy (see ``ProviderHTTPError/isTransient``).
 public struct ProviderHTTPTransport: Sendable {
     /// Bounds of one request.
     public struct Limits: Sendable, Hashable {

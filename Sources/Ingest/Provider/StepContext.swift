@@ -16,8 +16,13 @@ public struct StepContext: Sendable {
     /// The run's clock.
     public var clock: any FinsyncClock
     public var logger: Logger
+    /// Whether the account holder is at the terminal that started this run (an interactive
+    /// `finsync sync`), so a provider may tell the bank so (Enable Banking's PSU headers).
+    /// Never true for a scheduled run (``SyncRunner`` sees to it).
+    public var personPresent: Bool
 
-    public init(runID: UUID, sink: any EventSink, quotas: any QuotaBook, cursors: any CursorBook, dryRun: Bool, clock: any FinsyncClock, logger: Logger) {
+    public init(runID: UUID, sink: any EventSink, quotas: any QuotaBook, cursors: any CursorBook, dryRun: Bool, clock: any FinsyncClock, logger: Logger,
+                personPresent: Bool = false) {
         self.runID = runID
         self.sink = sink
         self.quotas = quotas
@@ -25,6 +30,7 @@ public struct StepContext: Sendable {
         self.dryRun = dryRun
         self.clock = clock
         self.logger = logger
+        self.personPresent = personPresent
     }
 
     /// The wall-clock date now, by the run's clock.

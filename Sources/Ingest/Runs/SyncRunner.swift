@@ -27,9 +27,14 @@ public struct SyncRunner: Sendable {
         public var provider: String?
         /// Only this connection id.
         public var connection: String?
+        /// Whether the account holder started this run at a terminal and is there (see
+        /// ``StepContext/personPresent``). Ignored for a scheduled run: a schedule is by
+        /// definition a background fetch.
+        public var personPresent: Bool
 
-        public init(trigger: RunRecord.Trigger = .manual, dryRun: Bool = false, provider: String? = nil, connection: String? = nil) {
+        public init(trigger: RunRecord.Trigger = .manual, dryRun: Bool = false, provider: String? = nil, connection: String? = nil, personPresent: Bool = false) {
             self.trigger = trigger
+            self.personPresent = personPresent
             self.dryRun = dryRun
             self.provider = provider
             self.connection = connection
@@ -164,7 +169,8 @@ public struct SyncRunner: Sendable {
                     var step = try await record(StepRecord(stepNo: stepNo, provider: provider.name, connectionID: conn.id, key: s.key, label: s.label, status: .running, startedAt: clock.date))
                     progress(.stepStarted(step))
                     let counting = CountingSink(base: baseSink)
-                    let context = StepContext(runID: run.runID, sink: counting, quotas: quotas, cursors: cursors, dryRun: options.dryRun, clock: clock, logger: logger)
+                    let context = StepContext(runID: run.runID, sink: counting, quotas: quotas, cursors: cursors, dryRun: options.dryRun, clock: clock, logger: logger,
+                                              personPresent: options.personPresent && options.trigger != .scheduled)
                     do {
                         let body = s.body
                         let outcome = try await withDeadline(stepDeadline) { try await body(context) }

@@ -25,35 +25,19 @@ extension GoCardlessRawProjection: ProjectionLineage {
             // Each balances event replaces all of its account's rows: it writes this row when
             // it carries it, or when it drops a row that existed.
             let account = row["account_id"] ?? "", type = row["balance_type"] ?? "", ordinal = Int(row["ordinal"] ?? "") ?? 0
-            return RowLineage(streams: [StreamName.gocardlessAccount(account, .balances)], eventTypes: [EventCatalog.gocardlessBalancesObserved.name], select: { events in
-                var existed = false
-                return events.filter { e in
-                    guard (try? e.string("account_id")) == account else { return false }
-                    let has = (e.json["balances"]?.array ?? []).filter { $0["balanceType"]?.string == type }.count > ordinal
-                    defer { existed = has }
-                    return has || existed
-                }
-            })
+            return .replacedSetMember(streams: [StreamName.gocardlessAccount(account, .balances)], eventTypes: [EventCatalog.gocardlessBalancesObserved.name],
+                                      setType: EventCatalog.gocardlessBalancesObserved.name, belongs: { (try? $0.string("account_id")) == account },
+                                      holds: { e in (e.json["balances"]?.array ?? []).filter { $0["balanceType"]?.string == type }.count > ordinal })
         case "gc_transactions":
             let account = row["account_id"] ?? "", key = row["transaction_key"] ?? ""
             if row["status"] == "pending" {
                 let tid = row["transaction_id"]
-                return RowLineage(streams: [StreamName.gocardlessAccount(account, .pending), StreamName.gocardlessAccount(account, .transactions)],
-                                  eventTypes: [EventCatalog.gocardlessPendingObserved.name, EventCatalog.gocardlessTransactionBooked.name], select: { events in
-                    var existed = false
-                    return events.filter { e in
-                        guard (try? e.string("account_id")) == account else { return false }
-                        if e.type == EventCatalog.gocardlessPendingObserved.name {
-                            let has = Self.pendingKeys(e).contains(key)
-                            defer { existed = has }
-                            return has || existed
-                        }
-                        // A booked item with the pending item's bank id removes it.
-                        guard existed, let tid, let item = e.json["transaction"], (try? GoCardlessTransaction(item))?.transactionID == tid else { return false }
-                        existed = false
-                        return true
-                    }
-                })
+                // A booked item with the pending item's bank id removes it.
+                return .replacedSetMember(streams: [StreamName.gocardlessAccount(account, .pending), StreamName.gocardlessAccount(account, .transactions)],
+                                          eventTypes: [EventCatalog.gocardlessPendingObserved.name, EventCatalog.gocardlessTransactionBooked.name],
+                                          setType: EventCatalog.gocardlessPendingObserved.name, belongs: { (try? $0.string("account_id")) == account },
+                                          holds: { Self.pendingKeys($0).contains(key) },
+                                          removes: { e in tid != nil && e.json["transaction"].flatMap { try? GoCardlessTransaction($0) }?.transactionID == tid })
             }
             return RowLineage(streams: [StreamName.gocardlessAccount(account, .transactions)], eventTypes: [EventCatalog.gocardlessTransactionBooked.name]) { e in
                 (try? e.string("account_id")) == account && Self.bookedKey(e) == key

@@ -7,6 +7,12 @@ extension UnifiedProjection: ProjectionLineage {
     /// the provider's streams; rows keyed by another row's id (transactions) look that row up.
     public func lineage(table: String, row: [String: String], in c: ProjectionContext) throws -> RowLineage? {
         switch table {
+        case "institutions" where row["provider"] == "enablebanking":
+            return Self.enableBankingInstitutionLineage(row["provider_institution_id"] ?? "")
+        case "consents" where row["provider"] == "enablebanking":
+            return Self.enableBankingConsentLineage(row["provider_consent_id"] ?? "")
+        case "accounts" where row["provider"] == "enablebanking":
+            return Self.enableBankingAccountLineage(row["provider_account_id"] ?? "")
         case "institutions":
             guard row["provider"] == "gocardless", let pid = row["provider_institution_id"] else { return .empty }
             // Its own observations, and agreements/requisitions naming it (which create it when first seen).
@@ -44,26 +50,13 @@ extension UnifiedProjection: ProjectionLineage {
                 return RowLineage(streams: [StreamName.trading212(conn, isDividend ? .dividends : .transactions)],
                                   eventTypes: [isDividend ? EventCatalog.trading212DividendObserved.name : EventCatalog.trading212TransactionObserved.name]) { (try? $0.string("reference")) == ref }
             }
+            if r.count == 1, r[0].string(0) == "enablebanking", let pid = r[0].string(1) { return Self.enableBankingTransactionLineage(account: pid, transactionKey: key, pending: row["status"] == "pending") }
             guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .empty }
             if row["status"] == "pending" {
-                // Written by the pending sets that hold it; removed by a booking of the same bank id.
-                let bookedPrefix = key.hasPrefix("pending:tid:") ? String(key.dropFirst("pending:".count).split(separator: "#", omittingEmptySubsequences: false)[0]) : nil
-                return RowLineage(streams: [StreamName.gocardlessAccount(pid, .pending), StreamName.gocardlessAccount(pid, .transactions)],
-                                  eventTypes: [EventCatalog.gocardlessPendingObserved.name, EventCatalog.gocardlessTransactionBooked.name], select: { events in
-                    var existed = false
-                    return events.filter { e in
-                        guard (try? e.string("account_id")) == pid else { return false }
-                        if e.type == EventCatalog.gocardlessPendingObserved.name {
-                            let has = GoCardlessRawProjection.pendingKeys(e).contains(key)
-                            defer { existed = has }
-                            return has || existed
-                        }
-                        guard existed, let bookedPrefix, let k = GoCardlessRawProjection.bookedKey(e),
-                              k.split(separator: "#", omittingEmptySubsequences: false)[0] == bookedPrefix else { return false }
-                        existed = false
-                        return true
-                    }
-                })
+                return Self.pendingTransactionLineage(key: key, streams: [StreamName.gocardlessAccount(pid, .pending), StreamName.gocardlessAccount(pid, .transactions)],
+                                                      pendingType: EventCatalog.gocardlessPendingObserved.name, bookedType: EventCatalog.gocardlessTransactionBooked.name,
+                                                      belongs: { (try? $0.string("account_id")) == pid }, pendingKeys: GoCardlessRawProjection.pendingKeys,
+                                                      bookedKey: GoCardlessRawProjection.bookedKey)
             }
             return RowLineage(streams: [StreamName.gocardlessAccount(pid, .transactions)], eventTypes: [EventCatalog.gocardlessTransactionBooked.name]) { e in
                 (try? e.string("account_id")) == pid && GoCardlessRawProjection.bookedKey(e) == key
@@ -112,6 +105,14 @@ extension UnifiedProjection: ProjectionLineage {
             for a in accounts.sorted() { streams += [StreamName.gocardlessAccount(a, .balances), StreamName.gocardlessAccount(a, .transactions), StreamName.gocardlessAccount(a, .pending)] }
             types.formUnion([EventCatalog.gocardlessBalancesObserved.name, EventCatalog.gocardlessTransactionBooked.name, EventCatalog.gocardlessPendingObserved.name])
         }
+        if provider == "enablebanking" {
+            // The session (institution, consent, status, expiry); the accounts' observations tie
+            // them to the connection; their data moves `last_synced_at`.
+            streams.append(StreamName.enablebankingSession(pid))
+            for a in accounts.sorted() { streams += [StreamName.enablebankingAccount(a)] + StreamName.EnableBankingAccountPart.allCases.map { StreamName.enablebankingAccount(a, $0) } }
+            types.formUnion([EventCatalog.enablebankingSessionObserved.name, EventCatalog.enablebankingAccountObserved.name, EventCatalog.enablebankingBalancesObserved.name,
+                             EventCatalog.enablebankingTransactionBooked.name, EventCatalog.enablebankingPendingObserved.name])
+        }
         return RowLineage(streams: streams, eventTypes: types, select: { events in
             var synced = ""
             var linked = Set<String>()  // accounts the requisition has tied to this connection so far
@@ -126,9 +127,13 @@ extension UnifiedProjection: ProjectionLineage {
                     linked.formUnion(e.json["accounts"]?.array?.compactMap(\.string) ?? [])
                     return true
                 case EventCatalog.gocardlessAgreementObserved.name: return (try? e.string("id")) == consent
+                case EventCatalog.enablebankingSessionObserved.name: return e.json["connection"]?.string == pid
+                case EventCatalog.enablebankingAccountObserved.name:
+                    if e.json["connection"]?.string == pid, let a = e.json["account_key"]?.string { linked.insert(a) }
+                    return false
                 default:
                     // Activity moves `last_synced_at` only once the account belongs to the connection.
-                    guard let a = try? e.string("account_id"), accounts.contains(a), linked.contains(a) else { return false }
+                    guard let a = (try? e.string("account_id")) ?? e.json["account_key"]?.string, accounts.contains(a), linked.contains(a) else { return false }
                     let at = e.recordedAtText
                     guard at > synced else { return false }
                     synced = at
@@ -136,6 +141,21 @@ extension UnifiedProjection: ProjectionLineage {
                 }
             }
         })
+    }
+
+    /// A unified pending row (`pending:…` key): written by the pending sets that hold it, and
+    /// removed by a booking with the same bank id (the fold's `pending:tid:` rule).
+    static func pendingTransactionLineage(key: String, streams: [String], pendingType: String, bookedType: String,
+                                          belongs: @escaping @Sendable (ProjectedEvent) -> Bool,
+                                          pendingKeys: @escaping @Sendable (ProjectedEvent) -> Set<String>,
+                                          bookedKey: @escaping @Sendable (ProjectedEvent) -> String?) -> RowLineage {
+        let bookedPrefix = key.hasPrefix("pending:tid:") ? String(key.dropFirst("pending:".count).split(separator: "#", omittingEmptySubsequences: false)[0]) : nil
+        return .replacedSetMember(streams: streams, eventTypes: [pendingType, bookedType], setType: pendingType, belongs: belongs,
+                                  holds: { pendingKeys($0).contains(key) },
+                                  removes: { e in
+                                      guard let bookedPrefix, let k = bookedKey(e) else { return false }
+                                      return k.split(separator: "#", omittingEmptySubsequences: false)[0] == bookedPrefix
+                                  })
     }
 
     /// A Trading212 or Vanguard account: every observation of its connection's streams

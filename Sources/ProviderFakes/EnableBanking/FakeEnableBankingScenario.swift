@@ -62,9 +62,11 @@ public struct FakeEnableBankingScenario: Sendable {
         public var repeatsContinuationKey: Bool
         /// Background (no PSU headers) requests per account, endpoint and UTC day; nil = unlimited.
         public var dailyLimit: Int?
+        /// HVB: a private `Psu-Ip-Address` is answered 400 `ASPSP_ERROR`.
+        public var refusesPrivatePSUAddress: Bool
 
         public init(name: String, country: String, maximumConsentValidity: Int = 15_552_000, requiredPSUHeaders: [String] = [], accounts: [Account],
-                    pageSize: Int = 2, repeatsContinuationKey: Bool = false, dailyLimit: Int? = nil) {
+                    pageSize: Int = 2, repeatsContinuationKey: Bool = false, dailyLimit: Int? = nil, refusesPrivatePSUAddress: Bool = false) {
             self.name = name
             self.country = country
             self.maximumConsentValidity = maximumConsentValidity
@@ -73,6 +75,7 @@ public struct FakeEnableBankingScenario: Sendable {
             self.pageSize = pageSize
             self.repeatsContinuationKey = repeatsContinuationKey
             self.dailyLimit = dailyLimit
+            self.refusesPrivatePSUAddress = refusesPrivatePSUAddress
         }
     }
 
@@ -94,7 +97,8 @@ public struct FakeEnableBankingScenario: Sendable {
 
     /// Nordea (FI): two accounts, entry references, a DBIT whose amount is also signed,
     /// pending items; Trade Republic (DE): no ids at all, identical twins, a continuation key
-    /// that repeats forever; Monzo (GB): requires PSU headers.
+    /// that repeats forever; Monzo (GB): requires PSU headers, allows 4 background calls a day
+    /// per account and endpoint, and refuses a private `Psu-Ip-Address`.
     public static func standard(applicationID: String, publicKeyPEM: String, redirectURLs: [String] = ["https://127.0.0.1:8765/callback"]) -> FakeEnableBankingScenario {
         let nordeaCurrent = Account(identificationHash: "WwpbCiJhY2NvdW50IiwKWwpbCiJpYmFuIiwKIkZJMDQ1NTIzMTE1MjQ1MzU0NyIKXQpdCl0KXQ==",
                                     iban: "FI0455231152453547", name: "Current Account",
@@ -122,7 +126,7 @@ public struct FakeEnableBankingScenario: Sendable {
         return FakeEnableBankingScenario(applicationID: applicationID, publicKeyPEM: publicKeyPEM, redirectURLs: redirectURLs, banks: [
             Bank(name: "Nordea", country: "FI", accounts: [nordeaCurrent, nordeaSavings]),
             Bank(name: "Trade Republic", country: "DE", maximumConsentValidity: 7_776_000, accounts: [tradeRepublic], pageSize: 10, repeatsContinuationKey: true),
-            Bank(name: "Monzo", country: "GB", requiredPSUHeaders: ["Psu-Ip-Address", "Psu-User-Agent"], accounts: [monzo]),
+            Bank(name: "Monzo", country: "GB", requiredPSUHeaders: ["Psu-Ip-Address", "Psu-User-Agent"], accounts: [monzo], dailyLimit: 4, refusesPrivatePSUAddress: true),
         ])
     }
 }

@@ -21,6 +21,13 @@ import Synchronization
 /// faults: the repeated continuation key, items without ids, signed amounts, per-account daily
 /// budgets (429 `ASPSP_RATE_LIMIT_EXCEEDED`, no `Retry-After`), sessions ending early (401
 /// `EXPIRED_SESSION`), 5xx, HTML 502s and malformed bodies.
+///
+/// PSU headers (§8): data calls carrying none are background calls, counted against the
+/// bank's daily budget per account and endpoint; calls carrying any are exempt, but must
+/// carry every one of the bank's `required_psu_headers` (400 `PSU_HEADER_NOT_PROVIDED`
+/// otherwise), and a bank with ``FakeEnableBankingScenario/Bank/refusesPrivatePSUAddress``
+/// answers 400 `ASPSP_ERROR` to a private `Psu-Ip-Address`. Every request's PSU headers are
+/// recorded (``psuHeaders``) so tests can check what was sent, and what was not.
 public final class FakeEnableBankingServer: Sendable {
     /// A fault the next matching requests get.
     public enum Fault: Sendable {
@@ -44,6 +51,16 @@ public final class FakeEnableBankingServer: Sendable {
         var endedEarly = false
     }
 
+    /// One request as received, with the PSU headers it carried (name as the reference spells it → value).
+    public struct ReceivedRequest: Sendable, Hashable {
+        public var target: String
+        public var psu: [String: String]
+    }
+
+    /// The PSU header names the data endpoints accept (§8).
+    public static let psuHeaderNames = ["Psu-Ip-Address", "Psu-User-Agent", "Psu-Referer", "Psu-Accept", "Psu-Accept-Charset",
+                                        "Psu-Accept-Encoding", "Psu-Accept-language", "Psu-Geo-Location"]
+
     struct State {
         var scenario: FakeEnableBankingScenario
         var authorizations: [String: (bank: Int, state: String, redirect: String, validUntil: Date)] = [:]
@@ -53,6 +70,7 @@ public final class FakeEnableBankingServer: Sendable {
         var counters: [String: Int] = [:]
         var faults: [(match: String, fault: Fault)] = []
         var requests: [String] = []
+        var received: [ReceivedRequest] = []
         var rejectedTokens: [String] = []
         var deny = false
         var sequence = 0
@@ -91,6 +109,8 @@ public final class FakeEnableBankingServer: Sendable {
 
     /// Every request as `METHOD path?query`.
     public var requests: [String] { state.withLock { $0.requests } }
+    /// Every request with the PSU headers it carried (none for a background call).
+    public var psuHeaders: [ReceivedRequest] { state.withLock { $0.received } }
     /// Why each refused JWT was refused.
     public var rejectedTokens: [String] { state.withLock { $0.rejectedTokens } }
     public func inject(_ fault: Fault, matching match: String, times: Int = 1) {
@@ -151,11 +171,14 @@ public final class FakeEnableBankingServer: Sendable {
         let method = request.method.rawValue
         let now = clock.date
         let authorization = request.headers[.authorization]
-        let psu = ["Psu-Ip-Address", "Psu-User-Agent", "Psu-Referer", "Psu-Accept", "Psu-Geo-Location"].filter { name in
-            HTTPField.Name(name).map { request.headers[$0] != nil } ?? false
+        var psu: [String: String] = [:]
+        for name in Self.psuHeaderNames {
+            if let field = HTTPField.Name(name), let value = request.headers[field] { psu[name] = value }
         }
         return state.withLock { st -> Response in
-            st.requests.append("\(method) \(path)" + (request.uri.query.map { "?\($0)" } ?? ""))
+            let line = "\(method) \(path)" + (request.uri.query.map { "?\($0)" } ?? "")
+            st.requests.append(line)
+            st.received.append(ReceivedRequest(target: line, psu: psu))
             if path == "/consent" {
                 guard let id = query["authorization_id"], let to = Self.redirect(&st, authorization: id, now: now) else { return Self.error(404, "NOT_FOUND", "Unknown authorisation") }
                 return Response(status: .found, headers: [.location: to])
@@ -276,14 +299,19 @@ public final class FakeEnableBankingServer: Sendable {
                 "access": ["valid_until": .string(timeText(s.validUntil))], "created": .string(timeText(s.created)), "authorized": .string(timeText(s.authorizedAt))]
     }
 
-    static func accountData(_ st: inout State, uid: String, endpoint: String, query: [String: String], psu: [String], now: Date) -> Response {
+    static func accountData(_ st: inout State, uid: String, endpoint: String, query: [String: String], psu: [String: String], now: Date) -> Response {
         guard let ref = st.uids[uid], let s = st.sessions[ref.session] else { return error(404, "ACCOUNT_DOES_NOT_EXIST", "Account does not exist") }
         if s.endedEarly || s.status == "EXPIRED" || s.validUntil <= now { return error(401, "EXPIRED_SESSION", "Session expired") }
         if s.status == "REVOKED" { return error(401, "REVOKED_SESSION", "Session revoked") }
         if s.status == "CLOSED" { return error(401, "CLOSED_SESSION", "Session closed") }
         let bank = st.scenario.banks[s.bank], account = bank.accounts[ref.account]
-        if !bank.requiredPSUHeaders.isEmpty, !psu.isEmpty, !Set(bank.requiredPSUHeaders).isSubset(of: Set(psu)) {
-            return error(400, "PSU_HEADER_NOT_PROVIDED", "Required PSU header not provided")
+        let sent = Set(psu.keys.map { $0.lowercased() })
+        if !bank.requiredPSUHeaders.isEmpty, !psu.isEmpty, !Set(bank.requiredPSUHeaders.map { $0.lowercased() }).isSubset(of: sent) {
+            let missing = bank.requiredPSUHeaders.filter { !sent.contains($0.lowercased()) }
+            return error(400, "PSU_HEADER_NOT_PROVIDED", "Required PSU header not provided: \(missing.joined(separator: ", "))")
+        }
+        if bank.refusesPrivatePSUAddress, let ip = psu["Psu-Ip-Address"], !isPublic(ip) {
+            return error(400, "ASPSP_ERROR", "Error interacting with ASPSP", detail: ["message": "Invalid PSU-IP-Address", "error_name": "ASPSPException", "error_data": [:]])
         }
         if psu.isEmpty, let limit = bank.dailyLimit {
             let key = "\(account.identificationHash)|\(endpoint)|\(Int(now.timeIntervalSince1970 / 86_400))"
@@ -357,6 +385,21 @@ public final class FakeEnableBankingServer: Sendable {
         if let c = t.counterparty { o[t.indicator == "CRDT" ? "debtor" : "creditor"] = ["name": .string(c)] }
         if let text = t.text { o["remittance_information"] = [.string(text)] }
         return .object(o)
+    }
+
+    /// A crude public-address check for the fake's HVB-like bank: the private, loopback and
+    /// link-local IPv4 ranges and IPv6 `::1`/`fe80::`/`fc00::`.
+    static func isPublic(_ ip: String) -> Bool {
+        let v4 = ip.split(separator: ".").compactMap { Int($0) }
+        if v4.count == 4 {
+            switch (v4[0], v4[1]) {
+            case (10, _), (127, _), (169, 254), (192, 168), (0, _): return false
+            case (172, let b) where (16...31).contains(b): return false
+            default: return true
+            }
+        }
+        let l = ip.lowercased()
+        return !(l == "::1" || l.hasPrefix("fe80:") || l.hasPrefix("fc") || l.hasPrefix("fd"))
     }
 
     static func day(_ d: Date) -> Int { Int((d.timeIntervalSince1970 / 86_400).rounded(.down)) }

@@ -50,11 +50,12 @@ extension APIHandlers {
 
     func createConnection(_ input: Operations.CreateConnection.Input) async throws -> Operations.CreateConnection.Output {
         guard case .json(let body) = input.body else { throw APIProblem.badParameter("body", "send a JSON object with institution_id") }
+        if body.provider == .enablebanking { return try await createEnableBankingConnection(body) }
         guard let consent else {
             throw APIProblem(.notConfigured, status: .conflict, title: "GoCardless is not configured",
                              detail: "add a [gocardless] table to finsync.toml (and its secrets) and restart `finsync serve`")
         }
-        let institution = body.institutionId.trimmingCharacters(in: .whitespaces)
+        let institution = (body.institutionId ?? "").trimmingCharacters(in: .whitespaces)
         guard !institution.isEmpty, institution.count <= 128, institution.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
             throw APIProblem.badParameter("institution_id", "institution_id must be a GoCardless institution id such as SANDBOXFINANCE_SFIN0000")
         }
@@ -68,7 +69,7 @@ extension APIHandlers {
         guard let requisition = c.requisitionID, let link = c.link else {
             throw APIProblem(.providerFailed, status: .badGateway, title: "GoCardless failed", detail: "GoCardless created no requisition link for \(institution)")
         }
-        return .created(.init(body: .json(.init(requisitionId: requisition, agreementId: c.agreementID, institutionId: institution, link: link,
+        return .created(.init(body: .json(.init(provider: "gocardless", requisitionId: requisition, agreementId: c.agreementID, institutionId: institution, link: link,
                                                accessDays: c.accessDays, historyDays: c.historyDays))))
     }
 

@@ -12,6 +12,8 @@ struct APIHandlers: APIProtocol {
     let sync: SyncLauncher?
     /// Starts GoCardless connections (`POST /v1/connections`); nil without `[gocardless]`.
     let consent: ConsentStarter?
+    /// Starts and finishes Enable Banking connections; nil without `[[enablebanking]]`.
+    var enableBanking: EnableBankingConnector? = nil
     let readiness: Readiness
     let logger: Logger
 

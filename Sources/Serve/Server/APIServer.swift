@@ -36,6 +36,8 @@ public struct APIServer: Sendable {
     public let pool: ConnectionPool
     public let sync: SyncLauncher?
     public let consent: ConsentStarter?
+    /// Enable Banking linking over the API; nil without `[[enablebanking]]`.
+    public var enableBanking: EnableBankingConnector? = nil
     public let metrics: APIMetrics
     public let logger: Logger
     let pendingMigrations: @Sendable (PostgresSession) throws -> [String]?
@@ -70,7 +72,8 @@ public struct APIServer: Sendable {
                                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))
             }
         }
-        let handlers = APIHandlers(pool: pool, sync: sync, consent: consent, readiness: Readiness(pendingMigrations: pendingMigrations), logger: logger)
+        var handlers = APIHandlers(pool: pool, sync: sync, consent: consent, readiness: Readiness(pendingMigrations: pendingMigrations), logger: logger)
+        handlers.enableBanking = enableBanking
         // Compact JSON (pretty printing costs bytes on the wire and encoder time; keys stay
         // sorted so answers read the same from run to run) and lock-free date formatting.
         try handlers.registerHandlers(on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))

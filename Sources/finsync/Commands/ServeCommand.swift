@@ -87,8 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
         let migrator = (try? SchemasDirectory.locate()).flatMap { try? PostgresMigrator(directory: $0) }
         var serverOptions = APIServer.Options(config.server)
         serverOptions.tokenCacheSeconds = tokenCacheSeconds
-        let server = APIServer(options: serverOptions, pool: pool, sync: launcher, consent: consent, logger: logger,
+        var server = APIServer(options: serverOptions, pool: pool, sync: launcher, consent: consent, logger: logger,
                                pendingMigrations: { s in try migrator?.pending(s).map(\.name) })
+        server.enableBanking = try ProviderWiring.enableBankingConnector(config, sandbox: box, store: PostgresEnableBankingLinkStore(connection: pool.connection), logger: logger)
         let bindAddress = config.server.bind
         var services: [any Service] = [
             try server.application { port in

@@ -19,6 +19,7 @@ struct SyncCommand: AsyncParsableCommand {
     @Flag(help: "Print the run record as JSON (for scripts).") var json = false
     @Flag(help: "Extract and report what would be appended, without writing.") var dryRun = false
     @Flag(help: "Record the run as scheduled (systemd timer).") var scheduled = false
+    @Flag(help: "A background fetch even from a terminal: send banks no PSU headers (Enable Banking). Implied by --scheduled and when standard input is not a terminal.") var background = false
     @Flag(help: "Sync the built-in sandbox (a fake GoCardless bank, Trading212 ISA and Vanguard account on 127.0.0.1) instead of the configured providers.") var sandbox = false
 
     func validate() throws {
@@ -44,7 +45,8 @@ struct SyncCommand: AsyncParsableCommand {
         let reporter = SyncReporter(mode: json ? .json : (isatty(STDOUT_FILENO) == 1 ? .terminal : .plain))
         let record: RunRecord
         do {
-            record = try await runner.run(.init(trigger: scheduled ? .scheduled : .manual, dryRun: dryRun, provider: provider, connection: connection)) { reporter.report($0) }
+            record = try await runner.run(.init(trigger: scheduled ? .scheduled : .manual, dryRun: dryRun, provider: provider, connection: connection,
+                                                personPresent: PersonPresence.current(scheduled: scheduled, background: background))) { reporter.report($0) }
         } catch {
             await box?.stop()
             throw error

@@ -27,6 +27,9 @@ struct FinsyncSandbox: Sendable {
     /// The fake Enable Banking API, and its application's key in a private temporary file.
     var enablebanking: EnableBankingSandbox? = nil
     var enablebankingKeyPath: String? = nil
+    /// The sandbox's Enable Banking links, in memory (never the links `finsync connect`
+    /// stored), shared by its syncs and `finsync serve --sandbox`'s `POST /v1/connections`.
+    let enablebankingLinks = InMemoryEnableBankingLinkStore()
 
     /// Starts the three fakes and writes the Vanguard session file.
     static func start(accountQuota: Int = 100) async throws -> FinsyncSandbox {
@@ -95,13 +98,10 @@ struct FinsyncSandbox: Sendable {
             Trading212Provider(configurations: [trading212Configuration], environment: environment, instrumentCache: cache, historyProgress: progress),
             VanguardProvider(store: store),
         ]
-        if let eb = enablebanking, let keyPath = enablebankingKeyPath {
-            // The fake bank is linked in-process (its consent page approves at once), into an
+        if let eb = enablebanking, let app = try enableBankingApplication(logger: logger) {
+            // The fake bank is linked in-process (its consent page approves at once), into the
             // in-memory link store, so the demo never touches the links `finsync connect` stored.
-            let configuration = EnableBankingConfiguration(name: "sandbox", applicationID: EnableBankingSandbox.applicationID, privateKeyFile: keyPath,
-                                                           redirectURL: EnableBankingSandbox.redirectURL, baseURL: eb.server.baseURL)
-            let app = try ProviderWiring.enableBankingApplication(configuration, logger: logger)
-            let links = InMemoryEnableBankingLinkStore()
+            let links = enablebankingLinks
             let linker = EnableBankingLinker(application: app, store: links)
             let started = try await linker.start(bank: "Nordea", country: "FI", days: 90, connection: "sandbox-nordea")
             guard let redirect = eb.server.consentRedirect(for: started.url) else { throw IngestCommandError("sandbox: the fake Enable Banking consent page did not redirect") }
@@ -109,6 +109,14 @@ struct FinsyncSandbox: Sendable {
             out.append(EnableBankingProvider(applications: [app], store: links))
         }
         return out
+    }
+
+    /// The sandbox's `[[enablebanking]]` application (the fake API, the key file written at start).
+    func enableBankingApplication(logger: Logger) throws -> EnableBankingProvider.Application? {
+        guard let eb = enablebanking, let keyPath = enablebankingKeyPath else { return nil }
+        let configuration = EnableBankingConfiguration(name: "sandbox", applicationID: EnableBankingSandbox.applicationID, privateKeyFile: keyPath,
+                                                       redirectURL: EnableBankingSandbox.redirectURL, baseURL: eb.server.baseURL)
+        return try ProviderWiring.enableBankingApplication(configuration, logger: logger)
     }
 
     func stop() async {
