@@ -33,11 +33,13 @@ serve_start "$bin" "$serve_log" --no-schedule
 url=$serve_url
 trap 'kill -TERM "$serve_pid" 2>/dev/null || true; rm -f "$serve_log"' EXIT
 auth=(-H "Authorization: Bearer $token")
-echo "\$ curl $url/healthz"; curl -fsS "$url/healthz"; echo
-echo "\$ curl -H 'Authorization: Bearer …' $url/v1/accounts?type=investment"; curl -fsS "${auth[@]}" "$url/v1/accounts?type=investment"; echo
-echo "\$ curl -H 'Authorization: Bearer …' '$url/v1/transactions?limit=3'"; curl -fsS "${auth[@]}" "$url/v1/transactions?limit=3"; echo
-echo "\$ curl -H 'Authorization: Bearer …' $url/v1/analytics/net-worth?from=$(date -u -d '7 days ago' +%F)"; curl -fsS "${auth[@]}" "$url/v1/analytics/net-worth?from=$(date -u -d '7 days ago' +%F)"; echo
-echo "\$ curl $url/v1/accounts   # no token"; curl -sS "$url/v1/accounts"; echo
+# The API answers compact JSON; indent it for reading when python3 is there.
+indent() { local body; body="$(cat)"; printf '%s\n' "$body" | python3 -m json.tool 2>/dev/null || printf '%s\n' "$body"; }
+echo "\$ curl $url/healthz"; curl -fsS "$url/healthz" | indent
+echo "\$ curl -H 'Authorization: Bearer …' $url/v1/accounts?type=investment"; curl -fsS "${auth[@]}" "$url/v1/accounts?type=investment" | indent
+echo "\$ curl -H 'Authorization: Bearer …' '$url/v1/transactions?limit=3'"; curl -fsS "${auth[@]}" "$url/v1/transactions?limit=3" | indent
+echo "\$ curl -H 'Authorization: Bearer …' $url/v1/analytics/net-worth?from=$(date -u -d '7 days ago' +%F)"; curl -fsS "${auth[@]}" "$url/v1/analytics/net-worth?from=$(date -u -d '7 days ago' +%F)" | indent
+echo "\$ curl $url/v1/accounts   # no token"; curl -sS "$url/v1/accounts" | indent
 kill -TERM "$serve_pid"; wait "$serve_pid" || true
 trap - EXIT
 rm -f "$serve_log"
