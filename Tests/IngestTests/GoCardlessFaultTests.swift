@@ -94,8 +94,8 @@ struct GoCardlessFaultTests {
 
     @Test func timeoutIsRetriedThenReported() async throws {
         // The timeout leaves room for a loaded machine: only the injected delays exceed it.
-        try await SyncHarness.with(maxAttempts: 2, requestTimeout: .seconds(3)) { h in
-            h.scenario.inject(.delay(.seconds(8)), on: .transactions, account: IDs.monzoAccount, times: 2)
+        try await SyncHarness.with(maxAttempts: 2, requestTimeout: .seconds(5)) { h in
+            h.scenario.inject(.delay(.seconds(12)), on: .transactions, account: IDs.monzoAccount, times: 2)
             let run = try await h.sync(.init(connection: IDs.monzoRequisition))
             let monzo = try #require(h.step(run, IDs.monzoAccount))
             #expect(monzo.status == .partiallyFailed)
