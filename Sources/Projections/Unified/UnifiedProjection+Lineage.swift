@@ -35,39 +35,7 @@ extension UnifiedProjection: ProjectionLineage {
                 }
             })
         case "transactions":
-            guard let account = row["account_id"], let key = row["provider_transaction_key"] else { return .empty }
-            let r = try c.session.query("SELECT provider, provider_account_id FROM \(c.table("accounts")) WHERE id = $1::uuid", [.text(account)])
-            if r.count == 1, r[0].string(0) == "trading212", let conn = r[0].string(1) {
-                // Dividends and cash movements, by reference.
-                let isDividend = key.hasPrefix("dividend:")
-                let ref = String(key.drop { $0 != ":" }.dropFirst())
-                return RowLineage(streams: [StreamName.trading212(conn, isDividend ? .dividends : .transactions)],
-                                  eventTypes: [isDividend ? EventCatalog.trading212DividendObserved.name : EventCatalog.trading212TransactionObserved.name]) { (try? $0.string("reference")) == ref }
-            }
-            guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .empty }
-            if row["status"] == "pending" {
-                // Written by the pending sets that hold it; removed by a booking of the same bank id.
-                let bookedPrefix = key.hasPrefix("pending:tid:") ? String(key.dropFirst("pending:".count).split(separator: "#", omittingEmptySubsequences: false)[0]) : nil
-                return RowLineage(streams: [StreamName.gocardlessAccount(pid, .pending), StreamName.gocardlessAccount(pid, .transactions)],
-                                  eventTypes: [EventCatalog.gocardlessPendingObserved.name, EventCatalog.gocardlessTransactionBooked.name], select: { events in
-                    var existed = false
-                    return events.filter { e in
-                        guard (try? e.string("account_id")) == pid else { return false }
-                        if e.type == EventCatalog.gocardlessPendingObserved.name {
-                            let has = GoCardlessRawProjection.pendingKeys(e).contains(key)
-                            defer { existed = has }
-                            return has || existed
-                        }
-                        guard existed, let bookedPrefix, let k = GoCardlessRawProjection.bookedKey(e),
-                              k.split(separator: "#", omittingEmptySubsequences: false)[0] == bookedPrefix else { return false }
-                        existed = false
-                        return true
-                    }
-                })
-            }
-            return RowLineage(streams: [StreamName.gocardlessAccount(pid, .transactions)], eventTypes: [EventCatalog.gocardlessTransactionBooked.name]) { e in
-                (try? e.string("account_id")) == pid && GoCardlessRawProjection.bookedKey(e) == key
-            }
+            return try AnnotationLineage.adding(to: transactionLineage(row, in: c), row: row, in: c)
         case "holdings":
             guard let account = row["account_id"], let ticker = row["ticker"] else { return .empty }
             let r = try c.session.query("SELECT provider, provider_account_id FROM \(c.table("accounts")) WHERE id = $1::uuid", [.text(account)])
@@ -147,5 +115,44 @@ extension UnifiedProjection: ProjectionLineage {
             }
         }
         return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardSubaccountObserved.name, EventCatalog.vanguardHoldingsObserved.name]) { (try? $0.string("hierarchy_id")) == pid }
+    }
+}
+
+extension UnifiedProjection {
+    /// The provider events behind a unified transaction row.
+    func transactionLineage(_ row: [String: String], in c: ProjectionContext) throws -> RowLineage {
+        guard let account = row["account_id"], let key = row["provider_transaction_key"] else { return .empty }
+        let r = try c.session.query("SELECT provider, provider_account_id FROM \(c.table("accounts")) WHERE id = $1::uuid", [.text(account)])
+        if r.count == 1, r[0].string(0) == "trading212", let conn = r[0].string(1) {
+            // Dividends and cash movements, by reference.
+            let isDividend = key.hasPrefix("dividend:")
+            let ref = String(key.drop { $0 != ":" }.dropFirst())
+            return RowLineage(streams: [StreamName.trading212(conn, isDividend ? .dividends : .transactions)],
+                              eventTypes: [isDividend ? EventCatalog.trading212DividendObserved.name : EventCatalog.trading212TransactionObserved.name]) { (try? $0.string("reference")) == ref }
+        }
+        guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .empty }
+        if row["status"] == "pending" {
+            // Written by the pending sets that hold it; removed by a booking of the same bank id.
+            let bookedPrefix = key.hasPrefix("pending:tid:") ? String(key.dropFirst("pending:".count).split(separator: "#", omittingEmptySubsequences: false)[0]) : nil
+            return RowLineage(streams: [StreamName.gocardlessAccount(pid, .pending), StreamName.gocardlessAccount(pid, .transactions)],
+                              eventTypes: [EventCatalog.gocardlessPendingObserved.name, EventCatalog.gocardlessTransactionBooked.name], select: { events in
+                var existed = false
+                return events.filter { e in
+                    guard (try? e.string("account_id")) == pid else { return false }
+                    if e.type == EventCatalog.gocardlessPendingObserved.name {
+                        let has = GoCardlessRawProjection.pendingKeys(e).contains(key)
+                        defer { existed = has }
+                        return has || existed
+                    }
+                    guard existed, let bookedPrefix, let k = GoCardlessRawProjection.bookedKey(e),
+                          k.split(separator: "#", omittingEmptySubsequences: false)[0] == bookedPrefix else { return false }
+                    existed = false
+                    return true
+                }
+            })
+        }
+        return RowLineage(streams: [StreamName.gocardlessAccount(pid, .transactions)], eventTypes: [EventCatalog.gocardlessTransactionBooked.name]) { e in
+            (try? e.string("account_id")) == pid && GoCardlessRawProjection.bookedKey(e) == key
+        }
     }
 }
