@@ -36,11 +36,11 @@ extension AnnotationWriter {
         return try await append(EventCatalog.rulesReordered, ["order": .array(ids.map { .string($0.lowercased()) })], to: StreamName.annotationsRules, actor: actor, ifVersion: ifVersion)
     }
 
-    /// The rules stream's version (the API's ETag of the rule list).
-    public func rulesVersion() async throws -> Int64 { try await streamVersion(StreamName.annotationsRules) }
+    /// The rule list as the log has it now (its version is what `ifVersion` is checked against).
+    public func rules() async throws -> RuleList { try await RuleList.read(log) }
 
-    /// The categories stream's version.
-    public func categoriesVersion() async throws -> Int64 { try await streamVersion(StreamName.annotationsCategories) }
+    /// The categories as the log has them now.
+    public func categories() async throws -> CategoryList { try await CategoryList.read(log) }
 
     func existingRule(_ raw: String) async throws -> String {
         let id = raw.lowercased()

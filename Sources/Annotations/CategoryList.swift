@@ -29,6 +29,14 @@ public struct CategoryList: Sendable {
         }
     }
 
+    /// Every category: live ones first, each group by name.
+    public var sorted: [Category] {
+        categories.values.sorted { a, b in
+            if (a.mergedInto == nil) != (b.mergedInto == nil) { return a.mergedInto == nil }
+            return (a.name.lowercased(), a.id) < (b.name.lowercased(), b.id)
+        }
+    }
+
     static func read(_ log: EventLog) async throws -> CategoryList {
         try CategoryList(try await log.readStream(StreamName.annotationsCategories, limit: Int(Int32.max)))
     }
