@@ -5,7 +5,8 @@ import Hummingbird
 
 /// ETags for GETs, from the state behind the answer (``ResourceState``) plus the path and
 /// query: a matching `If-None-Match` answers 304 after one small read of checkpoints,
-/// without touching the tables; other answers carry the ETag.
+/// without touching the tables; other answers carry the ETag. Answers about one annotation
+/// stream carry its version instead, set by their handler (``StreamETag``).
 ///
 /// The state is read *before* the answer, so an ETag is never newer than its body: if the
 /// projections move in between, the next request simply sees a different ETag.
@@ -13,7 +14,7 @@ struct ETagMiddleware<Context: RequestContext>: RouterMiddleware {
     let pool: ConnectionPool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get, let sql = ResourceState.sql(forPath: request.uri.path) else { return try await next(request, context) }
+        guard request.method == .get, let sql = ResourceState.sql(forPath: request.uri.path) else { return try await selfTagged(request, context: context, next: next) }
         let state = try await pool.session { s in try s.query(sql)[0].string(0) ?? "" }
         let tag = Self.tag(state: state, path: request.uri.path, query: request.uri.query ?? "")
         if let wanted = request.headers[.ifNoneMatch], Self.matches(wanted, tag) {
@@ -21,6 +22,18 @@ struct ETagMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var response = try await next(request, context)
         if response.status == .ok { response.headers[.eTag] = tag }
+        return response
+    }
+
+    /// An answer whose handler may name its own ETag (``StreamETag``: the annotation routes).
+    func selfTagged(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let box = StreamETag()
+        var response = try await StreamETag.$current.withValue(box) { try await next(request, context) }
+        guard let tag = box.tag, (200..<300).contains(response.status.code) else { return response }
+        if request.method == .get, let wanted = request.headers[.ifNoneMatch], Self.matches(wanted, tag) {
+            return Response(status: .notModified, headers: [.eTag: tag])
+        }
+        response.headers[.eTag] = tag
         return response
     }
 
