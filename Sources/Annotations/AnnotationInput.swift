@@ -26,6 +26,15 @@ public enum AnnotationInput {
         return raw
     }
 
+    /// A rule's text condition (provider, account, counterparty, description, regular
+    /// expression): no control characters, at most `max` characters; blank means none.
+    public static func condition(_ raw: String?, field: String, max: Int = 500) throws(AnnotationError) -> String? {
+        guard let s = raw.map({ $0.trimmingCharacters(in: .whitespaces) }), !s.isEmpty else { return nil }
+        guard !s.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { throw .invalid(field, "may not contain control characters") }
+        guard s.count <= max else { throw .invalid(field, "is at most \(max) characters (this one has \(s.count))") }
+        return s
+    }
+
     static func label(_ raw: String, field: String, what: String) throws(AnnotationError) -> String {
         let s = raw.trimmingCharacters(in: .whitespaces)
         guard !s.isEmpty else { throw .invalid(field, "\(what) may not be empty") }

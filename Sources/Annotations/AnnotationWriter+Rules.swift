@@ -53,10 +53,15 @@ extension AnnotationWriter {
     /// which runs it at fold time, so a saved rule can never fail there.
     public func validated(_ rule: RuleDefinition) async throws -> RuleDefinition {
         var r = rule
-        func trimmed(_ s: String?) -> String? { s.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 } }
-        r.provider = trimmed(r.provider); r.counterparty = trimmed(r.counterparty); r.description = trimmed(r.description)
-        r.accountID = trimmed(r.accountID)?.lowercased(); r.categoryID = trimmed(r.categoryID)
+        r.provider = try AnnotationInput.condition(r.provider, field: "provider")
+        r.accountID = try AnnotationInput.condition(r.accountID, field: "account_id")?.lowercased()
+        r.counterparty = try AnnotationInput.condition(r.counterparty, field: "counterparty")
+        r.description = try AnnotationInput.condition(r.description, field: "description")
+        r.categoryID = try AnnotationInput.condition(r.categoryID, field: "category")
         if let regex = r.descriptionRegex, regex.isEmpty { r.descriptionRegex = nil }
+        if let regex = r.descriptionRegex, regex.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw AnnotationError.invalid("description_regex", "may not contain control characters")
+        }
         guard !r.matchesEverything else {
             throw AnnotationError.invalid("rule", "an empty rule would match every transaction: state at least one of provider, account_id, counterparty, description, description_regex, amount_min, amount_max, sign")
         }
@@ -77,7 +82,7 @@ extension AnnotationWriter {
             }
         }
         if let category = r.categoryID {
-            guard let c = try await CategoryList.read(log).live(category) else { throw AnnotationError.notFound("category_id", "no category \"\(category)\"") }
+            guard let c = try await CategoryList.read(log).live(category) else { throw AnnotationError.notFound("category", "no category \"\(category)\"") }
             r.categoryID = c.id
         }
         guard !r.hasNoEffect else { throw AnnotationError.invalid("rule", "a rule must set a category (category_id) or add tags") }

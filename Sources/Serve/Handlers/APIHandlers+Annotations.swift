@@ -12,33 +12,28 @@ import Projections
 extension APIHandlers {
     func addTransactionTag(_ input: Operations.AddTransactionTag.Input) async throws -> Operations.AddTransactionTag.Output {
         let (id, v) = try await transactionEdit(input.path.id, input.headers.ifMatch) { w, actor, version in try await w.addTag(input.path.tag, to: input.path.id, actor: actor, ifVersion: version) }
-        StreamETag.set(v)
         return .ok(.init(body: .json(.init(stream: id, version: v))))
     }
 
     func removeTransactionTag(_ input: Operations.RemoveTransactionTag.Input) async throws -> Operations.RemoveTransactionTag.Output {
         let (id, v) = try await transactionEdit(input.path.id, input.headers.ifMatch) { w, actor, version in try await w.removeTag(input.path.tag, from: input.path.id, actor: actor, ifVersion: version) }
-        StreamETag.set(v)
         return .ok(.init(body: .json(.init(stream: id, version: v))))
     }
 
     func setTransactionCategory(_ input: Operations.SetTransactionCategory.Input) async throws -> Operations.SetTransactionCategory.Output {
         guard case .json(let body) = input.body else { throw APIProblem.badParameter("category", "send a JSON object with category") }
         let (id, v) = try await transactionEdit(input.path.id, input.headers.ifMatch) { w, actor, version in try await w.setCategory(body.category, on: input.path.id, actor: actor, ifVersion: version) }
-        StreamETag.set(v)
         return .ok(.init(body: .json(.init(stream: id, version: v))))
     }
 
     func clearTransactionCategory(_ input: Operations.ClearTransactionCategory.Input) async throws -> Operations.ClearTransactionCategory.Output {
         let (id, v) = try await transactionEdit(input.path.id, input.headers.ifMatch) { w, actor, version in try await w.clearCategory(on: input.path.id, actor: actor, ifVersion: version) }
-        StreamETag.set(v)
         return .ok(.init(body: .json(.init(stream: id, version: v))))
     }
 
     func setTransactionNote(_ input: Operations.SetTransactionNote.Input) async throws -> Operations.SetTransactionNote.Output {
         guard case .json(let body) = input.body else { throw APIProblem.badParameter("note", "send a JSON object with note") }
         let (id, v) = try await transactionEdit(input.path.id, input.headers.ifMatch) { w, actor, version in try await w.setNote(body.note, on: input.path.id, actor: actor, ifVersion: version) }
-        StreamETag.set(v)
         return .ok(.init(body: .json(.init(stream: id, version: v))))
     }
 
@@ -51,33 +46,21 @@ extension APIHandlers {
 
     func createCategory(_ input: Operations.CreateCategory.Input) async throws -> Operations.CreateCategory.Output {
         guard case .json(let body) = input.body else { throw APIProblem.badParameter("name", "send a JSON object with name") }
-        let ifVersion = try Self.ifMatch(input.headers.ifMatch)
-        let actor = try await actorName()
-        let conn = pool.connection
-        let r = try await Self.annotations { try await AnnotationWriter(connection: conn).defineCategory(body.name, actor: actor, ifVersion: ifVersion) }
-        StreamETag.set(r.version)
+        let r = try await edit(input.headers.ifMatch) { w, actor, ifVersion in try await w.defineCategory(body.name, actor: actor, ifVersion: ifVersion) }
         return .created(.init(body: .json(.init(id: r.id, name: body.name.trimmingCharacters(in: .whitespaces)))))
     }
 
     func renameCategory(_ input: Operations.RenameCategory.Input) async throws -> Operations.RenameCategory.Output {
         guard case .json(let body) = input.body else { throw APIProblem.badParameter("name", "send a JSON object with name") }
         let id = try Parameters.id(input.path.id).uuidString.lowercased()
-        let ifVersion = try Self.ifMatch(input.headers.ifMatch)
-        let actor = try await actorName()
-        let conn = pool.connection
-        let v = try await Self.annotations { try await AnnotationWriter(connection: conn).renameCategory(id, to: body.name, actor: actor, ifVersion: ifVersion) }
-        StreamETag.set(v)
+        let v = try await edit(input.headers.ifMatch) { w, actor, ifVersion in try await w.renameCategory(id, to: body.name, actor: actor, ifVersion: ifVersion) }
         return .ok(.init(body: .json(.init(stream: StreamName.annotationsCategories, version: v))))
     }
 
     func mergeCategory(_ input: Operations.MergeCategory.Input) async throws -> Operations.MergeCategory.Output {
         guard case .json(let body) = input.body else { throw APIProblem.badParameter("into", "send a JSON object with into") }
         let id = try Parameters.id(input.path.id).uuidString.lowercased()
-        let ifVersion = try Self.ifMatch(input.headers.ifMatch)
-        let actor = try await actorName()
-        let conn = pool.connection
-        let v = try await Self.annotations { try await AnnotationWriter(connection: conn).mergeCategory(id, into: body.into, actor: actor, ifVersion: ifVersion) }
-        StreamETag.set(v)
+        let v = try await edit(input.headers.ifMatch) { w, actor, ifVersion in try await w.mergeCategory(id, into: body.into, actor: actor, ifVersion: ifVersion) }
         return .ok(.init(body: .json(.init(stream: StreamName.annotationsCategories, version: v))))
     }
 
@@ -97,11 +80,7 @@ extension APIHandlers {
     func createRule(_ input: Operations.CreateRule.Input) async throws -> Operations.CreateRule.Output {
         guard case .json(let body) = input.body else { throw APIProblem.badParameter("rule", "send a JSON object describing the rule") }
         let rule = Self.rule(body)
-        let ifVersion = try Self.ifMatch(input.headers.ifMatch)
-        let actor = try await actorName()
-        let conn = pool.connection
-        let r = try await Self.annotations { try await AnnotationWriter(connection: conn).defineRule(rule, actor: actor, ifVersion: ifVersion) }
-        StreamETag.set(r.version)
+        let r = try await edit(input.headers.ifMatch) { w, actor, ifVersion in try await w.defineRule(rule, actor: actor, ifVersion: ifVersion) }
         return .created(.init(body: .json(.init(id: r.id, version: r.version))))
     }
 
@@ -109,31 +88,19 @@ extension APIHandlers {
         guard case .json(let body) = input.body else { throw APIProblem.badParameter("rule", "send a JSON object describing the rule") }
         let id = try Parameters.id(input.path.id).uuidString.lowercased()
         let rule = Self.rule(body)
-        let ifVersion = try Self.ifMatch(input.headers.ifMatch)
-        let actor = try await actorName()
-        let conn = pool.connection
-        let v = try await Self.annotations { try await AnnotationWriter(connection: conn).changeRule(id, to: rule, actor: actor, ifVersion: ifVersion) }
-        StreamETag.set(v)
+        let v = try await edit(input.headers.ifMatch) { w, actor, ifVersion in try await w.changeRule(id, to: rule, actor: actor, ifVersion: ifVersion) }
         return .ok(.init(body: .json(.init(id: id, version: v))))
     }
 
     func removeRule(_ input: Operations.RemoveRule.Input) async throws -> Operations.RemoveRule.Output {
         let id = try Parameters.id(input.path.id).uuidString.lowercased()
-        let ifVersion = try Self.ifMatch(input.headers.ifMatch)
-        let actor = try await actorName()
-        let conn = pool.connection
-        let v = try await Self.annotations { try await AnnotationWriter(connection: conn).removeRule(id, actor: actor, ifVersion: ifVersion) }
-        StreamETag.set(v)
+        let v = try await edit(input.headers.ifMatch) { w, actor, ifVersion in try await w.removeRule(id, actor: actor, ifVersion: ifVersion) }
         return .ok(.init(body: .json(.init(id: id, version: v))))
     }
 
     func reorderRules(_ input: Operations.ReorderRules.Input) async throws -> Operations.ReorderRules.Output {
         guard case .json(let body) = input.body else { throw APIProblem.badParameter("order", "send a JSON object with order") }
-        let ifVersion = try Self.ifMatch(input.headers.ifMatch)
-        let actor = try await actorName()
-        let conn = pool.connection
-        let v = try await Self.annotations { try await AnnotationWriter(connection: conn).reorderRules(body.order, actor: actor, ifVersion: ifVersion) }
-        StreamETag.set(v)
+        let v = try await edit(input.headers.ifMatch) { w, actor, ifVersion in try await w.reorderRules(body.order, actor: actor, ifVersion: ifVersion) }
         return .ok(.init(body: .json(.init(stream: StreamName.annotationsRules, version: v))))
     }
 
@@ -155,13 +122,23 @@ extension APIHandlers {
     /// the stream appended to and its new version.
     func transactionEdit(_ rawID: String, _ ifMatch: String?, _ body: @escaping @Sendable (AnnotationWriter, String, Int64?) async throws -> Int64) async throws -> (stream: String, version: Int64) {
         _ = try Parameters.id(rawID)
-        let ifVersion = try Self.ifMatch(ifMatch)
-        let actor = try await actorName()
+        let version = try await edit(ifMatch, body)
         let writer = AnnotationWriter(connection: pool.connection)
-        return try await Self.annotations {
-            let version = try await body(writer, actor, ifVersion)
-            return (try await writer.target(of: rawID).target.stream, version)
-        }
+        return (try await Self.annotations { try await writer.target(of: rawID).target.stream }, version)
+    }
+
+    /// Runs an append with the request's `If-Match` and actor; its new version is the ETag.
+    func edit(_ ifMatch: String?, _ body: @escaping @Sendable (AnnotationWriter, String, Int64?) async throws -> Int64) async throws -> Int64 {
+        let (writer, actor, ifVersion) = (AnnotationWriter(connection: pool.connection), try await actorName(), try Self.ifMatch(ifMatch))
+        return try await Self.appended { try await body(writer, actor, ifVersion) }
+    }
+
+    /// ``edit(_:_:)`` for an append that defines something (a category, a rule): its id and the version.
+    func edit(_ ifMatch: String?, _ body: @escaping @Sendable (AnnotationWriter, String, Int64?) async throws -> (id: String, version: Int64)) async throws -> (id: String, version: Int64) {
+        let (writer, actor, ifVersion) = (AnnotationWriter(connection: pool.connection), try await actorName(), try Self.ifMatch(ifMatch))
+        let r = try await Self.annotations { try await body(writer, actor, ifVersion) }
+        StreamETag.set(r.version)
+        return r
     }
 
     /// The name of the request's token (the actor of its user events).
@@ -185,6 +162,13 @@ extension APIHandlers {
         RuleDefinition(provider: body.provider, accountID: body.accountId, counterparty: body.counterparty, description: body.description,
                        descriptionRegex: body.descriptionRegex, amountMin: body.amountMin, amountMax: body.amountMax,
                        sign: body.sign.flatMap { RuleDefinition.Sign(rawValue: $0.rawValue) }, categoryID: body.category, tags: body.tags ?? [])
+    }
+
+    /// Runs an append (`body` returns the stream's new version), which becomes the answer's ETag.
+    static func appended(_ body: () async throws -> Int64) async throws -> Int64 {
+        let version = try await annotations(body)
+        StreamETag.set(version)
+        return version
     }
 
     /// Runs `body`, answering an ``AnnotationError`` as its problem.
