@@ -14,7 +14,7 @@ extension APIHandlers {
         if let to { f.add("month <= $?::date", .text(to)) }
         let sql = """
             SELECT month::text, currency, category_id::text, category, spend::text, transaction_count
-            FROM (\(AnnotatedTransactionSQL.monthlySpendByCategory(schema: "public"))) x \(f.whereClause) ORDER BY month, currency, category NULLS LAST
+            FROM (\(AnnotatedTransactionSQL.monthlySpendByCategory(schema: UnifiedProjection().liveSchema))) x \(f.whereClause) ORDER BY month, currency, category NULLS LAST
             """
         let params = f.parameters
         let items = try await pool.session { s in

@@ -42,7 +42,7 @@ extension APIHandlers {
         let id = try Parameters.id(input.path.id)
         let found = try await pool.session { s in
             try s.query("""
-                SELECT \(TransactionQuery.columns), NULL, \(TransactionQuery.annotationColumns) FROM transactions t \(AnnotatedTransactionSQL.join(schema: "public"))
+                SELECT \(TransactionQuery.columns), NULL, \(TransactionQuery.annotationColumns) FROM transactions t \(AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema))
                 WHERE t.id = $1
                 """, [PostgresParameter(id)]).rows.map(Self.transaction).first
         }

@@ -62,7 +62,7 @@ public struct TransactionQuery: Sendable {
         if let category { f.add("ann.category_id IN (SELECT id FROM categories WHERE lower(name) = lower($?) OR id::text = lower($?))", .text(category)) }
         if let tag { f.add("$? = ANY(ann.tags)", .text(tag)) }
         if let uncategorised { f.add(uncategorised ? "ann.category_id IS NULL AND $?" : "ann.category_id IS NOT NULL AND $?", PostgresParameter(true)) }
-        let filterJoin = category != nil || tag != nil || uncategorised != nil ? AnnotatedTransactionSQL.join(schema: "public", transaction: "transactions") : ""
+        let filterJoin = category != nil || tag != nil || uncategorised != nil ? AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema, transaction: "transactions") : ""
         let limitPlaceholder = f.placeholder(PostgresParameter(limit + 1))
         let inner = """
             SELECT \(Self.columns.split(separator: ", ").map { "transactions." + $0 }.joined(separator: ", ")), (\(Self.sortDay))::text AS sort_day, \(Self.sortDay) AS sort_key
@@ -70,7 +70,7 @@ public struct TransactionQuery: Sendable {
             """
         let sql = """
             SELECT \(Self.outerColumns), t.sort_day, \(Self.annotationColumns)
-            FROM (\(inner)) t \(AnnotatedTransactionSQL.join(schema: "public")) ORDER BY t.sort_key DESC, t.id DESC
+            FROM (\(inner)) t \(AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema)) ORDER BY t.sort_key DESC, t.id DESC
             """
         return (sql, f.parameters)
     }
