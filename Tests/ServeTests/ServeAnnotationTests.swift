@@ -63,6 +63,8 @@ import Testing
             #expect(byCategory.items.compactMap { $0["id"] as? String } == [id])
             let uncategorised = try await server.request("/v1/transactions?uncategorised=true&limit=500", token: data.readToken)
             #expect(!uncategorised.items.isEmpty && !uncategorised.items.contains { $0["id"] as? String == id })
+            let orphans = try await server.request("/v1/annotations/orphans", token: data.readToken)
+            #expect(orphans.status == 200 && orphans.items.isEmpty, "\(orphans.text)")
             let spend = try await server.request("/v1/analytics/spend-by-category", token: data.readToken)
             #expect(spend.status == 200 && spend.items.contains { $0["category"] as? String == "Groceries" } == ((t["money"] as? [String: Any])?["amount"] as? String ?? "").hasPrefix("-"))
         }

@@ -37,6 +37,14 @@ extension APIHandlers {
         return .ok(.init(body: .json(.init(stream: id, version: v))))
     }
 
+    func listOrphanedAnnotations(_ input: Operations.ListOrphanedAnnotations.Input) async throws -> Operations.ListOrphanedAnnotations.Output {
+        let items = try await AnnotationReader(connection: pool.connection).orphans().map { o in
+            Components.Schemas.Orphan(transactionId: o.targetID, accountId: o.accountID, providerTransactionKey: o.transactionKey, category: o.category, note: o.note,
+                                      tags: o.tags, version: o.version)
+        }
+        return .ok(.init(body: .json(.init(items: items))))
+    }
+
     func listCategories(_ input: Operations.ListCategories.Input) async throws -> Operations.ListCategories.Output {
         let list = try await AnnotationWriter(connection: pool.connection).categories()
         StreamETag.set(list.version)
