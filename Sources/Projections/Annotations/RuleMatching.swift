@@ -23,35 +23,32 @@ public enum RuleMatching {
     /// transaction no rule matches gives no row.
     ///
     /// Text conditions are evaluated once per distinct counterparty and description (there
-    /// are far fewer than transactions), then joined back: each transaction only meets the
-    /// rules whose text conditions it passes, plus the rules with none.
+    /// are far fewer than transactions), then joined back by equality: each transaction only
+    /// meets the rules whose text conditions it passes, plus the rules with none.
     public static func select(transactions: String, accounts: String, rules: String, where filter: String) -> String {
         """
         WITH tx AS MATERIALIZED (
                  SELECT t.id, t.account_id, a.provider, t.status, t.amount, lower(coalesce(t.counterparty, '')) AS cp, coalesce(t.description, '') AS d
                  FROM \(transactions) t JOIN \(accounts) a ON a.id = t.account_id WHERE \(filter)),
              rs AS MATERIALIZED (SELECT r.*, r.counterparty IS NOT NULL AS by_cp, (r.description IS NOT NULL OR r.description_regex IS NOT NULL) AS by_d FROM \(rules) r),
-             cp_hits AS (SELECT c.cp, r.id FROM (SELECT DISTINCT cp FROM tx) c JOIN rs r ON r.by_cp AND strpos(c.cp, lower(r.counterparty)) > 0),
-             d_hits AS (SELECT x.d, r.id FROM (SELECT DISTINCT d FROM tx) x JOIN rs r ON r.by_d
+             cp_hits AS (SELECT c.cp, r.id, r.by_d FROM (SELECT DISTINCT cp FROM tx) c JOIN rs r ON r.by_cp AND strpos(c.cp, lower(r.counterparty)) > 0),
+             d_hits AS (SELECT x.d, r.id, r.by_cp FROM (SELECT DISTINCT d FROM tx) x JOIN rs r ON r.by_d
                             AND (r.description IS NULL OR strpos(lower(x.d), lower(r.description)) > 0)
                             AND (r.description_regex IS NULL OR x.d ~* r.description_regex)),
-             passed AS MATERIALIZED (
-                 SELECT c.tid, c.rid FROM (
-                     SELECT tx.id AS tid, h.id AS rid FROM tx JOIN cp_hits h ON h.cp = tx.cp
-                     UNION ALL SELECT tx.id, h.id FROM tx JOIN d_hits h ON h.d = tx.d) c
-                 JOIN rs r ON r.id = c.rid
-                 GROUP BY c.tid, c.rid, r.by_cp, r.by_d HAVING count(*) = r.by_cp::int + r.by_d::int
-                 UNION ALL SELECT tx.id, r.id FROM tx CROSS JOIN rs r WHERE NOT r.by_cp AND NOT r.by_d),
-             -- Each passing pair with its rule's remaining conditions (joined here, on the rule's
-             -- id alone, so the planner cannot pair every transaction with every rule first).
-             candidates AS MATERIALIZED (SELECT p.tid, r.* FROM passed p JOIN rs r ON r.id = p.rid)
+             -- Transaction and rule pairs whose text conditions hold: by counterparty alone, by
+             -- description alone, by both, or with none.
+             pairs AS (
+                 SELECT tx.*, h.id AS rid FROM tx JOIN cp_hits h ON h.cp = tx.cp AND NOT h.by_d
+                 UNION ALL SELECT tx.*, h.id FROM tx JOIN d_hits h ON h.d = tx.d AND NOT h.by_cp
+                 UNION ALL SELECT tx.*, h.id FROM tx JOIN cp_hits h ON h.cp = tx.cp AND h.by_d JOIN d_hits k ON k.d = tx.d AND k.id = h.id
+                 UNION ALL SELECT tx.*, r.id FROM tx CROSS JOIN rs r WHERE NOT r.by_cp AND NOT r.by_d)
         SELECT t.id AS transaction_id,
                (array_agg(r.id ORDER BY r.position, r.id) FILTER (WHERE r.category_id IS NOT NULL))[1] AS rule_id,
                (array_agg(r.category_id ORDER BY r.position, r.id) FILTER (WHERE r.category_id IS NOT NULL))[1] AS category_id,
                ARRAY(SELECT DISTINCT g FROM unnest(string_to_array(string_agg(array_to_string(r.tags, chr(31)), chr(31)), chr(31))) g WHERE g <> '' ORDER BY g) AS tags,
                t.status = 'pending' AS pending,
                array_agg(r.id ORDER BY r.position, r.id) AS rule_ids
-        FROM candidates r JOIN tx t ON t.id = r.tid
+        FROM pairs t JOIN rs r ON r.id = t.rid
         WHERE (r.provider IS NULL OR r.provider = t.provider)
           AND (r.account_id IS NULL OR r.account_id = t.account_id)
           AND (r.sign IS NULL OR (r.sign = 'debit' AND t.amount < 0) OR (r.sign = 'credit' AND t.amount > 0))
