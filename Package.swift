@@ -94,7 +94,7 @@ let package = Package(
         ]),
         // The HTTP API (`finsync serve`): types and routing generated from Sources/Serve/openapi.yaml.
         .target(name: "Serve", dependencies: [
-            "Postgres", "EventLog", "Projections", "Ingest", "Replay", "CanonicalJSON",
+            "Postgres", "EventLog", "Projections", "Ingest", "Replay", "CanonicalJSON", "Annotations",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
@@ -105,11 +105,13 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
+        // User events (annotations): validation and the writer of tags, categories, notes and rules.
+        .target(name: "Annotations", dependencies: ["Postgres", "EventLog", "Projections", "CanonicalJSON"]),
         // Test support: provisions isolated databases on the ops/ cluster.
         .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog", "Projections", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "finsync", dependencies: [
             "EventLog", "Projections", "Ingest", "Replay", "Postgres", "ProviderSamples", "ProviderFakes", "CanonicalJSON", "CMalloc", "Notify", "Clocks",
-            "Serve",
+            "Serve", "Annotations",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -132,11 +134,12 @@ let package = Package(
         .testTarget(name: "FinsyncCLITests", dependencies: ["FinsyncTestSupport", "Postgres", "EventLog", "CanonicalJSON", "ProviderFakes",
                                                           .product(name: "_CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "ServeTests", dependencies: [
-            "Serve", "FinsyncTestSupport", "Postgres", "EventLog", "CanonicalJSON",
+            "Serve", "Annotations", "FinsyncTestSupport", "Postgres", "EventLog", "CanonicalJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .testTarget(name: "AnnotationsTests", dependencies: ["Annotations", "Replay", "Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Projections", "EventLog", "Postgres", "FinsyncTestSupport", "ProviderSamples", "CanonicalJSON"]),
     ]
 )

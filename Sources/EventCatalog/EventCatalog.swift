@@ -33,6 +33,20 @@ public enum EventCatalog {
     public static let enablebankingTransactionBooked = EventKind("enablebanking.transaction.booked")
     public static let enablebankingPendingObserved = EventKind("enablebanking.pending.observed")
 
+    // User events (annotations): written by `finsync tag|categorise|note|categories|rules` and the API.
+    public static let annotationTagAdded = EventKind("annotation.tag.added")
+    public static let annotationTagRemoved = EventKind("annotation.tag.removed")
+    public static let annotationCategorySet = EventKind("annotation.category.set")
+    public static let annotationCategoryCleared = EventKind("annotation.category.cleared")
+    public static let annotationNoteSet = EventKind("annotation.note.set")
+    public static let categoryDefined = EventKind("category.defined")
+    public static let categoryRenamed = EventKind("category.renamed")
+    public static let categoryMerged = EventKind("category.merged")
+    public static let ruleDefined = EventKind("rule.defined")
+    public static let ruleChanged = EventKind("rule.changed")
+    public static let ruleRemoved = EventKind("rule.removed")
+    public static let rulesReordered = EventKind("rules.reordered")
+
     /// Every entry (tests check that names are unique and that projections read only these).
     public static let all: [EventKind] = [
         connectionHealthObserved,
@@ -60,6 +74,18 @@ public enum EventCatalog {
         enablebankingBalancesObserved,
         enablebankingTransactionBooked,
         enablebankingPendingObserved,
+        annotationTagAdded,
+        annotationTagRemoved,
+        annotationCategorySet,
+        annotationCategoryCleared,
+        annotationNoteSet,
+        categoryDefined,
+        categoryRenamed,
+        categoryMerged,
+        ruleDefined,
+        ruleChanged,
+        ruleRemoved,
+        rulesReordered,
     ]
 
     /// The entry named `name`, if any.

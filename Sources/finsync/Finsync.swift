@@ -28,6 +28,11 @@ struct Finsync: AsyncParsableCommand {
             InstitutionsCommand.self,
             ServeCommand.self,
             TokenCommand.self,
+            TagCommand.self,
+            CategoriseCommand.self,
+            NoteCommand.self,
+            CategoriesCommand.self,
+            RulesCommand.self,
         ]
     )
 

@@ -42,6 +42,11 @@ import Testing
         #expect(StreamName.vanguardSubaccount("vg", "H1") == "vanguard/vg/subaccount/H1")
         #expect(StreamName.vanguardHoldings("vg", "H1") == "vanguard/vg/subaccount/H1/holdings")
         #expect(StreamName.vanguardExport("vg", account: "My ISA") == "vanguard/vg/export/My ISA")
+        #expect(StreamName.annotationsTransaction("0190") == "annotations/transaction/0190")
+        #expect(StreamName.annotationsCategories == "annotations/categories")
+        #expect(StreamName.annotationsRules == "annotations/rules")
+        #expect(StreamName.annotatedTransaction(of: "annotations/transaction/0190") == "0190")
+        #expect(StreamName.annotatedTransaction(of: "annotations/rules") == nil)
     }
 
     @Test func parsesTheConnectionBack() {

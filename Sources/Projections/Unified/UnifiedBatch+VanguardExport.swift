@@ -57,8 +57,9 @@ extension UnifiedBatch {
     }
 
     /// Stores the batch's rows and links, then derives every touched block again.
-    func writeVanguardExport(in c: ProjectionContext) throws {
-        guard !vanguardExport.isEmpty else { return }
+    /// Returns the transactions it wrote and the accounts they are in (for ``AnnotationBatch``).
+    func writeVanguardExport(in c: ProjectionContext) throws -> (ids: [String], accounts: [String]) {
+        guard !vanguardExport.isEmpty else { return ([], []) }
         try Self.vanguardExportRows.store(vanguardExport.rows, in: c)
         var touched: [String: (connection: String, account: String)] = [:]
         for r in vanguardExport.rows.values { touched[r.exportAccount] = (r.connection, r.account) }
@@ -69,11 +70,18 @@ extension UnifiedBatch {
             try StagedUpsert(table: "vanguard_export_accounts", columns: ["export_account", "connection", "account", "hierarchy_id", "linked_at"], conflict: ["export_account"],
                              update: ["hierarchy_id", "linked_at"]).run(w, in: c)
         }
-        for (id, block) in touched.sorted(by: { $0.key < $1.key }) { try deriveVanguardExport(id, connection: block.connection, title: block.account, in: c) }
+        var written: (ids: [String], accounts: [String]) = ([], [])
+        for (id, block) in touched.sorted(by: { $0.key < $1.key }) {
+            let w = try deriveVanguardExport(id, connection: block.connection, title: block.account, in: c)
+            written.ids += w.ids
+            written.accounts += w.accounts
+        }
+        return written
     }
 
-    /// Derives one export block's account, transactions and holdings from all its stored rows.
-    func deriveVanguardExport(_ exportAccount: String, connection: String, title: String, in c: ProjectionContext) throws {
+    /// Derives one export block's account, transactions and holdings from all its stored rows;
+    /// returns the transactions written and the accounts they were in or are in now.
+    func deriveVanguardExport(_ exportAccount: String, connection: String, title: String, in c: ProjectionContext) throws -> (ids: [String], accounts: [String]) {
         let state = try c.session.query("SELECT hierarchy_id, target_account::text FROM \(c.table("vanguard_export_accounts")) WHERE export_account = $1::uuid", [.text(exportAccount)])
         let hierarchyID = state.count == 1 ? state[0].string(0) : nil
         let previousTarget = state.count == 1 ? state[0].string(1) : nil
@@ -100,12 +108,15 @@ extension UnifiedBatch {
             INSERT INTO \(c.table("vanguard_export_accounts")) (export_account, connection, account, target_account) VALUES ($1::uuid, $2, $3, $4::uuid)
             ON CONFLICT (export_account) DO UPDATE SET target_account = EXCLUDED.target_account
             """, [.text(exportAccount), .text(connection), .text(title), .text(target)])
-        guard !rows.isEmpty else { return }
+        let accounts = Set([previousTarget ?? exportAccount, exportAccount, target]).sorted()
+        guard !rows.isEmpty else { return ([], accounts) }
 
         var tx = CopyTextWriter()
+        var ids: [String] = []
         for entry in summary.cash {
             let r = entry.row
-            tx.row(DeterministicID.string("vanguard", "export-transaction", exportAccount, entry.rowID), target,
+            ids.append(DeterministicID.string("vanguard", "export-transaction", exportAccount, entry.rowID))
+            tx.row(ids[ids.count - 1], target,
                    Self.vanguardExportTransactionKey(exportAccount: exportAccount, rowID: entry.rowID), "booked", r.date, r.date, "\(r.amount)", "GBP",
                    "Vanguard", r.detailsText, updated)
         }
@@ -147,6 +158,7 @@ extension UnifiedBatch {
                 VALUES ($1::uuid, $2::uuid, 'vanguard', $3, 'investment', $4, 'GBP', 'active', $5::timestamptz) ON CONFLICT (id) DO NOTHING
                 """, [.text(target), .text(connectionID), .text(hierarchyID), .text("Vanguard \(title) (\(wrapper))"), .text(updated)])
         }
+        return (ids, accounts)
     }
 
     static func rounded(_ value: Decimal, _ scale: Int) -> Decimal {

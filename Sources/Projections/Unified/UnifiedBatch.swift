@@ -46,6 +46,8 @@ struct UnifiedBatch {
     var t212Instruments: [String: (name: String?, isin: String?, currency: String?, at: String)] = [:]
     /// Vanguard export rows and links (`UnifiedBatch+VanguardExport`).
     var vanguardExport = VanguardExportBatch()
+    /// User events: tags, categories, notes and rules (``AnnotationBatch``).
+    var annotations = AnnotationBatch()
 
     mutating func account(_ id: String, provider: String, providerID: String, type: String, at: String) -> Account {
         accounts[id] ?? Account(provider: provider, providerID: providerID, type: type, updated: at)
@@ -55,7 +57,7 @@ struct UnifiedBatch {
         connections[id] ?? Connection(provider: provider, providerID: providerID)
     }
 
-    func write(in c: ProjectionContext) throws {
+    mutating func write(in c: ProjectionContext) throws {
         if !institutions.isEmpty {
             var w = CopyTextWriter()
             for (id, i) in institutions.sorted(by: { $0.key < $1.key }) { w.row(id, i.provider, i.providerID, i.name, i.bic, i.logo, i.countries) }
@@ -127,9 +129,9 @@ struct UnifiedBatch {
             let touched = Set(booked.values.map(\.account)).union(pending.keys).sorted()
             _ = try c.session.query("""
                 DELETE FROM \(c.table("transactions")) p
-                WHERE p.account_id = ANY($1::uuid[]) AND p.status = 'pending' AND p.provider_transaction_key LIKE 'pending:tid:%'
+                WHERE p.account_id = ANY($1::uuid[]) AND p.status = 'pending' AND \(Self.hasBankID(pendingKey: "p.provider_transaction_key"))
                   AND EXISTS (SELECT 1 FROM \(c.table("transactions")) b WHERE b.account_id = p.account_id
-                              AND b.provider_transaction_key = substr(split_part(p.provider_transaction_key, '#', 1), 9))
+                              AND b.provider_transaction_key = \(Self.bookedKey(ofPending: "p.provider_transaction_key")))
                 """, [.textArray(touched)])
         }
         try writeTrading212Holdings(in: c)
@@ -142,7 +144,7 @@ struct UnifiedBatch {
             }
             try c.session.copyIn("COPY \(c.table("holdings")) (id, account_id, ticker, name, isin, quantity, average_cost, current_price, current_value, unrealised_pnl, currency, updated_at) FROM STDIN", text: w)
         }
-        try writeVanguardExport(in: c)
+        let vanguardWritten = try writeVanguardExport(in: c)
         if !activity.isEmpty {
             let pairs = activity.sorted(by: { $0.key < $1.key })
             _ = try c.session.query("""
@@ -152,7 +154,20 @@ struct UnifiedBatch {
                 WHERE t.id = v.connection_id
                 """, [.textArray(pairs.map(\.key)), .textArray(pairs.map(\.value))])
         }
+        // Annotations resolve against, and rules apply to, the transactions as just written.
+        let written = booked.values.map(\.id) + pending.values.flatMap { $0.map(\.id) } + vanguardWritten.ids
+        let touchedAccounts = Set(booked.values.map(\.account)).union(pending.keys).union(vanguardWritten.accounts).sorted()
+        try annotations.finish(in: c, written: written, touchedAccounts: touchedAccounts)
     }
+
+    /// SQL: whether the pending key in `column` carries the bank's own id (`pending:tid:…`),
+    /// the only pending items whose booking can be recognised.
+    static func hasBankID(pendingKey column: String) -> String { "\(column) LIKE 'pending:tid:%'" }
+
+    /// SQL: the booked key (`tid:<id>`) a pending key in `column` (`pending:tid:<id>[#n]`) books
+    /// under. The one pending→booked reconciliation: unified drops the pending row when this
+    /// key is booked, and annotations made on the pending row follow to that booked row.
+    static func bookedKey(ofPending column: String) -> String { "substr(split_part(\(column), '#', 1), 9)" }
 
     static let transactionColumns = ["id", "account_id", "provider_transaction_key", "status", "booking_date", "value_date", "amount", "currency", "counterparty", "description", "updated_at"]
 }

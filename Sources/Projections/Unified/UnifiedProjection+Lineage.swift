@@ -41,26 +41,7 @@ extension UnifiedProjection: ProjectionLineage {
                 }
             })
         case "transactions":
-            guard let account = row["account_id"], let key = row["provider_transaction_key"] else { return .empty }
-            let r = try c.session.query("SELECT provider, provider_account_id FROM \(c.table("accounts")) WHERE id = $1::uuid", [.text(account)])
-            if r.count == 1, r[0].string(0) == "trading212", let conn = r[0].string(1) {
-                // Dividends and cash movements, by reference.
-                let isDividend = key.hasPrefix("dividend:")
-                let ref = String(key.drop { $0 != ":" }.dropFirst())
-                return RowLineage(streams: [StreamName.trading212(conn, isDividend ? .dividends : .transactions)],
-                                  eventTypes: [isDividend ? EventCatalog.trading212DividendObserved.name : EventCatalog.trading212TransactionObserved.name]) { (try? $0.string("reference")) == ref }
-            }
-            if r.count == 1, r[0].string(0) == "enablebanking", let pid = r[0].string(1) { return Self.enableBankingTransactionLineage(account: pid, transactionKey: key, pending: row["status"] == "pending") }
-            guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .empty }
-            if row["status"] == "pending" {
-                return Self.pendingTransactionLineage(key: key, streams: [StreamName.gocardlessAccount(pid, .pending), StreamName.gocardlessAccount(pid, .transactions)],
-                                                      pendingType: EventCatalog.gocardlessPendingObserved.name, bookedType: EventCatalog.gocardlessTransactionBooked.name,
-                                                      belongs: { (try? $0.string("account_id")) == pid }, pendingKeys: GoCardlessRawProjection.pendingKeys,
-                                                      bookedKey: GoCardlessRawProjection.bookedKey)
-            }
-            return RowLineage(streams: [StreamName.gocardlessAccount(pid, .transactions)], eventTypes: [EventCatalog.gocardlessTransactionBooked.name]) { e in
-                (try? e.string("account_id")) == pid && GoCardlessRawProjection.bookedKey(e) == key
-            }
+            return try AnnotationLineage.adding(to: transactionLineage(row, in: c), row: row, in: c)
         case "holdings":
             guard let account = row["account_id"], let ticker = row["ticker"] else { return .empty }
             let r = try c.session.query("SELECT provider, provider_account_id FROM \(c.table("accounts")) WHERE id = $1::uuid", [.text(account)])
@@ -167,5 +148,31 @@ extension UnifiedProjection: ProjectionLineage {
             }
         }
         return RowLineage(streams: nil, eventTypes: [EventCatalog.vanguardSubaccountObserved.name, EventCatalog.vanguardHoldingsObserved.name]) { (try? $0.string("hierarchy_id")) == pid }
+    }
+}
+
+extension UnifiedProjection {
+    /// The provider events behind a unified transaction row.
+    func transactionLineage(_ row: [String: String], in c: ProjectionContext) throws -> RowLineage {
+        guard let account = row["account_id"], let key = row["provider_transaction_key"] else { return .empty }
+        let r = try c.session.query("SELECT provider, provider_account_id FROM \(c.table("accounts")) WHERE id = $1::uuid", [.text(account)])
+        if r.count == 1, r[0].string(0) == "trading212", let conn = r[0].string(1) {
+            // Dividends and cash movements, by reference.
+            let isDividend = key.hasPrefix("dividend:")
+            let ref = String(key.drop { $0 != ":" }.dropFirst())
+            return RowLineage(streams: [StreamName.trading212(conn, isDividend ? .dividends : .transactions)],
+                              eventTypes: [isDividend ? EventCatalog.trading212DividendObserved.name : EventCatalog.trading212TransactionObserved.name]) { (try? $0.string("reference")) == ref }
+        }
+        if r.count == 1, r[0].string(0) == "enablebanking", let pid = r[0].string(1) { return Self.enableBankingTransactionLineage(account: pid, transactionKey: key, pending: row["status"] == "pending") }
+        guard r.count == 1, r[0].string(0) == "gocardless", let pid = r[0].string(1) else { return .empty }
+        if row["status"] == "pending" {
+            return Self.pendingTransactionLineage(key: key, streams: [StreamName.gocardlessAccount(pid, .pending), StreamName.gocardlessAccount(pid, .transactions)],
+                                                  pendingType: EventCatalog.gocardlessPendingObserved.name, bookedType: EventCatalog.gocardlessTransactionBooked.name,
+                                                  belongs: { (try? $0.string("account_id")) == pid }, pendingKeys: GoCardlessRawProjection.pendingKeys,
+                                                  bookedKey: GoCardlessRawProjection.bookedKey)
+        }
+        return RowLineage(streams: [StreamName.gocardlessAccount(pid, .transactions)], eventTypes: [EventCatalog.gocardlessTransactionBooked.name]) { e in
+            (try? e.string("account_id")) == pid && GoCardlessRawProjection.bookedKey(e) == key
+        }
     }
 }

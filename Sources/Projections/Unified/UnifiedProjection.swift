@@ -13,7 +13,8 @@ public struct UnifiedProjection: Projection {
     public let name = "unified"
     /// 2: Vanguard export blocks as accounts (and `holdings.price_date`), and the keyset indexes `transactions_by_day` and `transactions_account_by_day` (the API's
     /// transaction pages: newest sort day first, then id).
-    public let version = 2
+    /// 3: user events — annotations, categories and rules (``AnnotationBatch``).
+    public let version = 3
     public let liveSchema = "public"
     public let eventTypes: Set<String> = GoCardlessRawProjection().eventTypes.union([
         EventCatalog.connectionHealthObserved.name,
@@ -21,10 +22,10 @@ public struct UnifiedProjection: Projection {
         EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name,
         EventCatalog.vanguardSubaccountObserved.name, EventCatalog.vanguardHoldingsObserved.name,
         EventCatalog.vanguardTransactionImported.name, EventCatalog.vanguardExportLinked.name,
-    ]).union(EnableBankingRawProjection().eventTypes)
+    ]).union(EnableBankingRawProjection().eventTypes).union(AnnotationEvents.types)
     /// The contract tables, then private ones that holdings are derived from.
     public let tables = ["institutions", "consents", "connections", "accounts", "holdings", "transactions", "instrument_metadata", "trading212_position_state",
-                         "vanguard_export_rows", "vanguard_export_accounts"]
+                         "vanguard_export_rows", "vanguard_export_accounts"] + AnnotationBatch.tables
 
     public func createTables(in c: ProjectionContext) throws {
         _ = try c.session.execute("""
@@ -71,6 +72,7 @@ public struct UnifiedProjection: Projection {
                 export_account uuid PRIMARY KEY, connection text NOT NULL, account text NOT NULL, hierarchy_id text,
                 linked_at timestamptz, target_account uuid);
             """)
+        try AnnotationBatch.createTables(in: c)
     }
 
     /// The day a transaction sorts by in the API (newest first): its booking date, else its
@@ -93,6 +95,8 @@ public struct UnifiedProjection: Projection {
                 try batch.foldVanguard(e)
             } else if e.type.hasPrefix("enablebanking.") {
                 try batch.foldEnableBanking(e)
+            } else if AnnotationEvents.types.contains(e.type) {
+                try batch.annotations.fold(e, in: c)
             }
         }
         try batch.write(in: c)

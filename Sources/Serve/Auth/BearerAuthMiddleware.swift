@@ -31,7 +31,7 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw APIProblem(.forbidden, status: .forbidden, title: "Token scope too narrow",
                              detail: "this action needs a token with scope write; this token has scope \(scope.rawValue)")
         }
-        return try await next(request, context)
+        return try await RequestToken.$current.withValue(token) { try await next(request, context) }
     }
 
     static func unauthorized(_ detail: String) -> APIProblem {

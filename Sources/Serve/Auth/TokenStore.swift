@@ -75,5 +75,12 @@ public struct TokenStore: Sendable {
         return r[0].string(0).flatMap(TokenScope.init(rawValue:))
     }
 
+    /// The name of a live token (recorded as the actor of the user events it makes), or nil.
+    public static func name(of token: String, session s: PostgresSession) throws -> String? {
+        guard token.hasPrefix(tokenPrefix), token.count < 128 else { return nil }
+        let r = try s.query("SELECT name FROM api.tokens WHERE token_sha256 = $1 AND revoked_at IS NULL", [.bytes(hash(token))])
+        return r.count == 1 ? r[0].string(0) : nil
+    }
+
     static func hash(_ token: String) -> [UInt8] { Array(SHA256.hash(data: Data(token.utf8))) }
 }

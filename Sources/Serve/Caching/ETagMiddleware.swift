@@ -6,7 +6,8 @@ import Hummingbird
 /// ETags for GETs, from the state behind the answer (``ResourceState``) plus the path and
 /// query: a matching `If-None-Match` answers 304 after one small read of checkpoints,
 /// without touching the tables; other answers carry the ETag, their state read in the
-/// handler's own database session (``ResourceStateProbe``).
+/// handler's own database session (``ResourceStateProbe``). Answers about one annotation
+/// stream carry its version instead, set by their handler (``StreamETag``).
 ///
 /// The state is read *before* the answer, so an ETag is never newer than its body: if the
 /// projections move in between, the next request simply sees a different ETag.
@@ -14,7 +15,7 @@ struct ETagMiddleware<Context: RequestContext>: RouterMiddleware {
     let pool: ConnectionPool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .get, let sql = ResourceState.sql(forPath: request.uri.path) else { return try await next(request, context) }
+        guard request.method == .get, let sql = ResourceState.sql(forPath: request.uri.path) else { return try await selfTagged(request, context: context, next: next) }
         let path = request.uri.path, query = request.uri.query ?? ""
         if let wanted = request.headers[.ifNoneMatch] {
             let tag = Self.tag(state: try await pool.session { s in try ResourceState.read(sql, in: s) }, path: path, query: query)
@@ -31,6 +32,18 @@ struct ETagMiddleware<Context: RequestContext>: RouterMiddleware {
         let state: String
         if let read = probe.value { state = read } else { state = try await pool.session { s in try ResourceState.read(sql, in: s) } }
         response.headers[.eTag] = Self.tag(state: state, path: path, query: query)
+        return response
+    }
+
+    /// An answer whose handler may name its own ETag (``StreamETag``: the annotation routes).
+    func selfTagged(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let box = StreamETag()
+        var response = try await StreamETag.$current.withValue(box) { try await next(request, context) }
+        guard let tag = box.tag, (200..<300).contains(response.status.code) else { return response }
+        if request.method == .get, let wanted = request.headers[.ifNoneMatch], Self.matches(wanted, tag) {
+            return Response(status: .notModified, headers: [.eTag: tag])
+        }
+        response.headers[.eTag] = tag
         return response
     }
 

@@ -8,6 +8,8 @@ import Projections
 enum ResourceState {
     /// The state a path depends on, or nil for paths that are not cached.
     static func sql(forPath path: String) -> String? {
+        // Computed from unified's transactions and annotations, not the analytics tables.
+        if path == "/v1/analytics/spend-by-category" { return checkpoint("unified") }
         if path.hasPrefix("/v1/analytics/") { return checkpoint("analytics") }
         if path == "/v1/connections" {
             // Quotas move without events, and "days left" moves with the date.

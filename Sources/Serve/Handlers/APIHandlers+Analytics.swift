@@ -1,9 +1,31 @@
 import Foundation
 import OpenAPIRuntime
 import Postgres
+import Projections
 
 /// The `analytics` projection's series over a date range.
 extension APIHandlers {
+    /// Spend per month, currency and category, from unified's transactions with their
+    /// effective categories (``AnnotatedTransactionSQL/monthlySpendByCategory(schema:)``).
+    func getSpendByCategory(_ input: Operations.GetSpendByCategory.Input) async throws -> Operations.GetSpendByCategory.Output {
+        var f = Filters()
+        let (from, to) = try Parameters.range(from: input.query.from, to: input.query.to)
+        if let from { f.add("month >= date_trunc('month', $?::date)::date", .text(from)) }
+        if let to { f.add("month <= $?::date", .text(to)) }
+        let sql = """
+            SELECT month::text, currency, category_id::text, category, spend::text, transaction_count
+            FROM (\(AnnotatedTransactionSQL.monthlySpendByCategory(schema: UnifiedProjection().liveSchema))) x \(f.whereClause) ORDER BY month, currency, category NULLS LAST
+            """
+        let params = f.parameters
+        let items = try await pool.session { s in
+            try s.query(sql, params).rows.map { r in
+                Components.Schemas.SpendByCategory(month: try r.decode(String.self, 0), currency: try r.decode(String.self, 1), categoryId: r.string(2),
+                                                   category: r.string(3), spend: try r.decode(String.self, 4), transactionCount: r.int(5) ?? 0)
+            }
+        }
+        return .ok(.init(body: .json(.init(items: items))))
+    }
+
     func getNetWorth(_ input: Operations.GetNetWorth.Input) async throws -> Operations.GetNetWorth.Output {
         let f = try Self.range(input.query.from, input.query.to, column: "date")
         let sql = "SELECT date::text, currency, bank_balances::text, investment_values::text, net_worth::text FROM analytics.net_worth_daily \(f.whereClause) ORDER BY date, currency"

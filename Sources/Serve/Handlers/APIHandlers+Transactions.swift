@@ -1,6 +1,7 @@
 import Foundation
 import OpenAPIRuntime
 import Postgres
+import Projections
 import Replay
 
 /// Transactions: keyset pages over `transactions`, and one transaction with its lineage.
@@ -17,6 +18,9 @@ extension APIHandlers {
             throw APIProblem.badParameter("amount_min", "amount_min (\(min)) is larger than amount_max (\(max))")
         }
         query.text = try Parameters.text(q.q, name: "q", max: 200)
+        query.category = try Parameters.text(q.category, name: "category", max: 200)
+        query.tag = try Parameters.text(q.tag, name: "tag", max: 200)
+        query.uncategorised = q.uncategorised
         if let c = q.cursor {
             guard let cursor = TransactionCursor(encoded: c) else {
                 throw APIProblem(.badCursor, status: .badRequest, title: "Invalid parameter cursor",
@@ -37,7 +41,10 @@ extension APIHandlers {
     func getTransaction(_ input: Operations.GetTransaction.Input) async throws -> Operations.GetTransaction.Output {
         let id = try Parameters.id(input.path.id)
         let found = try await pool.session { s in
-            try s.query("SELECT \(TransactionQuery.columns) FROM transactions WHERE id = $1", [PostgresParameter(id)], prepare: true).rows.map(Self.transaction).first
+            try s.query("""
+                SELECT \(TransactionQuery.columns), NULL, \(TransactionQuery.annotationColumns) FROM transactions t \(AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema))
+                WHERE t.id = $1
+                """, [PostgresParameter(id)], prepare: true).rows.map(Self.transaction).first
         }
         guard let found else { throw APIProblem.notFound("transaction", input.path.id) }
         // What `finsync explain transactions <id>` shows: the events whose fold wrote the row.
@@ -49,6 +56,7 @@ extension APIHandlers {
         return .ok(.init(body: .json(.init(transaction: found, lineage: events))))
     }
 
+    /// A row of ``TransactionQuery/columns``, the sort day, then ``TransactionQuery/annotationColumns``.
     static func transaction(_ r: PostgresRow) throws -> Components.Schemas.Transaction {
         guard let status = Components.Schemas.TransactionStatus(rawValue: try r.decode(String.self, 3)) else {
             throw PostgresError(code: .decoding, message: "unknown transaction status")
@@ -56,6 +64,8 @@ extension APIHandlers {
         return Components.Schemas.Transaction(
             id: try r.requiredUUID(0), accountId: try r.requiredUUID(1), providerTransactionKey: try r.decode(String.self, 2), status: status,
             bookingDate: r.string(4), valueDate: r.string(5), money: try r.requiredMoney(6, 7), counterparty: r.string(8), description: r.string(9),
-            updatedAt: try r.decode(Date.self, 10))
+            updatedAt: try r.decode(Date.self, 10),
+            category: r.string(13), categoryId: r.string(12), categorySource: r.string(14),
+            tags: (r.string(15) ?? "").split(separator: "\u{1F}").map(String.init), note: r.string(16))
     }
 }

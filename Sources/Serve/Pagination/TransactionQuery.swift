@@ -18,6 +18,10 @@ public struct TransactionQuery: Sendable {
     public var text: String?
     public var after: TransactionCursor?
     public var limit: Int
+    /// Only this category (name or id), only this tag, only (un)categorised ones.
+    public var category: String?
+    public var tag: String?
+    public var uncategorised: Bool?
 
     public init(accountID: UUID? = nil, status: String? = nil, bookedFrom: String? = nil, bookedTo: String? = nil, amountMin: String? = nil,
                 amountMax: String? = nil, text: String? = nil, after: TransactionCursor? = nil, limit: Int = 100) {
@@ -38,8 +42,13 @@ public struct TransactionQuery: Sendable {
     /// The columns of each row: those listed here, then the sort day as text.
     static let columns = "id, account_id, provider_transaction_key, status, booking_date::text, value_date::text, amount::text, currency, counterparty, description, updated_at"
 
+    /// The annotation columns that follow the sort day (``AnnotatedTransactionSQL``):
+    /// category id, category, category source, tags (joined by U+001F), note.
+    static let annotationColumns = "ann.category_id::text, ann.category, ann.category_source, array_to_string(ann.tags, chr(31)), ann.note"
+
     /// The statement and its parameters; it returns `limit + 1` rows, so the caller knows
-    /// whether there is a next page.
+    /// whether there is a next page. The page is chosen first and only its rows are
+    /// annotated (the annotation join runs on the filtered rows only when a filter needs it).
     public var statement: (sql: String, parameters: [PostgresParameter]) {
         var f = Filters()
         if let accountID { f.add("account_id = $?", PostgresParameter(accountID)) }
@@ -50,10 +59,24 @@ public struct TransactionQuery: Sendable {
         if let amountMax { f.add("amount <= $?::numeric", .text(amountMax)) }
         if let text, !text.isEmpty { f.add("(counterparty ILIKE $? ESCAPE '\\' OR description ILIKE $? ESCAPE '\\')", .text(Self.likePattern(text))) }
         if let after { f.add("(\(Self.sortDay), id) < ($?1::date, $?2::uuid)", .text(after.day), PostgresParameter(after.id)) }
+        if let category { f.add("ann.category_id IN (SELECT id FROM categories WHERE lower(name) = lower($?) OR id::text = lower($?))", .text(category)) }
+        if let tag { f.add("$? = ANY(ann.tags)", .text(tag)) }
+        if let uncategorised { f.add(uncategorised ? "ann.category_id IS NULL AND $?" : "ann.category_id IS NOT NULL AND $?", PostgresParameter(true)) }
+        let filterJoin = category != nil || tag != nil || uncategorised != nil ? AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema, transaction: "transactions") : ""
         let limitPlaceholder = f.placeholder(PostgresParameter(limit + 1))
-        let sql = "SELECT \(Self.columns), (\(Self.sortDay))::text FROM transactions \(f.whereClause) ORDER BY \(Self.sortDay) DESC, id DESC LIMIT \(limitPlaceholder)"
+        let inner = """
+            SELECT \(Self.columns.split(separator: ", ").map { "transactions." + $0 }.joined(separator: ", ")), (\(Self.sortDay))::text AS sort_day, \(Self.sortDay) AS sort_key
+            FROM transactions \(filterJoin) \(f.whereClause) ORDER BY \(Self.sortDay) DESC, id DESC LIMIT \(limitPlaceholder)
+            """
+        let sql = """
+            SELECT \(Self.outerColumns), t.sort_day, \(Self.annotationColumns)
+            FROM (\(inner)) t \(AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema)) ORDER BY t.sort_key DESC, t.id DESC
+            """
         return (sql, f.parameters)
     }
+
+    /// ``columns`` as read back from a subquery aliased `t`.
+    static let outerColumns = columns.split(separator: ", ").map { "t." + ($0.split(separator: ":").first.map(String.init) ?? String($0)) }.joined(separator: ", ")
 
     /// `%text%` for ILIKE, with the pattern characters in `text` taken literally.
     static func likePattern(_ text: String) -> String {

@@ -19,6 +19,7 @@ public struct APIProblem: Error, Sendable, Hashable {
         case unavailable
         case badRequest = "bad-request"
         case internalError = "internal-error"
+        case preconditionFailed = "precondition-failed"
     }
 
     public var code: Code

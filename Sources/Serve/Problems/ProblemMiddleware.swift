@@ -74,5 +74,6 @@ enum ProblemMapping {
         "limit": { Int($0) != nil },
         "status": { ["booked", "pending"].contains($0) },
         "type": { ["bank", "investment", "trading"].contains($0) },
+        "uncategorised": { ["true", "false"].contains($0) },
     ]
 }
