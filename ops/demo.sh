@@ -33,8 +33,8 @@ serve_start "$bin" "$serve_log" --no-schedule
 url=$serve_url
 trap 'kill -TERM "$serve_pid" 2>/dev/null || true; rm -f "$serve_log"' EXIT
 auth=(-H "Authorization: Bearer $token")
-# The API answers compact JSON; indent it for reading when python3 is there.
-indent() { local body; body="$(cat)"; printf '%s\n' "$body" | python3 -m json.tool 2>/dev/null || printf '%s\n' "$body"; }
+# The API answers compact JSON, members unordered; indent and sort it for reading when python3 is there.
+indent() { local body; body="$(cat)"; printf '%s\n' "$body" | python3 -m json.tool --sort-keys 2>/dev/null || printf '%s\n' "$body"; }
 echo "\$ curl $url/healthz"; curl -fsS "$url/healthz" | indent
 echo "\$ curl -H 'Authorization: Bearer …' $url/v1/accounts?type=investment"; curl -fsS "${auth[@]}" "$url/v1/accounts?type=investment" | indent
 echo "\$ curl -H 'Authorization: Bearer …' '$url/v1/transactions?limit=3'"; curl -fsS "${auth[@]}" "$url/v1/transactions?limit=3" | indent

@@ -42,7 +42,7 @@ extension APIHandlers {
         let id = try Parameters.id(input.path.id)
         let found = try await pool.session { s in
             try s.query("""
-                SELECT \(TransactionQuery.columns), NULL, \(TransactionQuery.annotationColumns) FROM transactions t \(AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema))
+                SELECT \(TransactionQuery.columns(of: "t")), NULL, \(TransactionQuery.annotationColumns) FROM transactions t \(AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema, only: "$1::uuid"))
                 WHERE t.id = $1
                 """, [PostgresParameter(id)], prepare: true).rows.map(Self.transaction).first
         }

@@ -63,11 +63,5 @@ struct Filters {
         clauses.append(clause.replacingOccurrences(of: "$?1", with: "$\(first)").replacingOccurrences(of: "$?2", with: "$\(first + 1)"))
     }
 
-    /// A placeholder for a value used outside WHERE (e.g. LIMIT).
-    mutating func placeholder(_ value: PostgresParameter) -> String {
-        parameters.append(value)
-        return "$\(parameters.count)"
-    }
-
     var whereClause: String { clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ") }
 }

@@ -42,6 +42,11 @@ public struct TransactionQuery: Sendable {
     /// The columns of each row: those listed here, then the sort day as text.
     static let columns = "id, account_id, provider_transaction_key, status, booking_date::text, value_date::text, amount::text, currency, counterparty, description, updated_at"
 
+    /// ``columns`` of the table or alias `table`, for statements that join other tables.
+    static func columns(of table: String) -> String {
+        columns.split(separator: ", ").map { "\(table).\($0)" }.joined(separator: ", ")
+    }
+
     /// The annotation columns that follow the sort day (``AnnotatedTransactionSQL``):
     /// category id, category, category source, tags (joined by U+001F), note.
     static let annotationColumns = "ann.category_id::text, ann.category, ann.category_source, array_to_string(ann.tags, chr(31)), ann.note"
@@ -63,14 +68,19 @@ public struct TransactionQuery: Sendable {
         if let tag { f.add("$? = ANY(ann.tags)", .text(tag)) }
         if let uncategorised { f.add(uncategorised ? "ann.category_id IS NULL AND $?" : "ann.category_id IS NOT NULL AND $?", PostgresParameter(true)) }
         let filterJoin = category != nil || tag != nil || uncategorised != nil ? AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema, transaction: "transactions") : ""
-        let limitPlaceholder = f.placeholder(PostgresParameter(limit + 1))
+        // The page size is written into the statement, not bound: a prepared statement whose
+        // LIMIT is a parameter gets a generic plan that expects a tenth of the table, so
+        // PostgreSQL keeps planning it afresh (over a millisecond a page); with the size
+        // known, the generic plan is the page's plan and is reused. An Int, so nothing to quote.
+        let pageLimit = String(limit + 1)
         let inner = """
-            SELECT \(Self.columns.split(separator: ", ").map { "transactions." + $0 }.joined(separator: ", ")), (\(Self.sortDay))::text AS sort_day, \(Self.sortDay) AS sort_key
-            FROM transactions \(filterJoin) \(f.whereClause) ORDER BY \(Self.sortDay) DESC, id DESC LIMIT \(limitPlaceholder)
+            SELECT \(Self.columns(of: "transactions")), (\(Self.sortDay))::text AS sort_day, \(Self.sortDay) AS sort_key
+            FROM transactions \(filterJoin) \(f.whereClause) ORDER BY \(Self.sortDay) DESC, id DESC LIMIT \(pageLimit)
             """
         let sql = """
+            WITH page AS MATERIALIZED (\(inner))
             SELECT \(Self.outerColumns), t.sort_day, \(Self.annotationColumns)
-            FROM (\(inner)) t \(AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema)) ORDER BY t.sort_key DESC, t.id DESC
+            FROM page t \(AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema, only: "SELECT id FROM page")) ORDER BY t.sort_key DESC, t.id DESC
             """
         return (sql, f.parameters)
     }

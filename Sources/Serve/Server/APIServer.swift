@@ -74,9 +74,10 @@ public struct APIServer: Sendable {
         }
         var handlers = APIHandlers(pool: pool, sync: sync, consent: consent, readiness: Readiness(pendingMigrations: pendingMigrations), logger: logger)
         handlers.enableBanking = enableBanking
-        // Compact JSON (pretty printing costs bytes on the wire and encoder time; keys stay
-        // sorted so answers read the same from run to run) and lock-free date formatting.
-        try handlers.registerHandlers(on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]))
+        // Compact JSON with members in no particular order (JSON objects are unordered;
+        // pretty printing and sorting keys cost a fifth of a transactions page's CPU) and
+        // lock-free date formatting.
+        try handlers.registerHandlers(on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: []))
         return Application(
             router: router,
             configuration: .init(address: .hostname(options.bind, port: options.port), serverName: "finsync"),
