@@ -212,6 +212,10 @@ struct AnnotationBatch {
         let ruleCount = try s.query("SELECT count(*) FROM \(c.table("rules"))")[0].int64(0) ?? 0
         // No rule changed: with no rules at all (most logs) there is nothing to match.
         if changedRules.isEmpty && !reordered && ruleCount == 0 { return }
+        // Matching groups every transaction's rule pairs: with the default 4 MB the sort and
+        // hashes of a pass over all history spill to disk (1.5 s instead of 2.5 s for 190,000
+        // transactions with it in memory). For this batch's transaction only.
+        _ = try s.execute("SET LOCAL work_mem = '256MB'")
         if !changedRules.isEmpty && changedRules.count * 2 >= max(Int(ruleCount), 1) {
             // Most rules changed (e.g. a list made at once): one pass over every transaction
             // costs less than finding what the changed ones touch first.
