@@ -56,7 +56,7 @@ extension APIHandlers {
         return .ok(.init(body: .json(.init(transaction: found, lineage: events))))
     }
 
-    /// A row of ``TransactionQuery/columns``, the sort day, then ``TransactionQuery/annotationColumns``.
+    /// A row of ``TransactionQuery/columnList``, the sort day, then ``TransactionQuery/annotationColumns``.
     static func transaction(_ r: PostgresRow) throws -> Components.Schemas.Transaction {
         guard let status = Components.Schemas.TransactionStatus(rawValue: try r.decode(String.self, 3)) else {
             throw PostgresError(code: .decoding, message: "unknown transaction status")

@@ -39,12 +39,16 @@ public struct TransactionQuery: Sendable {
     /// The sort-day expression the keyset indexes are built on.
     static let sortDay = UnifiedProjection.transactionSortDay
 
-    /// The columns of each row: those listed here, then the sort day as text.
-    static let columns = "id, account_id, provider_transaction_key, status, booking_date::text, value_date::text, amount::text, currency, counterparty, description, updated_at"
+    /// The columns of each row, in the order ``APIHandlers/transaction(_:)`` reads them, each
+    /// with the cast it is read through; then come the sort day as text and the annotations.
+    static let columnList: [(name: String, cast: String)] = [
+        ("id", ""), ("account_id", ""), ("provider_transaction_key", ""), ("status", ""), ("booking_date", "::text"), ("value_date", "::text"),
+        ("amount", "::text"), ("currency", ""), ("counterparty", ""), ("description", ""), ("updated_at", ""),
+    ]
 
-    /// ``columns`` of the table or alias `table`, for statements that join other tables.
+    /// ``columnList`` read from the table or alias `table`, each under its own name.
     static func columns(of table: String) -> String {
-        columns.split(separator: ", ").map { "\(table).\($0)" }.joined(separator: ", ")
+        columnList.map { "\(table).\($0.name)\($0.cast) AS \($0.name)" }.joined(separator: ", ")
     }
 
     /// The annotation columns that follow the sort day (``AnnotatedTransactionSQL``):
@@ -52,8 +56,8 @@ public struct TransactionQuery: Sendable {
     static let annotationColumns = "ann.category_id::text, ann.category, ann.category_source, array_to_string(ann.tags, chr(31)), ann.note"
 
     /// The statement and its parameters; it returns `limit + 1` rows, so the caller knows
-    /// whether there is a next page. The page is chosen first and only its rows are
-    /// annotated (the annotation join runs on the filtered rows only when a filter needs it).
+    /// whether there is a next page. The page is chosen first (joined to the annotations only
+    /// when a filter needs them), then only its rows are annotated.
     public var statement: (sql: String, parameters: [PostgresParameter]) {
         var f = Filters()
         if let accountID { f.add("account_id = $?", PostgresParameter(accountID)) }
@@ -79,14 +83,11 @@ public struct TransactionQuery: Sendable {
             """
         let sql = """
             WITH page AS MATERIALIZED (\(inner))
-            SELECT \(Self.outerColumns), t.sort_day, \(Self.annotationColumns)
+            SELECT \(Self.columnList.map { "t.\($0.name)" }.joined(separator: ", ")), t.sort_day, \(Self.annotationColumns)
             FROM page t \(AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema, only: "SELECT id FROM page")) ORDER BY t.sort_key DESC, t.id DESC
             """
         return (sql, f.parameters)
     }
-
-    /// ``columns`` as read back from a subquery aliased `t`.
-    static let outerColumns = columns.split(separator: ", ").map { "t." + ($0.split(separator: ":").first.map(String.init) ?? String($0)) }.joined(separator: ", ")
 
     /// `%text%` for ILIKE, with the pattern characters in `text` taken literally.
     static func likePattern(_ text: String) -> String {
