@@ -1,3 +1,4 @@
+import Annotations
 import CanonicalJSON
 import EventLog
 import FinsyncTestSupport
@@ -19,6 +20,15 @@ enum AnnotationFixture {
         if !pending { o["bookingDate"] = .string(day) }
         if let id { o["transactionId"] = .string(id) }
         return .object(o)
+    }
+
+    /// A fresh database with its log and an annotation writer on one connection.
+    static func withLog(_ body: (PostgresConnection, EventLog, AnnotationWriter) async throws -> Void) async throws {
+        try await TestDatabase.with { db in
+            let conn = try await db.connect()
+            defer { conn.close() }
+            try await body(conn, EventLog(connection: conn), AnnotationWriter(connection: conn))
+        }
     }
 
     static func book(_ items: [JSONValue], to log: EventLog) async throws {

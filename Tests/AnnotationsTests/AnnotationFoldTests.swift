@@ -14,11 +14,7 @@ import Testing
     typealias F = AnnotationFixture
 
     @Test func annotationsSurviveRebuildAndReplayShowsThemAsOfThatPoint() async throws {
-        try await TestDatabase.with { db in
-            let conn = try await db.connect()
-            defer { conn.close() }
-            let log = EventLog(connection: conn)
-            let writer = AnnotationWriter(connection: conn)
+        try await F.withLog { conn, log, writer in
             try await F.book([F.item("T1", day: "2024-01-05", amount: "-12.50", counterparty: "Tesco", description: "TESCO STORES 123"),
                               F.item("T2", day: "2024-01-06", amount: "-3.10", counterparty: "Costa", description: "COSTA COFFEE")], to: log)
             try await F.catchUp(conn)
@@ -60,11 +56,7 @@ import Testing
     }
 
     @Test func aTagOnAPendingTransactionIsOnItsBookedSuccessor() async throws {
-        try await TestDatabase.with { db in
-            let conn = try await db.connect()
-            defer { conn.close() }
-            let log = EventLog(connection: conn)
-            let writer = AnnotationWriter(connection: conn)
+        try await F.withLog { conn, log, writer in
             try await F.pending([F.item("P1", day: "2024-02-01", amount: "-40.00", counterparty: "Shell", description: "SHELL FUEL", pending: true)], to: log)
             try await F.catchUp(conn)
             let pendingID = try #require(try await F.id("pending:tid:P1", conn))
@@ -96,11 +88,7 @@ import Testing
     }
 
     @Test func ruleChangePlusRebuildRecategorisesHistoryWhileExplicitCategoriesStay() async throws {
-        try await TestDatabase.with { db in
-            let conn = try await db.connect()
-            defer { conn.close() }
-            let log = EventLog(connection: conn)
-            let writer = AnnotationWriter(connection: conn)
+        try await F.withLog { conn, log, writer in
             try await F.book([F.item("A", day: "2023-03-01", amount: "-9.99", counterparty: "Netflix", description: "NETFLIX.COM"),
                               F.item("B", day: "2023-04-01", amount: "-9.99", counterparty: "Netflix", description: "NETFLIX.COM"),
                               F.item("C", day: "2023-04-02", amount: "-60.00", counterparty: "Tesco", description: "TESCO STORES"),
@@ -138,11 +126,7 @@ import Testing
     /// A change to a few of many rules re-matches only what they touch; the result must
     /// equal matching everything afresh (a rebuild), after every kind of rule event.
     @Test func incrementalRuleChangesEqualARebuild() async throws {
-        try await TestDatabase.with { db in
-            let conn = try await db.connect()
-            defer { conn.close() }
-            let log = EventLog(connection: conn)
-            let writer = AnnotationWriter(connection: conn)
+        try await F.withLog { conn, log, writer in
             let shops = ["Tesco", "Costa", "Shell", "Amazon", "Netflix", "Boots"]
             try await F.book((0..<90).map { i in
                 F.item("R\(i)", day: "2024-0\(1 + i % 6)-1\(i % 9)", amount: i % 5 == 0 ? "\(i).00" : "-\(i % 40 + 1).50", counterparty: shops[i % 6], description: "\(shops[i % 6].uppercased()) REF \(i % 7)")
@@ -178,11 +162,7 @@ import Testing
     }
 
     @Test func aStaleVersionIsRefusedAndAppendsNothing() async throws {
-        try await TestDatabase.with { db in
-            let conn = try await db.connect()
-            defer { conn.close() }
-            let log = EventLog(connection: conn)
-            let writer = AnnotationWriter(connection: conn)
+        try await F.withLog { conn, log, writer in
             try await F.book([F.item("T1", day: "2024-01-05", amount: "-1.00", counterparty: "X", description: "Y")], to: log)
             try await F.catchUp(conn)
             let t1 = try #require(try await F.id("tid:T1", conn))
@@ -198,11 +178,7 @@ import Testing
     }
 
     @Test func orphanedAnnotationsAreKeptAndListed() async throws {
-        try await TestDatabase.with { db in
-            let conn = try await db.connect()
-            defer { conn.close() }
-            let log = EventLog(connection: conn)
-            let writer = AnnotationWriter(connection: conn)
+        try await F.withLog { conn, log, writer in
             // A pending item without a bank id disappears from the pending set and books differently.
             try await F.pending([F.item(nil, day: "2024-02-01", amount: "-5.00", counterparty: "Kiosk", description: "KIOSK", pending: true)], to: log)
             try await F.catchUp(conn)
@@ -223,11 +199,7 @@ import Testing
     }
 
     @Test func spendByCategoryEqualsAStraightforwardRecomputation() async throws {
-        try await TestDatabase.with { db in
-            let conn = try await db.connect()
-            defer { conn.close() }
-            let log = EventLog(connection: conn)
-            let writer = AnnotationWriter(connection: conn)
+        try await F.withLog { conn, log, writer in
             var items: [JSONValue] = []
             let shops = ["Tesco", "Costa", "Shell", "Amazon"]
             for i in 0..<60 {
@@ -262,15 +234,12 @@ import Testing
 
     @Test(arguments: [("", "tag"), (String(repeating: "x", count: 65), "tag"), ("bad\u{7}tag", "tag")])
     func badTagsAreRefusedNamingTheFieldAndAppendNothing(tag: String, field: String) async throws {
-        try await TestDatabase.with { db in
-            let conn = try await db.connect()
-            defer { conn.close() }
-            let log = EventLog(connection: conn)
+        try await F.withLog { conn, log, writer in
             try await F.book([F.item("T1", day: "2024-01-05", amount: "-1.00", counterparty: "X", description: "Y")], to: log)
             try await F.catchUp(conn)
             let t1 = try #require(try await F.id("tid:T1", conn))
             let head = try await log.headPosition()
-            let error = await #expect(throws: AnnotationError.self) { try await AnnotationWriter(connection: conn).addTag(tag, to: t1, actor: "cli") }
+            let error = await #expect(throws: AnnotationError.self) { try await writer.addTag(tag, to: t1, actor: "cli") }
             #expect(error?.code == .invalid)
             #expect(error?.field == field)
             #expect(try await log.headPosition() == head)
@@ -278,11 +247,7 @@ import Testing
     }
 
     @Test func badRulesUnknownTargetsAreRefusedNamingTheFieldAndAppendNothing() async throws {
-        try await TestDatabase.with { db in
-            let conn = try await db.connect()
-            defer { conn.close() }
-            let log = EventLog(connection: conn)
-            let writer = AnnotationWriter(connection: conn)
+        try await F.withLog { conn, log, writer in
             try await F.book([F.item("T1", day: "2024-01-05", amount: "-1.00", counterparty: "X", description: "Y")], to: log)
             try await F.catchUp(conn)
             let t1 = try #require(try await F.id("tid:T1", conn))
@@ -312,11 +277,7 @@ import Testing
     }
 
     @Test func previewShowsWhatADraftRuleWouldChangeWithoutSavingIt() async throws {
-        try await TestDatabase.with { db in
-            let conn = try await db.connect()
-            defer { conn.close() }
-            let log = EventLog(connection: conn)
-            let writer = AnnotationWriter(connection: conn)
+        try await F.withLog { conn, log, writer in
             try await F.book([F.item("A", day: "2023-03-01", amount: "-9.99", counterparty: "Netflix", description: "NETFLIX.COM"),
                               F.item("B", day: "2023-04-01", amount: "-9.99", counterparty: "Netflix", description: "NETFLIX.COM"),
                               F.item("C", day: "2023-04-02", amount: "-60.00", counterparty: "Tesco", description: "TESCO STORES")], to: log)
