@@ -50,16 +50,18 @@ enum ProviderWiring {
         guard !c.enablebanking.isEmpty else {
             throw IngestCommandError("no [[enablebanking]] table in \(c.path ?? "the configuration"); add application_id and private_key_file")
         }
-        if let name {
-            guard let e = c.enablebanking.first(where: { $0.name.lowercased() == name.lowercased() }) else {
-                throw IngestCommandError("no [[enablebanking]] application named \(name); configured: \(c.enablebanking.map(\.name).joined(separator: ", "))")
+        let chosen: EnableBankingConfiguration
+        do {
+            chosen = try EnableBankingApplicationChoice.pick(c.enablebanking, named: name, nameOf: \.name)
+        } catch {
+            switch error {
+            case .unknown(let name, let configured):
+                throw IngestCommandError("no [[enablebanking]] application named \(name); configured: \(configured.joined(separator: ", "))")
+            case .ambiguous(let configured):
+                throw IngestCommandError("several [[enablebanking]] applications are configured; choose one with --application (\(configured.joined(separator: ", ")))")
             }
-            return try enableBankingApplication(e, logger: logger)
         }
-        guard c.enablebanking.count == 1, let only = c.enablebanking.first else {
-            throw IngestCommandError("several [[enablebanking]] applications are configured; choose one with --application (\(c.enablebanking.map(\.name).joined(separator: ", ")))")
-        }
-        return try enableBankingApplication(only, logger: logger)
+        return try enableBankingApplication(chosen, logger: logger)
     }
 
     /// Enable Banking linking for `finsync serve`'s `POST /v1/connections`: the configured

@@ -21,17 +21,16 @@ public struct EnableBankingConnector: Sendable {
 
     /// The linker of the application named `name`, or of the only one.
     func linker(application name: String?) throws -> EnableBankingLinker {
-        let names = applications.map(\.configuration.name).joined(separator: ", ")
-        if let name {
-            guard let app = applications.first(where: { $0.configuration.name.lowercased() == name.lowercased() }) else {
-                throw APIProblem.badParameter("application", "no [[enablebanking]] application named \(name); configured: \(names)")
+        do {
+            return EnableBankingLinker(application: try EnableBankingApplicationChoice.pick(applications, named: name, nameOf: \.configuration.name), store: store)
+        } catch {
+            switch error {
+            case .unknown(let name, let configured):
+                throw APIProblem.badParameter("application", "no [[enablebanking]] application named \(name); configured: \(configured.joined(separator: ", "))")
+            case .ambiguous(let configured):
+                throw APIProblem.badParameter("application", "several [[enablebanking]] applications are configured; name one (\(configured.joined(separator: ", ")))")
             }
-            return EnableBankingLinker(application: app, store: store)
         }
-        guard applications.count == 1, let only = applications.first else {
-            throw APIProblem.badParameter("application", "several [[enablebanking]] applications are configured; name one (\(names))")
-        }
-        return EnableBankingLinker(application: only, store: store)
     }
 
     func start(bank: String, country: String, days: Int?, connection: String?, application: String?) async throws -> EnableBankingLinker.Started {
