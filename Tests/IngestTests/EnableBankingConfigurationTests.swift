@@ -44,6 +44,21 @@ struct EnableBankingConfigurationTests {
             private_key_file = "/nonexistent/app.pem"
             """, environment: [:])
         #expect(missing.validate().contains { $0.key == "enablebanking[0].private_key_file" && $0.message.contains("/nonexistent/app.pem") })
+
+        // Plain http only to this machine, as for every provider (ProviderURLPolicy).
+        let plain = try FinsyncConfiguration.parse("""
+            [[enablebanking]]
+            application_id = "\(EnableBankingHarness.applicationID)"
+            private_key_file = "/x.pem"
+            base_url = "http://api.enablebanking.example"
+            [[enablebanking]]
+            name = "local"
+            application_id = "\(EnableBankingHarness.applicationID)"
+            private_key_file = "/x.pem"
+            base_url = "http://[::1]:8080"
+            """, environment: [:])
+        #expect(plain.readProblems.map(\.key) == ["enablebanking[0].base_url"])
+        #expect(plain.readProblems.first?.message.contains("plain http is only allowed on loopback") == true)
     }
 
     @Test("a file that is not an RSA key is named, its content never quoted")

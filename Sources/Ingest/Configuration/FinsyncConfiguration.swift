@@ -232,9 +232,9 @@ public struct FinsyncConfiguration: Sendable {
         if !(1...65_535).contains(server.port) { problems.append(.init(key: "server.port", message: "must be between 1 and 65535")) }
         if server.bind.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(.init(key: "server.bind", message: "must be an address to listen on, e.g. 127.0.0.1")) }
         if let g = gocardless {
-            if let u = URL(string: g.baseURL), let scheme = u.scheme, ["http", "https"].contains(scheme), let host = u.host {
-                if scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(host) {
-                    problems.append(.init(key: "gocardless.base_url", message: "plain http is only allowed on loopback (secrets would cross the network unencrypted)"))
+            if let u = URL(string: g.baseURL), let scheme = u.scheme, ["http", "https"].contains(scheme), u.host != nil {
+                if ProviderURLPolicy.isPlainHTTPOffLoopback(u) {
+                    problems.append(.init(key: "gocardless.base_url", message: ProviderURLPolicy.plainHTTPProblem(carrying: "secrets")))
                 }
             } else {
                 problems.append(.init(key: "gocardless.base_url", message: "\"\(g.baseURL)\" is not an http(s) URL"))
@@ -255,8 +255,8 @@ public struct FinsyncConfiguration: Sendable {
         var problems: [ConfigurationProblem] = []
         for (n, c) in trading212.enumerated() {
             let prefix = "trading212[\(trading212Index[c.connectionID] ?? n)]"
-            if let u = URL(string: c.baseURL), u.scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(u.host ?? "") {
-                problems.append(.init(key: "\(prefix).base_url", message: "plain http is only allowed on loopback (the API key would cross the network unencrypted)"))
+            if let u = URL(string: c.baseURL), ProviderURLPolicy.isPlainHTTPOffLoopback(u) {
+                problems.append(.init(key: "\(prefix).base_url", message: ProviderURLPolicy.plainHTTPProblem(carrying: "the API key")))
             }
             for (key, source) in [("api_key", Optional(c.apiKey)), ("api_secret", c.apiSecret)] {
                 switch source {

@@ -116,8 +116,8 @@ public struct EnableBankingConfiguration: Sendable, Equatable {
                 guard let u = URL(string: url), let scheme = u.scheme, ["http", "https"].contains(scheme), let host = u.host, !host.isEmpty else {
                     problems.append(.init(key: "\(prefix).\(key)", message: "\"\(url)\" is not an http(s) URL")); ok = false; continue
                 }
-                if key == "base_url", scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(host) {
-                    problems.append(.init(key: "\(prefix).base_url", message: "plain http is only allowed on loopback (the signed tokens would cross the network unencrypted)")); ok = false
+                if key == "base_url", ProviderURLPolicy.isPlainHTTPOffLoopback(u) {
+                    problems.append(.init(key: "\(prefix).base_url", message: ProviderURLPolicy.plainHTTPProblem(carrying: "the signed tokens"))); ok = false
                 }
             }
             if ok { out.append(c) }
