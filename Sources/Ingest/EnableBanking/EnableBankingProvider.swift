@@ -239,11 +239,11 @@ public struct EnableBankingProvider: Provider {
             let known = try await ctx.quotas.status(provider: name, subject: account.key, scope: scope.rawValue)?.current(at: ctx.now(), window: Self.accountBudgetWindow)
             if let known, known.isSpent(at: ctx.now()), let next = known.nextAllowedAt {
                 guard psu.isPresent else {
-                    notes.append("\(scope.rawValue) skipped: the bank's budget for this account is spent; next allowed at \(ISO8601DateFormatter().string(from: next))")
+                    notes.append(QuotaStatus.skippedNote(scope.rawValue, because: "the bank's budget for this account is spent", nextAllowedAt: next))
                     quotas.append(known)
                     continue
                 }
-                notes.append("\(scope.rawValue): the bank's background budget is spent until \(ISO8601DateFormatter().string(from: next)); fetched anyway, a person is present")
+                notes.append("\(scope.rawValue): the bank's background budget is spent until \(next.formatted(.iso8601)); fetched anyway, a person is present")
             }
             do {
                 let rejected: String?
@@ -264,7 +264,7 @@ public struct EnableBankingProvider: Provider {
                 let q = QuotaStatus(provider: name, subject: account.key, scope: scope.rawValue, limit: known?.limit, remaining: 0, nextAllowedAt: next, lastSuccessAt: known?.lastSuccessAt)
                 try await ctx.quotas.record(q)
                 quotas.append(q)
-                notes.append("\(scope.rawValue) skipped: rate-limited by \(link.bankLabel) (\(e.message ?? "429")); next allowed at \(ISO8601DateFormatter().string(from: next))")
+                notes.append(QuotaStatus.skippedNote(scope.rawValue, because: "rate-limited by \(link.bankLabel) (\(e.message ?? "429"))", nextAllowedAt: next))
             } catch let e as EnableBankingError where e.code == .sessionEnded {
                 var out = try await sessionEnded(link, why: e.errorCode ?? e.code.rawValue, ctx)
                 out.quota = quotas

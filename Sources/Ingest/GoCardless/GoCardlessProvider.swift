@@ -241,7 +241,7 @@ public struct GoCardlessProvider: Provider {
             // A budget whose reset has passed is unknown again; none blocks longer than the window.
             let known = stored?.current(at: ctx.now(), window: Self.accountBudgetWindow)
             if let known, known.isSpent(at: ctx.now()), let next = known.nextAllowedAt {
-                notes.append("\(scope.rawValue) skipped: the bank's daily budget is spent; next allowed at \(ISO8601DateFormatter().string(from: next))")
+                notes.append(QuotaStatus.skippedNote(scope.rawValue, because: "the bank's daily budget is spent", nextAllowedAt: next))
                 quotas.append(known)
                 continue
             }
@@ -277,7 +277,7 @@ public struct GoCardlessProvider: Provider {
                                     nextAllowedAt: next, lastSuccessAt: known?.lastSuccessAt)
                 try await ctx.quotas.record(q)
                 quotas.append(q)
-                notes.append("\(scope.rawValue) skipped: rate-limited (\(e.summary ?? "429")); next allowed at \(ISO8601DateFormatter().string(from: next))")
+                notes.append(QuotaStatus.skippedNote(scope.rawValue, because: "rate-limited (\(e.summary ?? "429"))", nextAllowedAt: next))
             } catch let e as GoCardlessError where e.code == .consentExpired || e.code == .suspended {
                 var c = connection
                 c.health = e.code == .suspended ? .suspended : .expired

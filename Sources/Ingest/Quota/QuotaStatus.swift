@@ -24,6 +24,12 @@ public struct QuotaStatus: Sendable, Hashable, Codable {
         self.lastSuccessAt = lastSuccessAt
     }
 
+    /// How every provider's step notes report a scope a budget stopped:
+    /// `transactions skipped: <why>; next allowed at 2026-12-01T00:00:00Z`.
+    public static func skippedNote(_ scope: String, because why: String, nextAllowedAt next: Date) -> String {
+        "\(scope) skipped: \(why); next allowed at \(next.formatted(.iso8601))"
+    }
+
     /// Whether a call in this scope would be refused at `now`: the budget is spent and its
     /// reset is still ahead. A spent budget without a reset time blocks nothing (a block
     /// must have an end); see ``current(at:window:)`` for what is still believed.
