@@ -106,7 +106,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
         ], plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]),
         // User events (annotations): validation and the writer of tags, categories, notes and rules.
-        .target(name: "Annotations", dependencies: ["Postgres", "EventLog", "Projections", "CanonicalJSON"]),
+        .target(name: "Annotations", dependencies: ["Postgres", "EventLog", "Projections", "CanonicalJSON", "Clocks"]),
         // Test support: provisions isolated databases on the ops/ cluster.
         .target(name: "FinsyncTestSupport", dependencies: ["Postgres", "EventLog", "Projections", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "finsync", dependencies: [

@@ -1,4 +1,5 @@
 import CanonicalJSON
+import Clocks
 import EventLog
 import Foundation
 import Postgres
@@ -17,13 +18,14 @@ public struct AnnotationWriter: Sendable {
     /// The schema of the unified tables transactions are looked up in.
     public let schema: String
     let log: EventLog
-    let now: @Sendable () -> Date
+    /// When an edit is made (the `at` of its metadata): finsync's one clock.
+    let clock: any FinsyncClock
 
-    public init(connection: PostgresConnection, schema: String = UnifiedProjection().liveSchema, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(connection: PostgresConnection, schema: String = UnifiedProjection().liveSchema, clock: any FinsyncClock = SystemClock()) {
         self.connection = connection
         self.schema = schema
         self.log = EventLog(connection: connection)
-        self.now = now
+        self.clock = clock
     }
 
     /// A unified transaction as an annotation stream sees it.
@@ -149,7 +151,7 @@ public struct AnnotationWriter: Sendable {
     }
 
     func append(_ kind: EventKind, _ payload: [String: JSONValue], to stream: String, actor: String, ifVersion: Int64?) async throws -> Int64 {
-        let event = Self.event(kind, payload, actor: actor, at: now())
+        let event = Self.event(kind, payload, actor: actor, at: clock.date)
         do {
             return try await log.append([event], to: stream, expectedVersion: ifVersion.map { .exact($0) } ?? .any).streamVersion
         } catch let e as EventLogError where e.code == .wrongExpectedVersion {
