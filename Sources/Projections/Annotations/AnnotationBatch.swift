@@ -193,14 +193,20 @@ struct AnnotationBatch {
         if !touched.isEmpty || !touchedAccounts.isEmpty {
             // A target resolves to itself while it exists, else (a pending item with the bank's
             // id) to the row it booked as — the same reconciliation that removed the pending row.
+            // The candidates come first and each looks its rows up by key (LATERAL), so the plan
+            // stays a few index probes per annotation whatever the (fresh, unanalysed) tables of
+            // a rebuild's shadow schema tell the planner.
             _ = try s.query("""
                 UPDATE \(ann) a SET transaction_id = r.id, transaction_pending = coalesce(r.pending, false)
                 FROM (SELECT x.target_id, coalesce(t.id, b.id) AS id, coalesce(t.status, b.status) = 'pending' AS pending
-                      FROM \(ann) x
-                      LEFT JOIN \(tx) t ON t.id = x.target_id
-                      LEFT JOIN \(tx) b ON t.id IS NULL AND \(UnifiedBatch.hasBankID(pendingKey: "x.transaction_key")) AND b.account_id = x.account_id
-                                        AND b.provider_transaction_key = \(UnifiedBatch.bookedKey(ofPending: "x.transaction_key"))
-                      WHERE x.target_id = ANY($1::uuid[]) OR ((x.transaction_id IS NULL OR x.transaction_pending) AND x.account_id = ANY($2::uuid[]))) r
+                      FROM (SELECT target_id, account_id, transaction_key FROM \(ann) WHERE target_id = ANY($1::uuid[])
+                            UNION
+                            SELECT target_id, account_id, transaction_key FROM \(ann)
+                            WHERE (transaction_id IS NULL OR transaction_pending) AND account_id = ANY($2::uuid[])) x
+                      LEFT JOIN LATERAL (SELECT id, status FROM \(tx) WHERE id = x.target_id) t ON true
+                      LEFT JOIN LATERAL (SELECT id, status FROM \(tx)
+                                         WHERE t.id IS NULL AND \(UnifiedBatch.hasBankID(pendingKey: "x.transaction_key")) AND account_id = x.account_id
+                                           AND provider_transaction_key = \(UnifiedBatch.bookedKey(ofPending: "x.transaction_key"))) b ON true) r
                 WHERE a.target_id = r.target_id AND (a.transaction_id IS DISTINCT FROM r.id OR a.transaction_pending IS DISTINCT FROM coalesce(r.pending, false))
                 """, [.textArray(touched.sorted()), .textArray(touchedAccounts)])
         }
@@ -215,14 +221,19 @@ struct AnnotationBatch {
         // Matching groups every transaction's rule pairs: with the default 4 MB the sort and
         // hashes of a pass over all history spill to disk (1.5 s instead of 2.5 s for 190,000
         // transactions with it in memory). For this batch's transaction only.
-        _ = try s.execute("SET LOCAL work_mem = '256MB'")
+        // JIT compiling the pass (its CTEs make the planner's estimates huge) costs more than
+        // the pass itself saves: 9.5 s with JIT against 7.8 s without over 941,000 transactions.
+        _ = try s.execute("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
         if !changedRules.isEmpty && changedRules.count * 2 >= max(Int(ruleCount), 1) {
             // Most rules changed (e.g. a list made at once): one pass over every transaction
-            // costs less than finding what the changed ones touch first.
+            // costs less than finding what the changed ones touch first. Written in key order, the
+            // primary key grows at its right edge instead of taking a million random inserts
+            // (5.1 s instead of 7.8 s for 941,000 transactions).
             _ = try s.execute("""
                 DELETE FROM \(matches);
                 INSERT INTO \(matches) (transaction_id, rule_id, category_id, tags, pending, rule_ids)
-                \(RuleMatching.select(transactions: tx, accounts: c.table("accounts"), rules: c.table("rules"), where: "true"));
+                SELECT * FROM (\(RuleMatching.select(transactions: tx, accounts: c.table("accounts"), rules: c.table("rules"), where: "true"))) m
+                ORDER BY transaction_id;
                 """)
             changedRules = []
             reordered = false
