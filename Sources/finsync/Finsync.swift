@@ -37,9 +37,9 @@ struct Finsync: AsyncParsableCommand {
     )
 
     static func main() async {
-        MallocArenas.limit()
         do {
             var command = try parseAsRoot()
+            MallocArenas.configure(for: command)
             if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
         } catch {
             exit(withError: error)

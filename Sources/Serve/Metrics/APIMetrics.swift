@@ -18,6 +18,19 @@ public final class APIMetrics: Sendable {
     let factory: PrometheusMetricsFactory
     /// Events counted so far by type, and the position counted up to.
     private let eventCounts = Mutex<(position: Int64, byType: [String: Int64])>((0, [:]))
+    /// The request counter and latency timer of each route, method and status seen, made
+    /// once: making them per request (label strings, dimension arrays, the registry's lookup
+    /// under its lock) cost more than recording.
+    private let requestInstruments = Mutex<[RequestKey: RequestInstruments]>([:])
+
+    private struct RequestKey: Hashable {
+        let route: String, method: String, status: Int
+    }
+
+    private struct RequestInstruments: Sendable {
+        let count: CoreMetrics.Counter
+        let duration: CoreMetrics.Timer
+    }
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -29,9 +42,17 @@ public final class APIMetrics: Sendable {
 
     /// One answered request.
     func recordRequest(route: String, method: String, status: Int, duration: Duration) {
-        let dims = [("route", route), ("method", method), ("status", String(status))]
-        Counter(label: "finsync_http_requests_total", dimensions: dims, factory: factory).increment()
-        CoreMetrics.Timer(label: "finsync_http_request_duration_seconds", dimensions: dims, factory: factory).recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        let key = RequestKey(route: route, method: method, status: status)
+        let instruments = requestInstruments.withLock { made in
+            if let found = made[key] { return found }
+            let dims = [("route", route), ("method", method), ("status", String(status))]
+            let new = RequestInstruments(count: CoreMetrics.Counter(label: "finsync_http_requests_total", dimensions: dims, factory: factory),
+                                         duration: CoreMetrics.Timer(label: "finsync_http_request_duration_seconds", dimensions: dims, factory: factory))
+            made[key] = new
+            return new
+        }
+        instruments.count.increment()
+        instruments.duration.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     private func gauge(_ name: String, _ dims: [(String, String)], _ value: Double) {

@@ -20,6 +20,20 @@ enum BenchDatabase {
         return retarget(server, to: name)
     }
 
+    /// Vacuums and analyses every table of scratch database `name`, as each table's owner
+    /// (the log belongs to the owner role, the projections to the runtime role), so that
+    /// autovacuum's first pass over freshly written tables does not run during a measurement.
+    static func vacuum(_ name: String, server: PostgresConfiguration, owner: PostgresConfiguration) async throws {
+        for config in [retarget(owner, to: name), retarget(server, to: name)] {
+            let conn = try await PostgresConnection.connect(config)
+            defer { conn.close() }
+            try await conn.withSession { s in
+                _ = try s.execute("SET client_min_messages = error")
+                _ = try s.execute("VACUUM (ANALYZE)")
+            }
+        }
+    }
+
     /// The same server, another database (URI or conninfo form).
     static func retarget(_ config: PostgresConfiguration, to database: String) -> PostgresConfiguration {
         var s = config.connectionString
