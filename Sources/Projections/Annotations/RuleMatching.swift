@@ -64,19 +64,24 @@ public enum RuleMatching {
                  UNION ALL SELECT c.*, h.id FROM cls c JOIN d_hits h ON h.d = c.d AND NOT h.by_cp
                  UNION ALL SELECT c.*, h.id FROM cls c JOIN cp_hits h ON h.cp = c.cp AND h.by_d JOIN d_hits k ON k.d = c.d AND k.id = h.id
                  UNION ALL SELECT c.*, r.id FROM cls c CROSS JOIN rs r WHERE NOT r.by_cp AND NOT r.by_d),
+             -- A rule's other conditions are a flag, not a filter, so the planner estimates
+             -- the classes from the grouping (tens of thousands), not from five ORs (one row),
+             -- and never answers the join below with a loop over every transaction.
              matched AS (
                  SELECT p.account_id, p.cp, p.d, p.cell,
-                        (array_agg(r.id ORDER BY r.position, r.id) FILTER (WHERE r.category_id IS NOT NULL))[1] AS rule_id,
-                        (array_agg(r.category_id ORDER BY r.position, r.id) FILTER (WHERE r.category_id IS NOT NULL))[1] AS category_id,
-                        ARRAY(SELECT DISTINCT g FROM unnest(string_to_array(string_agg(array_to_string(r.tags, chr(31)), chr(31)), chr(31))) g WHERE g <> '' ORDER BY g) AS tags,
-                        array_agg(r.id ORDER BY r.position, r.id) AS rule_ids
+                        (array_agg(r.id ORDER BY r.position, r.id) FILTER (WHERE k.ok AND r.category_id IS NOT NULL))[1] AS rule_id,
+                        (array_agg(r.category_id ORDER BY r.position, r.id) FILTER (WHERE k.ok AND r.category_id IS NOT NULL))[1] AS category_id,
+                        ARRAY(SELECT DISTINCT g FROM unnest(string_to_array(string_agg(array_to_string(r.tags, chr(31)), chr(31)) FILTER (WHERE k.ok), chr(31))) g
+                              WHERE g <> '' ORDER BY g) AS tags,
+                        array_agg(r.id ORDER BY r.position, r.id) FILTER (WHERE k.ok) AS rule_ids
                  FROM pairs p JOIN rs r ON r.id = p.rid
-                 WHERE (r.provider IS NULL OR r.provider = p.provider)
-                   AND (r.account_id IS NULL OR r.account_id = p.account_id)
-                   AND (r.sign IS NULL OR (r.sign = 'debit' AND p.amount < 0) OR (r.sign = 'credit' AND p.amount > 0))
-                   AND (r.amount_min IS NULL OR abs(p.amount) >= r.amount_min)
-                   AND (r.amount_max IS NULL OR abs(p.amount) <= r.amount_max)
-                 GROUP BY p.account_id, p.cp, p.d, p.cell)
+                 CROSS JOIN LATERAL (SELECT (r.provider IS NULL OR r.provider = p.provider)
+                                        AND (r.account_id IS NULL OR r.account_id = p.account_id)
+                                        AND (r.sign IS NULL OR (r.sign = 'debit' AND p.amount < 0) OR (r.sign = 'credit' AND p.amount > 0))
+                                        AND (r.amount_min IS NULL OR abs(p.amount) >= r.amount_min)
+                                        AND (r.amount_max IS NULL OR abs(p.amount) <= r.amount_max) AS ok) k
+                 GROUP BY p.account_id, p.cp, p.d, p.cell
+                 HAVING bool_or(k.ok))
         SELECT tx.id AS transaction_id, m.rule_id, m.category_id, m.tags, tx.status = 'pending' AS pending, m.rule_ids
         FROM tx JOIN matched m ON m.account_id = tx.account_id AND m.cp = tx.cp AND m.d = tx.d AND m.cell = tx.cell
         """

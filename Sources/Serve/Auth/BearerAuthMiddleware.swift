@@ -18,13 +18,8 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw Self.unauthorized("send an API token as `Authorization: Bearer <token>` (create one with `finsync token create`)")
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        let scope: TokenScope?
-        if let cached = cache.lookup(token) {
-            scope = cached
-        } else {
-            scope = try await pool.session { s in try TokenStore.verify(token, session: s) }
-            cache.store(token, scope: scope)
-        }
+        let pool = self.pool
+        let scope = try await cache.scope(of: token) { try await pool.session { s in try TokenStore.verify(token, session: s) } }
         guard let scope else { throw Self.unauthorized("the token is unknown or revoked") }
         let needed: TokenScope = request.method == .get || request.method == .head ? .read : .write
         guard scope.allows(needed) else {
