@@ -1,3 +1,4 @@
+import Annotations
 import Clocks
 import CanonicalJSON
 import EventLog
@@ -171,6 +172,12 @@ struct EnableBankingSyncTests {
         try await EnableBankingHarness.with { h in
             let first = try await h.link("Nordea", "FI")
             _ = try await h.sync()
+            // A person's tag, made before the re-authorisation, stays on its transaction.
+            try await h.project()
+            let tagged = try #require(try await h.rows("""
+                SELECT t.id::text FROM transactions t JOIN accounts a ON a.id = t.account_id WHERE a.provider = 'enablebanking' ORDER BY t.id LIMIT 1
+                """).first?.first ?? nil)
+            _ = try await AnnotationWriter(connection: h.connection).addTag("kept", to: tagged, actor: "cli")
             h.clock.advance(by: 86_400)
             let second = try await h.link("Nordea", "FI")
             #expect(Set(first.accounts.compactMap(\.uid)).isDisjoint(with: Set(second.accounts.compactMap(\.uid))))
@@ -181,6 +188,9 @@ struct EnableBankingSyncTests {
             #expect(try await h.rows("SELECT count(*)::text FROM accounts WHERE provider = 'enablebanking'") == [["2"]])
             #expect(try await h.rows("SELECT count(*)::text FROM transactions t JOIN accounts a ON a.id = t.account_id WHERE a.provider = 'enablebanking'") == [["6"]])
             #expect(try await h.rows("SELECT uid FROM eb_accounts ORDER BY iban") == second.accounts.map { [$0.uid] })
+            #expect(try await h.rows("""
+                SELECT a.transaction_id::text FROM transaction_annotations a JOIN transaction_tags g ON g.target_id = a.target_id WHERE g.tag = 'kept'
+                """) == [[tagged]])
         }
     }
 
