@@ -46,7 +46,15 @@ max_connections = 600
 CONF
 fi
 if ! as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" status >/dev/null 2>&1; then
-  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 start >/dev/null
+  # The port asked for (FINSYNC_PGPORT, else the default) wins over the one written at initdb.
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/server.log" -w -t 60 -o "-p $PG_PORT" start >/dev/null
+else
+  # Already running: on the port asked for, or say which one (line 4 of postmaster.pid).
+  running_port="$(as_pg sed -n 4p "$PGDATA_DIR/postmaster.pid" 2>/dev/null || true)"
+  if [ -n "$running_port" ] && [ "$running_port" != "$PG_PORT" ]; then
+    echo "pg-start: the cluster in $PGDATA_DIR is already running on port $running_port, not $PG_PORT: set FINSYNC_PGPORT=$running_port, or stop it first with ops/pg-stop.sh" >&2
+    exit 1
+  fi
 fi
 psql_pg() { as_pg psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
 # The roles: the owner (creates and migrates databases, so the tests' per-test clones too;
