@@ -41,9 +41,7 @@ struct KnownLog {
             (StreamName.gocardlessAccount("acc1", .balances), EventCatalog.gocardlessBalancesObserved.name,
              ["account_id": "acc1", "balances": [balance("interimBooked", "111.00", "2024-03-02")]], runB),                                        // 12
         ]
-        for (stream, type, json, run) in events {
-            _ = try await log.append([NewEvent(type: EventType(type), json: json, occurredAt: Date(timeIntervalSince1970: 1_709_280_000), correlationID: run)], to: stream)
-        }
+        try await ReplayFixture.append(known: events, to: log)
     }
 }
 

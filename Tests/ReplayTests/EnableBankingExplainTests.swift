@@ -61,9 +61,7 @@ struct EnableBankingKnownLog {
             (accountStream, EventCatalog.enablebankingAccountObserved.name, account("u2"), runB),                                                                   // 11
             (StreamName.enablebankingSession("nordea-fi"), EventCatalog.enablebankingSessionObserved.name, session("s2"), runB),                             // 12
         ]
-        for (stream, type, json, run) in events {
-            _ = try await log.append([NewEvent(type: EventType(type), json: json, occurredAt: Date(timeIntervalSince1970: 1_709_280_000), correlationID: run)], to: stream)
-        }
+        try await ReplayFixture.append(known: events, to: log)
     }
 }
 

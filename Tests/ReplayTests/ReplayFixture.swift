@@ -32,6 +32,14 @@ enum ReplayFixture {
         for stream in order { if let b = buffers[stream], !b.isEmpty { _ = try await log.append(b, to: stream) } }
     }
 
+    /// A hand-written log whose positions the test names: each `(stream, type, payload, run)`
+    /// appended alone, in list order (so the n-th entry is position n), at one fixed time.
+    static func append(known events: [(String, String, JSONValue, UUID)], to log: EventLog) async throws {
+        for (stream, type, json, run) in events {
+            _ = try await log.append([NewEvent(type: EventType(type), json: json, occurredAt: Date(timeIntervalSince1970: 1_709_280_000), correlationID: run)], to: stream)
+        }
+    }
+
     /// Every row of every table of `projections` in `schema`, as sorted row texts.
     static func dump(_ projections: [any Projection], schema: String? = nil, connection: PostgresConnection) async throws -> [String: [String]] {
         try await connection.withSession { s in
