@@ -51,7 +51,7 @@ final class TokenCache: Sendable {
         case .start(let task):
             do {
                 let scope = try await task.value
-                entries.withLock { $0[token] = .known(scope, until: Date().addingTimeInterval(ttl)) }
+                entries.withLock { $0[token] = .known(scope, until: now.addingTimeInterval(ttl)) }
                 return scope
             } catch {
                 entries.withLock { _ = $0.removeValue(forKey: token) }
