@@ -54,9 +54,13 @@ public final class PostgresConnection: @unchecked Sendable {
     }
 
     private static func open(_ configuration: PostgresConfiguration, applicationName: String) throws -> PostgresSession {
-        let keys = ["dbname", "application_name", "fallback_application_name"]
-        let values = [configuration.connectionString, applicationName, applicationName]
-        // expand_dbname=1 lets `dbname` carry a full URI or conninfo string.
+        // expand_dbname=1 lets `dbname` carry a full URI or conninfo string; libpq keeps the
+        // last value of a repeated key, so what comes before it is a default the string may
+        // override. GSSAPI encryption is off unless asked for: libpq's default ("prefer")
+        // probes Kerberos on every connect, and a probe running while the process exits trips
+        // an assertion in libkrb5's thread-local cleanup (seen as a test run exited).
+        let keys = ["gssencmode", "dbname", "application_name", "fallback_application_name"]
+        let values = ["disable", configuration.connectionString, applicationName, applicationName]
         let conn: OpaquePointer? = withArrayOfCStrings(keys) { k in
             withArrayOfCStrings(values) { v in PQconnectdbParams(k, v, 1) }
         }

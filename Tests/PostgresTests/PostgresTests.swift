@@ -215,6 +215,17 @@ import Testing
         }
     }
 
+    /// finsync turns libpq's GSSAPI probe off by default, but the connection string still
+    /// decides: asking for GSSAPI encryption is refused by a server that has none.
+    @Test func theConnectionStringOverridesFinsyncsDefaults() async throws {
+        try await TestDatabase.with { db in
+            let url = db.configuration.connectionString
+            let required = PostgresConfiguration(url + (url.contains("?") ? "&" : "?") + "gssencmode=require")
+            await #expect(throws: PostgresError.self) { try await PostgresConnection.connect(required).close() }
+            try await PostgresConnection.connect(db.configuration).close()
+        }
+    }
+
     @Test func redactsPasswords() {
         #expect(PostgresConfiguration("postgresql://bob:hunter2@db:5432/x").redacted == "postgresql://bob:***@db:5432/x")
         #expect(PostgresConfiguration("host=db password=hunter2 user=bob").redacted == "host=db password=*** user=bob")

@@ -1,5 +1,6 @@
 import FinsyncTestSupport
 import Foundation
+@testable import Serve
 import Testing
 
 /// The read endpoints answer exactly the unified rows, for every sandbox provider (two banks
@@ -66,6 +67,9 @@ import Testing
             repeat {
                 let page = try await server.request("/v1/transactions?limit=17" + (cursor.map { "&cursor=\($0)" } ?? ""), token: data.readToken)
                 #expect(page.status == 200, "\(page.text)")
+                // Written by TransactionPageRoute (JSONText, not JSONEncoder): its bytes are the text of what they say.
+                let decoded = try JSONDecoder().decode(Components.Schemas.TransactionPage.self, from: page.body)
+                #expect(Data(decoded.jsonText) == page.body && page.headers["Content-Type"] == ["application/json; charset=utf-8"])
                 for item in page.items {
                     seen.append(item["id"] as? String ?? "?")
                     let money = item["money"] as? [String: Any]

@@ -88,7 +88,7 @@ struct TransactionRepresentation: Codable, Hashable, Sendable {
         try m.encode(money.currency, forKey: .currency)
         if let counterparty { try c.encode(counterparty, forKey: .counterparty) }
         if let description { try c.encode(description, forKey: .description) }
-        try c.encode(try RFC3339DateTranscoder().encode(updatedAt), forKey: .updatedAt)
+        try c.encode(RFC3339DateTranscoder().encode(updatedAt), forKey: .updatedAt)
         if let category { try c.encode(category, forKey: .category) }
         if let categoryId { try c.encode(categoryId, forKey: .categoryId) }
         if let categorySource { try c.encode(categorySource, forKey: .categorySource) }

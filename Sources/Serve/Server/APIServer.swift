@@ -77,7 +77,8 @@ public struct APIServer: Sendable {
         // Compact JSON with members in no particular order (JSON objects are unordered;
         // pretty printing and sorting keys cost a fifth of a transactions page's CPU) and
         // lock-free date formatting.
-        try handlers.registerHandlers(on: router, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: []))
+        let configuration = Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [])
+        try handlers.registerHandlers(on: TransactionPageRoute(base: router, handlers: handlers, configuration: configuration), configuration: configuration)
         return Application(
             router: router,
             configuration: .init(address: .hostname(options.bind, port: options.port), serverName: "finsync"),

@@ -10,7 +10,7 @@ import Postgres
 /// formats through ICU under a lock shared by every request, and a transactions page has a
 /// date on every row. Parsing accepts what ``PostgresTimestamp/parseStrict(_:)`` accepts.
 struct RFC3339DateTranscoder: DateTranscoder {
-    func encode(_ date: Date) throws -> String { PostgresTimestamp.iso8601(date) }
+    func encode(_ date: Date) -> String { PostgresTimestamp.iso8601(date) }
 
     func decode(_ text: String) throws -> Date {
         guard let date = PostgresTimestamp.parseStrict(text) else {

@@ -112,6 +112,7 @@ struct APIBenchmark: AsyncParsableCommand {
             "runs_per_route": .number(String(runs)),
             "server_rss_mb": .number(String(format: "%.1f", rss)),
             "routes": .object(perRoute),
+            "sched_autogroup": SchedulerAutogroup.enabled.map { .bool($0) } ?? .null,
         ])
         if json { print(result.canonicalString); return }
         print("events: \(filled.events); server RSS at the end: \(String(format: "%.1f", rss)) MiB")
@@ -119,6 +120,7 @@ struct APIBenchmark: AsyncParsableCommand {
         for (route, f, base) in figures {
             print("  \(route.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(String(format: "%7.0f", f.requestsPerSecond)) req/s  p50 \(String(format: "%6.2f", f.p50Milliseconds)) ms  p99 \(String(format: "%6.2f", f.p99Milliseconds)) ms (runs: \(f.p99Runs.map { String(format: "%.1f", $0) }.joined(separator: " / ")))  server CPU \(String(format: "%.2f", f.cpuMilliseconds)) ms/request  (libpq, one connection: \(String(format: "%.0f", base)) queries/s)\(f.non2xx > 0 ? "  \(f.non2xx) non-2xx!" : "")")
         }
+        if SchedulerAutogroup.enabled == true { print(SchedulerAutogroup.note) }
     }
 
     /// One measured run of a route.
