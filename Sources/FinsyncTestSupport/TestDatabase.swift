@@ -44,6 +44,14 @@ public struct TestDatabase: Sendable {
         return base + "/" + db
     }
 
+    /// `FINSYNC_TEST_RUN` (set by ops/test.sh): names this run's databases, when it is a
+    /// short lower-case hex token (anything else is ignored).
+    static var runToken: String? {
+        guard let token = ProcessInfo.processInfo.environment["FINSYNC_TEST_RUN"], (1...16).contains(token.count),
+              token.allSatisfy({ $0.isHexDigit && !$0.isUppercase }) else { return nil }
+        return token
+    }
+
     /// The owner's maintenance database (creating and dropping databases).
     static var maintenance: PostgresConfiguration { PostgresConfiguration(url(ownerServerURL, forDatabase: "postgres")) }
 
@@ -83,7 +91,9 @@ public struct TestDatabase: Sendable {
     /// does it for you).
     public static func create(migrated: Bool = true) async throws -> TestDatabase {
         let template = migrated ? try template() : "template0"
-        let name = "finsync_t_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
+        let unique = UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        // `finsync_t_<run>_…` under ops/test.sh, which drops its run's databases when it ends.
+        let name = runToken.map { "finsync_t_\($0)_\(unique)" } ?? "finsync_t_\(unique)"
         let admin = try await PostgresConnection.connect(maintenance)
         defer { admin.close() }
         try await admin.withSession { s in _ = try s.execute("CREATE DATABASE \(name) TEMPLATE \(template)") }

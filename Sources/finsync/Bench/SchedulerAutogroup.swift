@@ -21,6 +21,6 @@ enum SchedulerAutogroup {
     static let note = """
         note: kernel.sched_autogroup_enabled=1 — every PostgreSQL backend is a scheduling group as large as the whole
               server, so with everything on one machine the p99 figures carry the scheduler's queueing (see
-              docs/ARCHITECTURE.md, "Serving"); under systemd or in a container, cgroups schedule instead.
+              docs/ARCHITECTURE.md, "Latency and the scheduler"); under systemd or in a container, cgroups schedule instead.
         """
 }
