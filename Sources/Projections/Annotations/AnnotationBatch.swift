@@ -268,3 +268,8 @@ struct AnnotationBatch {
         touched = []
     }
 }
+
+extension UnifiedFold {
+    /// A person's edits: tags, categories, notes and rules (user events).
+    static let annotations = UnifiedFold("annotations", eventTypes: AnnotationEvents.types) { batch, e, c in try batch.annotations.fold(e, in: c) }
+}

@@ -91,3 +91,8 @@ extension UnifiedBatch {
         accounts[id] = a
     }
 }
+
+extension UnifiedFold {
+    /// Enable Banking: every type its raw projection reads.
+    static let enableBanking = UnifiedFold("enablebanking", eventTypes: EnableBankingRawProjection().eventTypes) { batch, e, _ in try batch.foldEnableBanking(e) }
+}

@@ -133,3 +133,8 @@ extension UnifiedBatch.Account {
                   balanceType: nil, balanceDate: nil, totalValue: nil, unrealised: nil, status: nil, updated: updated)
     }
 }
+
+extension UnifiedFold {
+    /// GoCardless: every type its raw projection reads.
+    static let goCardless = UnifiedFold("gocardless", eventTypes: GoCardlessRawProjection().eventTypes) { batch, e, _ in try batch.foldGoCardless(e) }
+}

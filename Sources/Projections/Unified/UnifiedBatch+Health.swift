@@ -1,3 +1,4 @@
+import EventLog
 import CanonicalJSON
 
 extension UnifiedBatch {
@@ -20,4 +21,8 @@ extension UnifiedBatch {
         x.lastSynced = e.recordedAtText
         connections[id] = x
     }
+}
+
+extension UnifiedFold {
+    static let health = UnifiedFold("connection health", eventTypes: [EventCatalog.connectionHealthObserved.name]) { batch, e, _ in try batch.foldHealth(e) }
 }

@@ -158,3 +158,14 @@ extension UnifiedBatch {
             """, [.textArray(ids)])
     }
 }
+
+extension UnifiedFold {
+    static let trading212 = UnifiedFold("trading212", eventTypes: [
+        EventCatalog.trading212AccountObserved.name, EventCatalog.trading212PositionsObserved.name, EventCatalog.trading212InstrumentObserved.name,
+        EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name,
+    ]) { batch, e, _ in try batch.foldTrading212(e) }
+
+    static let vanguard = UnifiedFold("vanguard", eventTypes: [EventCatalog.vanguardSubaccountObserved.name, EventCatalog.vanguardHoldingsObserved.name]) { batch, e, _ in
+        try batch.foldVanguard(e)
+    }
+}

@@ -167,3 +167,9 @@ extension UnifiedBatch {
         return r
     }
 }
+
+extension UnifiedFold {
+    static let vanguardExport = UnifiedFold("vanguard export", eventTypes: [EventCatalog.vanguardTransactionImported.name, EventCatalog.vanguardExportLinked.name]) {
+        batch, e, _ in try batch.foldVanguardExport(e)
+    }
+}

@@ -16,13 +16,11 @@ public struct UnifiedProjection: Projection {
     /// 3: user events — annotations, categories and rules (``AnnotationBatch``).
     public let version = 3
     public let liveSchema = "public"
-    public let eventTypes: Set<String> = GoCardlessRawProjection().eventTypes.union([
-        EventCatalog.connectionHealthObserved.name,
-        EventCatalog.trading212AccountObserved.name, EventCatalog.trading212PositionsObserved.name, EventCatalog.trading212InstrumentObserved.name,
-        EventCatalog.trading212DividendObserved.name, EventCatalog.trading212TransactionObserved.name,
-        EventCatalog.vanguardSubaccountObserved.name, EventCatalog.vanguardHoldingsObserved.name,
-        EventCatalog.vanguardTransactionImported.name, EventCatalog.vanguardExportLinked.name,
-    ]).union(EnableBankingRawProjection().eventTypes).union(AnnotationEvents.types)
+    /// The folds that make the unified tables, one per provider or concern (each declared
+    /// next to its fold); the subscribed types and the dispatch both come from this list.
+    static let folds: [UnifiedFold] = [.goCardless, .enableBanking, .trading212, .vanguard, .vanguardExport, .health, .annotations]
+    private static let foldByType = UnifiedFold.dispatch(folds)
+    public let eventTypes: Set<String> = folds.reduce(into: []) { $0.formUnion($1.eventTypes) }
     /// The contract tables, then private ones that holdings are derived from.
     public let tables = ["institutions", "consents", "connections", "accounts", "holdings", "transactions", "instrument_metadata", "trading212_position_state",
                          "vanguard_export_rows", "vanguard_export_accounts"] + AnnotationBatch.tables
@@ -83,21 +81,7 @@ public struct UnifiedProjection: Projection {
     public func apply(_ events: [ProjectedEvent], in c: ProjectionContext) throws {
         var batch = UnifiedBatch()
         for e in events {
-            if e.type.hasPrefix("gocardless.") {
-                try batch.foldGoCardless(e)
-            } else if e.type == EventCatalog.connectionHealthObserved.name {
-                try batch.foldHealth(e)
-            } else if e.type.hasPrefix("trading212.") {
-                try batch.foldTrading212(e)
-            } else if e.type == EventCatalog.vanguardTransactionImported.name || e.type == EventCatalog.vanguardExportLinked.name {
-                try batch.foldVanguardExport(e)
-            } else if e.type.hasPrefix("vanguard.") {
-                try batch.foldVanguard(e)
-            } else if e.type.hasPrefix("enablebanking.") {
-                try batch.foldEnableBanking(e)
-            } else if AnnotationEvents.types.contains(e.type) {
-                try batch.annotations.fold(e, in: c)
-            }
+            try Self.foldByType[e.type]?.fold(&batch, e, c)
         }
         try batch.write(in: c)
     }
