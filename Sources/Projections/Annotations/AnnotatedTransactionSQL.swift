@@ -20,7 +20,7 @@ public enum AnnotatedTransactionSQL {
     /// relations expose none of `transactions`' column names, so a caller's unqualified
     /// filters on `transactions` stay unambiguous.
     public static func join(schema: String, transaction alias: String = "t", only ids: String? = nil) -> String {
-        let q = { (table: String) in PostgresSession.quoteIdentifier(schema) + "." + PostgresSession.quoteIdentifier(table) }
+        let q = { (table: String) in qualified(schema, table) }
         let within = { (column: String) in ids.map { "WHERE \(column) IN (\($0))" } ?? "" }
         return """
             LEFT JOIN (SELECT DISTINCT ON (a.transaction_id) a.transaction_id, a.category_id, a.note FROM \(q("transaction_annotations")) a
@@ -38,6 +38,55 @@ public enum AnnotatedTransactionSQL {
                        ann_u.note AS note
             ) ann
             """
+    }
+
+    /// Predicates on a transaction id `id` (an SQL expression) that hold exactly when the
+    /// effective annotations of ``join(schema:transaction:only:)`` do, without computing them
+    /// for every row: a filtered page is chosen first and only its rows are annotated.
+    /// Joining the annotations to every transaction to filter on them cost 0.2–1.2 s a page
+    /// at 280,000 transactions; these are set look-ups.
+    ///
+    /// `categoryIDs`: SQL giving the category ids wanted. The effective category is the
+    /// latest annotation's (by log position), else the first matching rule's.
+    public static func categoryIn(_ categoryIDs: String, id: String, schema: String) -> String {
+        let latest = latestUserCategories(schema: schema)
+        return """
+            (\(id) IN (SELECT u.transaction_id FROM \(latest) u WHERE u.category_id IN (\(categoryIDs)))
+             OR (\(id) IN (SELECT m.transaction_id FROM \(qualified(schema, "transaction_rule_matches")) m WHERE m.category_id IN (\(categoryIDs)))
+                 AND \(id) NOT IN (SELECT u.transaction_id FROM \(latest) u WHERE u.category_id IS NOT NULL)))
+            """
+    }
+
+    /// The transaction has an effective category (the person's or a rule's).
+    public static func categorised(id: String, schema: String) -> String {
+        """
+        (\(id) IN (SELECT u.transaction_id FROM \(latestUserCategories(schema: schema)) u WHERE u.category_id IS NOT NULL)
+         OR EXISTS (SELECT 1 FROM \(qualified(schema, "transaction_rule_matches")) m WHERE m.transaction_id = \(id) AND m.category_id IS NOT NULL))
+        """
+    }
+
+    /// The transaction's effective tags (the person's on any of its annotation streams, and
+    /// every matching rule's) include `tag` (an SQL expression).
+    public static func tagged(_ tag: String, id: String, schema: String) -> String {
+        """
+        (\(id) IN (SELECT a.transaction_id FROM \(qualified(schema, "transaction_annotations")) a
+                   JOIN \(qualified(schema, "transaction_tags")) tg ON tg.target_id = a.target_id WHERE tg.tag = \(tag))
+         OR \(id) IN (SELECT m.transaction_id FROM \(qualified(schema, "transaction_rule_matches")) m WHERE \(tag) = ANY(m.tags)))
+        """
+    }
+
+    /// Each annotated transaction's category from its latest annotation (`transaction_id`,
+    /// `category_id`, which may be NULL): ``join(schema:transaction:only:)``'s `ann_u`.
+    static func latestUserCategories(schema: String) -> String {
+        """
+        (SELECT DISTINCT ON (a.transaction_id) a.transaction_id, a.category_id FROM \(qualified(schema, "transaction_annotations")) a
+         WHERE a.transaction_id IS NOT NULL ORDER BY a.transaction_id, a.last_position DESC)
+        """
+    }
+
+    /// `schema.table`, both quoted.
+    public static func qualified(_ schema: String, _ table: String) -> String {
+        PostgresSession.quoteIdentifier(schema) + "." + PostgresSession.quoteIdentifier(table)
     }
 
     /// Spend per month, currency and category (booked debits, by booking/value day; `NULL`

@@ -56,8 +56,9 @@ public struct TransactionQuery: Sendable {
     static let annotationColumns = "ann.category_id::text, ann.category, ann.category_source, array_to_string(ann.tags, chr(31)), ann.note"
 
     /// The statement and its parameters; it returns `limit + 1` rows, so the caller knows
-    /// whether there is a next page. The page is chosen first (joined to the annotations only
-    /// when a filter needs them), then only its rows are annotated.
+    /// whether there is a next page. The page is chosen first (annotation filters are set
+    /// look-ups, ``AnnotatedTransactionSQL/categoryIn(_:id:schema:)`` and its kin), then only
+    /// its rows are annotated.
     public var statement: (sql: String, parameters: [PostgresParameter]) {
         var f = Filters()
         if let accountID { f.add("account_id = $?", PostgresParameter(accountID)) }
@@ -68,10 +69,16 @@ public struct TransactionQuery: Sendable {
         if let amountMax { f.add("amount <= $?::numeric", .text(amountMax)) }
         if let text, !text.isEmpty { f.add("(counterparty ILIKE $? ESCAPE '\\' OR description ILIKE $? ESCAPE '\\')", .text(Self.likePattern(text))) }
         if let after { f.add("(\(Self.sortDay), id) < ($?1::date, $?2::uuid)", .text(after.day), PostgresParameter(after.id)) }
-        if let category { f.add("ann.category_id IN (SELECT id FROM categories WHERE lower(name) = lower($?) OR id::text = lower($?))", .text(category)) }
-        if let tag { f.add("$? = ANY(ann.tags)", .text(tag)) }
-        if let uncategorised { f.add(uncategorised ? "ann.category_id IS NULL AND $?" : "ann.category_id IS NOT NULL AND $?", PostgresParameter(true)) }
-        let filterJoin = category != nil || tag != nil || uncategorised != nil ? AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema, transaction: "transactions") : ""
+        let schema = UnifiedProjection().liveSchema
+        if let category {
+            let ids = "SELECT id FROM \(AnnotatedTransactionSQL.qualified(schema, "categories")) WHERE lower(name) = lower($?) OR id::text = lower($?)"
+            f.add(AnnotatedTransactionSQL.categoryIn(ids, id: "transactions.id", schema: schema), .text(category))
+        }
+        if let tag { f.add(AnnotatedTransactionSQL.tagged("$?", id: "transactions.id", schema: schema), .text(tag)) }
+        if let uncategorised {
+            let categorised = AnnotatedTransactionSQL.categorised(id: "transactions.id", schema: schema)
+            f.add(uncategorised ? "NOT \(categorised) AND $?" : "\(categorised) AND $?", PostgresParameter(true))
+        }
         // The page size is written into the statement, not bound: a prepared statement whose
         // LIMIT is a parameter gets a generic plan that expects a tenth of the table, so
         // PostgreSQL keeps planning it afresh (over a millisecond a page); with the size
@@ -79,12 +86,12 @@ public struct TransactionQuery: Sendable {
         let pageLimit = String(limit + 1)
         let inner = """
             SELECT \(Self.columns(of: "transactions")), (\(Self.sortDay))::text AS sort_day, \(Self.sortDay) AS sort_key
-            FROM transactions \(filterJoin) \(f.whereClause) ORDER BY \(Self.sortDay) DESC, id DESC LIMIT \(pageLimit)
+            FROM transactions \(f.whereClause) ORDER BY \(Self.sortDay) DESC, id DESC LIMIT \(pageLimit)
             """
         let sql = """
             WITH page AS MATERIALIZED (\(inner))
             SELECT \(Self.columnList.map { "t.\($0.name)" }.joined(separator: ", ")), t.sort_day, \(Self.annotationColumns)
-            FROM page t \(AnnotatedTransactionSQL.join(schema: UnifiedProjection().liveSchema, only: "SELECT id FROM page")) ORDER BY t.sort_key DESC, t.id DESC
+            FROM page t \(AnnotatedTransactionSQL.join(schema: schema, only: "SELECT id FROM page")) ORDER BY t.sort_key DESC, t.id DESC
             """
         return (sql, f.parameters)
     }
