@@ -49,18 +49,17 @@ public enum AnnotatedTransactionSQL {
     /// `categoryIDs`: SQL giving the category ids wanted. The effective category is the
     /// latest annotation's (by log position), else the first matching rule's.
     public static func categoryIn(_ categoryIDs: String, id: String, schema: String) -> String {
-        let latest = latestUserCategories(schema: schema)
-        return """
-            (\(id) IN (SELECT u.transaction_id FROM \(latest) u WHERE u.category_id IN (\(categoryIDs)))
-             OR (\(id) IN (SELECT m.transaction_id FROM \(qualified(schema, "transaction_rule_matches")) m WHERE m.category_id IN (\(categoryIDs)))
-                 AND \(id) NOT IN (SELECT u.transaction_id FROM \(latest) u WHERE u.category_id IS NOT NULL)))
-            """
+        """
+        (\(userCategory(id: id, schema: schema, "IN (\(categoryIDs))"))
+         OR (\(id) IN (SELECT m.transaction_id FROM \(qualified(schema, "transaction_rule_matches")) m WHERE m.category_id IN (\(categoryIDs)))
+             AND NOT \(userCategory(id: id, schema: schema, "IS NOT NULL"))))
+        """
     }
 
     /// The transaction has an effective category (the person's or a rule's).
     public static func categorised(id: String, schema: String) -> String {
         """
-        (\(id) IN (SELECT u.transaction_id FROM \(latestUserCategories(schema: schema)) u WHERE u.category_id IS NOT NULL)
+        (\(userCategory(id: id, schema: schema, "IS NOT NULL"))
          OR EXISTS (SELECT 1 FROM \(qualified(schema, "transaction_rule_matches")) m WHERE m.transaction_id = \(id) AND m.category_id IS NOT NULL))
         """
     }
@@ -75,12 +74,14 @@ public enum AnnotatedTransactionSQL {
         """
     }
 
-    /// Each annotated transaction's category from its latest annotation (`transaction_id`,
-    /// `category_id`, which may be NULL): ``join(schema:transaction:only:)``'s `ann_u`.
-    static func latestUserCategories(schema: String) -> String {
+    /// The category of the transaction's latest annotation (``join(schema:transaction:only:)``'s
+    /// `ann_u`; it may be NULL) meets `condition` (`IS NOT NULL`, `IN (…)`).
+    static func userCategory(id: String, schema: String, _ condition: String) -> String {
         """
-        (SELECT DISTINCT ON (a.transaction_id) a.transaction_id, a.category_id FROM \(qualified(schema, "transaction_annotations")) a
-         WHERE a.transaction_id IS NOT NULL ORDER BY a.transaction_id, a.last_position DESC)
+        \(id) IN (SELECT u.transaction_id
+                  FROM (SELECT DISTINCT ON (a.transaction_id) a.transaction_id, a.category_id FROM \(qualified(schema, "transaction_annotations")) a
+                        WHERE a.transaction_id IS NOT NULL ORDER BY a.transaction_id, a.last_position DESC) u
+                  WHERE u.category_id \(condition))
         """
     }
 

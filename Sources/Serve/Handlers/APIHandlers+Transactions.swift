@@ -7,6 +7,12 @@ import Replay
 /// Transactions: keyset pages over `transactions`, and one transaction with its lineage.
 extension APIHandlers {
     func listTransactions(_ input: Operations.ListTransactions.Input) async throws -> Operations.ListTransactions.Output {
+        .ok(.init(body: .json(try await transactionPage(input))))
+    }
+
+    /// The page `listTransactions` answers (its ETag comes from ``ETagMiddleware``); also
+    /// called directly by ``TransactionPageRoute``, which writes it without `JSONEncoder`.
+    func transactionPage(_ input: Operations.ListTransactions.Input) async throws -> Components.Schemas.TransactionPage {
         let q = input.query
         var query = TransactionQuery(limit: try Parameters.limit(q.limit, default: 100))
         query.accountID = try Parameters.uuid(q.accountId, name: "account_id")
@@ -35,7 +41,7 @@ extension APIHandlers {
         }
         let page = rows.prefix(limit)
         let next = rows.count > limit ? page.last.flatMap { last in UUID(uuidString: last.0.id).map { TransactionCursor(day: last.1, id: $0).encoded } } : nil
-        return .ok(.init(body: .json(.init(items: page.map { $0.0 }, nextCursor: next))))
+        return .init(items: page.map { $0.0 }, nextCursor: next)
     }
 
     func getTransaction(_ input: Operations.GetTransaction.Input) async throws -> Operations.GetTransaction.Output {

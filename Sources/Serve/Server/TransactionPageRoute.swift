@@ -10,11 +10,12 @@ import HTTPTypes
 /// clients, that CPU is what sets the tail latency. The generated code cannot be given
 /// another encoder, so this decorator answers the route itself, with the generated pieces:
 /// it reads the parameters through the same runtime `Converter` calls the generated route
-/// makes (the names are those of the document, checked by `TransactionPageRouteTests`),
-/// calls the same handler, and sets the same headers. Anything but a 200 it can write —
-/// a parameter it cannot read, an `Accept` that refuses JSON — goes to the generated route,
-/// which answers it exactly as before; an error the handler throws propagates as from the
-/// generated route (``ProblemMiddleware`` answers both alike).
+/// makes (the names are those of the document, checked by `TransactionPageRouteTests`) and
+/// asks the handler for the same page (``APIHandlers/transactionPage(_:)``; the ETag is set
+/// by ``ETagMiddleware`` either way). A request it cannot read — a parameter the runtime
+/// refuses, an `Accept` that refuses JSON — goes to the generated route, which answers it
+/// exactly as before; an error the handler throws propagates as from the generated route
+/// (``ProblemMiddleware`` answers both alike).
 struct TransactionPageRoute: ServerTransport {
     static var path: String { "/v1/transactions" }
 
@@ -37,11 +38,8 @@ struct TransactionPageRoute: ServerTransport {
                   (try? converter.validateAcceptIfPresent("application/json", in: request.headerFields)) != nil else {
                 return try await handler(request, body, metadata)
             }
-            guard case .ok(let ok) = try await handlers.listTransactions(input), case .json(let page) = ok.body else {
-                return try await handler(request, body, metadata)
-            }
+            let page = try await handlers.transactionPage(input)
             var response = HTTPResponse(status: .ok)
-            try converter.setHeaderFieldAsURI(in: &response.headerFields, name: "ETag", value: ok.headers.eTag)
             response.headerFields[.contentType] = "application/json; charset=utf-8"
             return (response, HTTPBody(page.jsonText))
         }, method: method, path: path)
